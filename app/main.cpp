@@ -1,0 +1,94 @@
+// rosterd: options → data directory → serve → wait for a signal.
+#include "api/service.hpp"
+#include "auth/bootstrap.hpp"
+#include "config/options.hpp"
+#include "http/listener.hpp"
+#include "log/log.hpp"
+#include "persist/data_dir.hpp"
+#include "store/time.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include <iostream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace {
+
+constexpr int exit_bad_option = 2;
+constexpr int exit_failure = 1;
+
+std::vector<std::string> environment()
+{
+    std::vector<std::string> env;
+    for (char** e = environ; e && *e; ++e)
+        env.emplace_back(*e);
+    return env;
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    using namespace rosterd;
+    config::parsed cli;
+    try {
+        cli = config::parse(argc, argv, environment());
+    } catch (config::option_error const& e) {
+        std::cerr << "rosterd: " << e.what() << "\n";
+        return exit_bad_option;
+    }
+    if (cli.what == config::action::help) {
+        std::cout << cli.help_text;
+        return 0;
+    }
+    if (cli.what == config::action::version) {
+        std::cout << "rosterd " << ROSTERD_VERSION << "\n";
+        return 0;
+    }
+    auto const& opts = cli.opts;
+    log::set_level(opts.log_level);
+
+    try {
+        persist::data_dir const files(opts.data_dir);
+        store::directory dir;
+        if (auth::bootstrap(dir, files, opts.bootstrap_token, store::system_now()) && !opts.bootstrap_token)
+            log::info("created superuser 1; its token is in " + files.bootstrap_token().string());
+        log::warn("durability=memory: the directory is kept in memory only and is lost at exit");
+
+        api::service const service(dir, store::system_now);
+        boost::asio::io_context ioc(static_cast<int>(opts.threads));
+        http::session_limits const limits{http::session_limits::default_header_limit, opts.max_body,
+                                          opts.idle_timeout, opts.request_timeout};
+        http::listener server(ioc, opts.listen, service, limits, opts.max_connections);
+        server.start();
+
+        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        signals.async_wait([&](boost::system::error_code ec, int signal) {
+            if (ec)
+                return;
+            log::info("signal " + std::to_string(signal) + ": finishing requests in hand, then exiting");
+            server.stop();
+        });
+
+        std::ostringstream where;
+        where << server.local_endpoint();
+        log::info("listening on " + where.str());
+
+        std::vector<std::thread> pool;
+        for (unsigned i = 1; i < opts.threads; ++i)
+            pool.emplace_back([&ioc] { ioc.run(); });
+        ioc.run();
+        for (auto& t : pool)
+            t.join();
+        log::info("stopped");
+        return 0;
+    } catch (std::exception const& e) {
+        log::error(e.what());
+        return exit_failure;
+    }
+}

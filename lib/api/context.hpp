@@ -1,0 +1,54 @@
+#pragma once
+// What a handler is given, and the helpers every handler shares. A handler
+// is a plain function of this context to a response. It follows the spec's
+// order: (authenticated already) load, parse, authorize, apply; and builds
+// every error through http::problem().
+
+#include "http/response.hpp"
+#include "store/directory.hpp"
+
+#include <boost/url/params_view.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rosterd::api {
+
+struct caller {
+    store::record_id user_id = 0;
+    store::record_id token_id = 0;
+};
+
+struct context {
+    http::request const& req;
+    std::string const& path_id;   // the route's "{id}" segment, decoded
+    boost::urls::params_view query;
+    store::directory& dir;
+    store::unix_time now;
+    caller who;                   // set when the route is authenticated
+};
+
+using handler_fn = http::response (*)(context&);
+
+struct route {
+    std::string_view pattern;
+    http::verb method;
+    handler_fn handler;
+    bool authenticated;
+};
+
+// A path id: decimal digits naming a positive 63-bit integer; nullopt otherwise.
+std::optional<store::record_id> parse_id(std::string_view text);
+
+// The calling user, looked up under the caller's lock; null when the user
+// was deleted after authentication.
+store::user const* caller_user(context const& ctx);
+
+http::response unauthorized();
+http::response not_found(std::string_view what, std::string_view id);
+http::response forbidden(std::string_view detail);
+http::response bad_request(std::string_view detail);
+http::response created(std::string_view collection, store::record_id id);
+
+} // namespace rosterd::api

@@ -1,0 +1,76 @@
+// POST /usergroup, GET /usergroup/{id}
+#include "api/handlers.hpp"
+
+#include "api/json_body.hpp"
+#include "api/user_patch.hpp"
+#include "api/user_view.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace rosterd::api {
+
+namespace {
+
+// {"name": string (1..255 characters), "clientId": positive integer (optional)}
+std::optional<http::response> parse_group(http::request const& req, store::group& out)
+{
+    boost::json::object body;
+    if (auto error = parse_json_object(req, body))
+        return error;
+    bool named = false;
+    for (auto const& [key, value] : body) {
+        if (key == "name") {
+            if (!value.is_string() || value.get_string().empty())
+                return bad_request("name: must be a non-empty string");
+            if (count_code_points(value.get_string()) > limits::name_chars)
+                return bad_request("name: longer than 255 characters");
+            out.name = value.get_string();
+            named = true;
+        } else if (key == "clientId") {
+            out.client_id = positive_integer(value);
+            if (!out.client_id)
+                return bad_request("clientId: must be a positive integer");
+        } else {
+            return bad_request(std::string(key) + ": unknown field");
+        }
+    }
+    if (!named)
+        return bad_request("name: required");
+    return std::nullopt;
+}
+
+} // namespace
+
+http::response create_group(context& ctx)
+{
+    store::group g;
+    if (auto malformed = parse_group(ctx.req, g))
+        return *malformed;
+    auto lock = ctx.dir.write_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    if (!me->super_user)
+        return forbidden("only a superuser may create a user group");
+    g.id = ctx.dir.next_group_id();
+    g.created = ctx.now;
+    ctx.dir.apply(store::put_group{g});
+    return created("/usergroup", g.id);
+}
+
+http::response read_group(context& ctx)
+{
+    auto lock = ctx.dir.read_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    auto const id = parse_id(ctx.path_id);
+    auto const* g = id ? ctx.dir.find_group(*id) : nullptr;
+    if (!g)
+        return not_found("user group", ctx.path_id);
+    if (!me->super_user && !me->is_admin_of(g->id))
+        return forbidden("the caller may not read user group " + ctx.path_id);
+    return http::json(http::status::ok, boost::json::serialize(group_view(*g, ctx.dir)));
+}
+
+} // namespace rosterd::api

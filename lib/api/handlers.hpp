@@ -1,0 +1,20 @@
+#pragma once
+// Every handler of the API; routes.cpp puts them in the table.
+
+#include "api/context.hpp"
+
+namespace rosterd::api {
+
+// users.cpp
+http::response update_user(context& ctx);
+http::response create_user(context& ctx);
+http::response read_user(context& ctx);
+// groups.cpp
+http::response create_group(context& ctx);
+http::response read_group(context& ctx);
+// tokens.cpp
+http::response create_token(context& ctx);
+// health.cpp
+http::response health(context& ctx);
+
+} // namespace rosterd::api

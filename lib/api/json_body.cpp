@@ -1,0 +1,62 @@
+#include "api/json_body.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/json/parse.hpp>
+
+#include <algorithm>
+#include <limits>
+
+namespace rosterd::api {
+
+bool is_json_media_type(std::string_view content_type)
+{
+    auto type = content_type.substr(0, content_type.find(';'));
+    while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
+        type.remove_suffix(1);
+    while (!type.empty() && (type.front() == ' ' || type.front() == '\t'))
+        type.remove_prefix(1);
+    return boost::beast::iequals(type, "application/json");
+}
+
+std::size_t count_code_points(std::string_view utf8)
+{
+    // Every code point has exactly one byte that is not a continuation byte.
+    return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    }));
+}
+
+std::optional<std::uint64_t> positive_integer(boost::json::value const& v)
+{
+    constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+    if (v.is_int64() && v.get_int64() > 0)
+        return static_cast<std::uint64_t>(v.get_int64());
+    if (v.is_uint64() && v.get_uint64() > 0 && v.get_uint64() <= max)
+        return v.get_uint64();
+    return std::nullopt;
+}
+
+std::optional<http::response> parse_json_object(http::request const& req, boost::json::object& out)
+{
+    auto const ct = req.find(boost::beast::http::field::content_type);
+    if (ct != req.end() && !is_json_media_type(ct->value()))
+        return http::problem(http::status::unsupported_media_type, "Content-Type must be application/json");
+
+    std::string_view const body = req.body();
+    if (std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; })) {
+        out = {};
+        return std::nullopt;
+    }
+    boost::json::parse_options options;
+    options.max_depth = max_json_depth;
+    boost::system::error_code ec;
+    auto value = boost::json::parse(body, ec, {}, options);
+    if (ec)
+        return http::problem(http::status::bad_request, "body: not valid JSON (" + ec.message() + ")");
+    if (!value.is_object())
+        return http::problem(http::status::bad_request, "body: must be a JSON object");
+    out = std::move(value.as_object());
+    return std::nullopt;
+}
+
+} // namespace rosterd::api

@@ -1,0 +1,32 @@
+#pragma once
+// Request bodies: a JSON object, or nothing (which counts as {}).
+
+#include "http/response.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace rosterd::api {
+
+// Deep enough for any body of this API, shallow enough that no input can
+// exhaust the stack.
+inline constexpr std::size_t max_json_depth = 16;
+
+// Parses the body into `out`. Returns the error response instead: 415 for a
+// Content-Type other than application/json (a missing one is accepted), 400
+// for anything that is not a JSON object.
+std::optional<http::response> parse_json_object(http::request const& req, boost::json::object& out);
+
+// Whether the media type (parameters ignored) is application/json.
+bool is_json_media_type(std::string_view content_type);
+
+// The number of Unicode code points in valid UTF-8 text.
+std::size_t count_code_points(std::string_view utf8);
+
+// Whether the value is a JSON integer from 1 to 2^63-1 (not 1.0, not -1).
+std::optional<std::uint64_t> positive_integer(boost::json::value const& v);
+
+} // namespace rosterd::api

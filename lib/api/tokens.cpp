@@ -1,0 +1,83 @@
+// POST /user/{id}/token
+#include "api/handlers.hpp"
+
+#include "api/json_body.hpp"
+#include "api/user_patch.hpp"
+#include "auth/rights.hpp"
+#include "auth/token.hpp"
+#include "store/time.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace rosterd::api {
+
+namespace {
+
+inline constexpr std::int64_t max_expires_in = 10 * 365 * store::seconds_per_day;
+
+struct token_request {
+    std::string description;
+    std::optional<std::int64_t> expires_in;
+};
+
+// {"description": string (≤ 255 characters), "expiresIn": seconds, 1 to 10 years}
+std::optional<http::response> parse_token_request(http::request const& req, token_request& out)
+{
+    boost::json::object body;
+    if (auto error = parse_json_object(req, body))
+        return error;
+    for (auto const& [key, value] : body) {
+        if (key == "description") {
+            if (!value.is_string())
+                return bad_request("description: must be a string");
+            if (count_code_points(value.get_string()) > limits::name_chars)
+                return bad_request("description: longer than 255 characters");
+            out.description = value.get_string();
+        } else if (key == "expiresIn") {
+            auto const seconds = positive_integer(value);
+            if (!seconds || *seconds > static_cast<std::uint64_t>(max_expires_in))
+                return bad_request("expiresIn: must be a number of seconds from 1 to 10 years");
+            out.expires_in = static_cast<std::int64_t>(*seconds);
+        } else {
+            return bad_request(std::string(key) + ": unknown field");
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+http::response create_token(context& ctx)
+{
+    token_request wanted;
+    auto const malformed = parse_token_request(ctx.req, wanted);
+
+    auto lock = ctx.dir.write_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    auto const id = parse_id(ctx.path_id);
+    auto const* owner = id ? ctx.dir.find_user(*id) : nullptr;
+    if (!owner)
+        return not_found("user", ctx.path_id);
+    if (malformed)
+        return *malformed;
+    if (!auth::may_manage_tokens(*me, *owner))
+        return forbidden("the caller may not manage the tokens of user " + ctx.path_id);
+
+    auto secret = auth::generate_token();
+    store::token t;
+    t.id = ctx.dir.next_token_id();
+    t.user_id = owner->id;
+    t.hash = auth::hash_token(secret);
+    t.description = std::move(wanted.description);
+    t.created = ctx.now;
+    if (wanted.expires_in)
+        t.expires = ctx.now + *wanted.expires_in;
+    ctx.dir.apply(store::put_token{t});
+
+    return http::json(http::status::created,
+                      boost::json::serialize(boost::json::object{{"id", t.id}, {"token", secret}}));
+}
+
+} // namespace rosterd::api

@@ -1,0 +1,62 @@
+#pragma once
+// The body and query of PUT /user/{id} and POST /user: checking them
+// (types, formats, lengths: 400 naming the field) and merging them into a
+// user record (only the fields present change).
+
+#include "http/response.hpp"
+#include "store/directory.hpp"
+#include "store/user_field.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/url/params_view.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rosterd::api {
+
+namespace limits {
+inline constexpr std::size_t name_chars = 255;
+inline constexpr std::size_t text_chars = 4096;
+inline constexpr std::size_t email_chars = 254;
+} // namespace limits
+
+// A validated body: the fields present, and their values.
+struct user_patch {
+    boost::json::object values;
+    store::field_set fields;
+};
+
+// The query's role change: ?userGroupId=G[&groupAdmin=true|false]
+struct role_change {
+    std::optional<store::record_id> group;
+    std::optional<bool> admin;
+    bool empty() const { return !group && !admin; }
+};
+
+// Checks a body object; the detail of a 400 otherwise ("phoneNumber: not an E.164 number").
+std::optional<std::string> check_user_patch(boost::json::object body, user_patch& out);
+
+// Parses Content-Type and body, then checks them: 415 or 400 on failure.
+std::optional<http::response> parse_user_patch(http::request const& req, user_patch& out);
+
+// Parses the query: 400 for an unknown, repeated or malformed parameter.
+std::optional<http::response> parse_role_change(boost::urls::params_view query, role_change& out);
+
+// Merges the patch into `u` at time `now`; the detail of a 400 when the
+// result would be inconsistent (verifying a number that is not there).
+std::optional<std::string> apply_patch(store::user& u, user_patch const& patch, store::unix_time now);
+
+// Applies the role change to `u` and checks every membership's clientId;
+// the detail of the 400 "Invalid roles" otherwise.
+std::optional<std::string> apply_roles(store::user& u, role_change const& roles, store::directory const& dir);
+
+// The JSON name of a field, as clients spell it ("phoneNumber").
+std::string_view field_name(store::user_field f);
+
+// Format rules, exposed for their unit tests.
+bool is_e164(std::string_view s);
+bool is_email_address(std::string_view s);
+
+} // namespace rosterd::api

@@ -1,0 +1,90 @@
+#include "api/user_view.hpp"
+
+#include "store/time.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace rosterd::api {
+
+namespace json = boost::json;
+
+namespace {
+
+template <class T>
+json::value or_null(std::optional<T> const& v)
+{
+    if (!v)
+        return nullptr;
+    return json::value(*v);
+}
+
+json::value time_or_null(std::optional<store::unix_time> const& t)
+{
+    if (!t)
+        return nullptr;
+    return json::value(store::format_rfc3339(*t));
+}
+
+json::value period_name(store::remove_period p)
+{
+    switch (p) {
+    case store::remove_period::week: return "WEEK";
+    case store::remove_period::month: return "MONTH";
+    case store::remove_period::year: return "YEAR";
+    case store::remove_period::none: break;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+json::object user_view(store::user const& u)
+{
+    json::array groups;
+    for (auto const& m : u.groups)
+        groups.push_back(json::object{{"id", m.group_id}, {"admin", m.admin}});
+    return json::object{
+        {"id", u.id},
+        {"firstName", u.first_name},
+        {"lastName", u.last_name},
+        {"phoneNumber", or_null(u.phone_number)},
+        {"phoneNumberVerified", u.phone_number_verified},
+        {"emailAddress", or_null(u.email_address)},
+        {"emailAddressVerified", u.email_address_verified},
+        {"superUser", u.super_user},
+        {"clientId", or_null(u.client_id)},
+        {"externalId", or_null(u.external_id)},
+        {"description", or_null(u.description)},
+        {"remarks", or_null(u.remarks)},
+        {"autoRemoveAfter", period_name(u.auto_remove_after)},
+        {"removeAt", time_or_null(u.remove_at)},
+        {"autoEmailMatch", u.auto_email_match},
+        {"requireEmailMatch", u.require_email_match},
+        {"emailMatchCredentialFilter", u.email_match_credential_filter},
+        {"authOrganizationId", or_null(u.auth_organization_id)},
+        {"userGroups", std::move(groups)},
+        {"created", store::format_rfc3339(u.created)},
+        {"updated", store::format_rfc3339(u.updated)},
+    };
+}
+
+json::object group_view(store::group const& g, store::directory const& dir)
+{
+    json::array members;
+    json::array admins;
+    for (auto const id : dir.members_of(g.id)) {
+        members.push_back(id);
+        if (auto const* u = dir.find_user(id); u && u->is_admin_of(g.id))
+            admins.push_back(id);
+    }
+    return json::object{
+        {"id", g.id},
+        {"name", g.name},
+        {"clientId", or_null(g.client_id)},
+        {"members", std::move(members)},
+        {"admins", std::move(admins)},
+        {"created", store::format_rfc3339(g.created)},
+    };
+}
+
+} // namespace rosterd::api

@@ -1,0 +1,17 @@
+#pragma once
+// How records look to clients (SPEC §4).
+
+#include "store/directory.hpp"
+
+#include <boost/json/object.hpp>
+
+namespace rosterd::api {
+
+// Every settable field, plus id, phoneNumberVerified, emailAddressVerified,
+// userGroups ([{"id":1,"admin":true}]), removeAt, created, updated.
+boost::json::object user_view(store::user const& u);
+
+// name, clientId, created, and the ids of its members and of its admins.
+boost::json::object group_view(store::group const& g, store::directory const& dir);
+
+} // namespace rosterd::api

@@ -1,0 +1,131 @@
+// PUT /user/{id}, POST /user, GET /user/{id}
+#include "api/handlers.hpp"
+
+#include "api/user_patch.hpp"
+#include "api/user_view.hpp"
+#include "auth/rights.hpp"
+
+#include <boost/json/serialize.hpp>
+
+namespace rosterd::api {
+
+namespace {
+
+// A 403 for the first field of `fields` the caller may not set, if any.
+std::optional<http::response> refuse_fields(store::field_set const& fields, store::field_set allowed)
+{
+    auto const beyond = fields.beyond(allowed);
+    if (beyond.empty())
+        return std::nullopt;
+    return forbidden(std::string(field_name(beyond.first())) + ": the caller may not set this field");
+}
+
+std::optional<http::response> refuse_roles(store::user const& me, role_change const& roles)
+{
+    if (roles.group && !auth::may_manage_members(me, *roles.group))
+        return forbidden("userGroupId: the caller may not manage user group " + std::to_string(*roles.group));
+    return std::nullopt;
+}
+
+// Applies patch and roles to `u`: a 400 when the result is not valid.
+std::optional<http::response> merge(store::user& u, user_patch const& patch, role_change const& roles,
+                                    context const& ctx)
+{
+    if (auto detail = apply_patch(u, patch, ctx.now))
+        return bad_request(*detail);
+    if (auto detail = apply_roles(u, roles, ctx.dir))
+        return bad_request(*detail);
+    u.updated = ctx.now;
+    return std::nullopt;
+}
+
+} // namespace
+
+http::response update_user(context& ctx)
+{
+    // Parse before taking the lock; report in the spec's order below.
+    role_change roles;
+    user_patch patch;
+    auto malformed = parse_role_change(ctx.query, roles);
+    if (!malformed)
+        malformed = parse_user_patch(ctx.req, patch);
+
+    auto lock = ctx.dir.write_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    auto const id = parse_id(ctx.path_id);
+    auto const* target = id ? ctx.dir.find_user(*id) : nullptr;
+    if (!target)
+        return not_found("user", ctx.path_id);
+    if (malformed)
+        return *malformed;
+
+    auto const level = auth::access_to(*me, *target);
+    if (level == auth::access::none)
+        return forbidden("the caller may not update user " + ctx.path_id);
+    if (auto refusal = refuse_fields(patch.fields, auth::settable_fields(level, me->id == target->id)))
+        return *refusal;
+    if (auto refusal = refuse_roles(*me, roles))
+        return *refusal;
+    // The directory must never lock its operator out.
+    auto const* demote = patch.values.if_contains("superUser");
+    if (target->super_user && demote && !demote->as_bool() && ctx.dir.super_user_count() == 1)
+        return forbidden("superUser: the last superuser cannot be demoted");
+
+    store::user after = *target;
+    if (auto invalid = merge(after, patch, roles, ctx))
+        return *invalid;
+    ctx.dir.apply(store::put_user{std::move(after)});
+    return http::json(http::status::ok, std::to_string(*id));
+}
+
+http::response create_user(context& ctx)
+{
+    role_change roles;
+    user_patch patch;
+    if (auto malformed = parse_role_change(ctx.query, roles))
+        return *malformed;
+    if (auto malformed = parse_user_patch(ctx.req, patch))
+        return *malformed;
+
+    auto lock = ctx.dir.write_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    // Only a superuser creates users outside any group; a group admin
+    // creates them into a group they administer.
+    if (!me->super_user && !roles.group)
+        return forbidden("only a superuser may create a user outside a user group");
+    if (auto refusal = refuse_roles(*me, roles))
+        return *refusal;
+    auto const level = me->super_user ? auth::access::super : auth::access::admin;
+    if (auto refusal = refuse_fields(patch.fields, auth::settable_fields(level, false)))
+        return *refusal;
+
+    store::user u;
+    u.id = ctx.dir.next_user_id();
+    u.created = ctx.now;
+    if (auto invalid = merge(u, patch, roles, ctx))
+        return *invalid;
+    auto const id = u.id;
+    ctx.dir.apply(store::put_user{std::move(u)});
+    return created("/user", id);
+}
+
+http::response read_user(context& ctx)
+{
+    auto lock = ctx.dir.read_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    auto const id = parse_id(ctx.path_id);
+    auto const* target = id ? ctx.dir.find_user(*id) : nullptr;
+    if (!target)
+        return not_found("user", ctx.path_id);
+    if (auth::access_to(*me, *target) == auth::access::none)
+        return forbidden("the caller may not read user " + ctx.path_id);
+    return http::json(http::status::ok, boost::json::serialize(user_view(*target)));
+}
+
+} // namespace rosterd::api

@@ -1,0 +1,58 @@
+#include "auth/rights.hpp"
+
+#include <algorithm>
+
+namespace rosterd::auth {
+
+using store::user_field;
+
+access access_to(store::user const& caller, store::user const& target)
+{
+    if (caller.super_user)
+        return access::super;
+    bool const administers = !target.super_user
+        && std::any_of(target.groups.begin(), target.groups.end(),
+                       [&](store::membership const& m) { return caller.is_admin_of(m.group_id); });
+    if (administers)
+        return access::admin;
+    if (caller.id == target.id)
+        return access::self;
+    return access::none;
+}
+
+store::field_set settable_fields(access level, bool self)
+{
+    store::field_set allowed;
+    switch (level) {
+    case access::super:
+        return store::field_set::all();
+    case access::admin:
+        allowed = store::field_set::all();
+        allowed.remove(user_field::super_user);
+        allowed.remove(user_field::client_id);
+        break;
+    case access::self:
+        allowed = {user_field::first_name, user_field::last_name, user_field::phone_number,
+                   user_field::email_address, user_field::description};
+        break;
+    case access::none:
+        return {};
+    }
+    if (self) {
+        allowed.remove(user_field::phone_number_verify);
+        allowed.remove(user_field::email_address_verify);
+    }
+    return allowed;
+}
+
+bool may_manage_members(store::user const& caller, store::record_id group_id)
+{
+    return caller.super_user || caller.is_admin_of(group_id);
+}
+
+bool may_manage_tokens(store::user const& caller, store::user const& owner)
+{
+    return caller.super_user || caller.id == owner.id;
+}
+
+} // namespace rosterd::auth

@@ -1,0 +1,31 @@
+#pragma once
+// Who may do what (SPEC §3), as pure functions of the records involved.
+//
+// - A superuser may do everything.
+// - An admin of group G may read and update the members of G (except
+//   superusers), add them to G and make them admins of G; they may not set
+//   superUser or clientId.
+// - Every user may read themselves, update their own firstName, lastName,
+//   phoneNumber, emailAddress and description, and manage their own tokens.
+// - Nobody but a superuser verifies their own phone number or e-mail address.
+
+#include "store/records.hpp"
+#include "store/user_field.hpp"
+
+namespace rosterd::auth {
+
+enum class access { none, self, admin, super };
+
+// How `caller` may act on the user record `target`.
+access access_to(store::user const& caller, store::user const& target);
+
+// The fields `caller` may set on a user it has `level` access to.
+store::field_set settable_fields(access level, bool self);
+
+// Whether `caller` may add users to `group_id` and make them its admins.
+bool may_manage_members(store::user const& caller, store::record_id group_id);
+
+// Whether `caller` may create, list and revoke `owner`'s tokens.
+bool may_manage_tokens(store::user const& caller, store::user const& owner);
+
+} // namespace rosterd::auth

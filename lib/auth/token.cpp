@@ -1,0 +1,82 @@
+#include "auth/token.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+namespace rosterd::auth {
+
+namespace {
+
+constexpr std::size_t token_bytes = 16;
+constexpr std::size_t min_secret_chars = 16;
+constexpr std::size_t max_secret_chars = 256;
+
+bool is_visible_ascii(char c) { return c > ' ' && c < 0x7f; }
+
+bool iequals_ascii(std::string_view a, std::string_view b)
+{
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+        return (x | 0x20) == (y | 0x20);
+    });
+}
+
+} // namespace
+
+std::string generate_token()
+{
+    std::array<unsigned char, token_bytes> raw{};
+    if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1)
+        throw std::runtime_error("the random number generator failed");
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(2 * token_bytes + 4);
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out.push_back('-');
+        out.push_back(hex[raw[i] >> 4]);
+        out.push_back(hex[raw[i] & 0xf]);
+    }
+    return out;
+}
+
+store::token_hash hash_token(std::string_view secret)
+{
+    store::token_hash out{};
+    unsigned int len = 0;
+    if (EVP_Digest(secret.data(), secret.size(), out.data(), &len, EVP_sha256(), nullptr) != 1
+        || len != out.size())
+        throw std::runtime_error("SHA-256 failed");
+    return out;
+}
+
+std::optional<std::string_view> token_from_authorization(std::string_view header)
+{
+    auto trim = [](std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+        return s;
+    };
+    header = trim(header);
+    auto const space = header.find_first_of(" \t");
+    std::string_view secret = header;
+    if (space != std::string_view::npos) {
+        if (!iequals_ascii(header.substr(0, space), "bearer"))
+            return std::nullopt;
+        secret = trim(header.substr(space + 1));
+    }
+    if (secret.empty() || !std::all_of(secret.begin(), secret.end(), is_visible_ascii))
+        return std::nullopt;
+    return secret;
+}
+
+bool acceptable_secret(std::string_view secret)
+{
+    return secret.size() >= min_secret_chars && secret.size() <= max_secret_chars
+        && std::all_of(secret.begin(), secret.end(), is_visible_ascii);
+}
+
+} // namespace rosterd::auth

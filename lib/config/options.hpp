@@ -1,0 +1,55 @@
+#pragma once
+// rosterd's options. Each is a command-line flag (--data-dir), an environment
+// variable (ROSTERD_DATA_DIR) and a key in the INI file named by --config
+// (data-dir = ...); a flag beats the environment, which beats the file.
+
+#include "log/log.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace rosterd::config {
+
+enum class durability { memory };
+
+struct options {
+    boost::asio::ip::tcp::endpoint listen{boost::asio::ip::make_address("127.0.0.1"), 8080};
+    std::string data_dir = "./data";
+    config::durability durability = durability::memory;
+    unsigned threads = 1;
+    std::uint64_t max_body = 64 * 1024;
+    std::size_t max_connections = 10000;
+    std::chrono::seconds idle_timeout{60};
+    std::chrono::seconds request_timeout{30};
+    log::level log_level = log::level::info;
+    std::optional<std::string> bootstrap_token;
+};
+
+// A bad option: the message names the option ("--threads: must be ...").
+struct option_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+enum class action { serve, help, version };
+
+struct parsed {
+    action what = action::serve;
+    options opts;
+    std::string help_text;
+};
+
+// Parses flags, then the environment (`environ`-style "NAME=value" entries),
+// then the --config file. Throws option_error.
+parsed parse(int argc, char const* const* argv, std::vector<std::string> const& environment);
+
+// "host:port", "[v6]:port": a listening address.
+boost::asio::ip::tcp::endpoint parse_endpoint(std::string const& text);
+
+} // namespace rosterd::config

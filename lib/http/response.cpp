@@ -1,0 +1,107 @@
+#include "http/response.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <charconv>
+
+namespace rosterd::http {
+
+namespace {
+
+constexpr std::string_view crlf = "\r\n";
+
+std::string const& header_block()
+{
+    static std::string const block = [] {
+        constexpr std::string_view headers[][2] = {
+            {"Access-Control-Expose-Headers", "authorization, content-type"},
+            {"Access-Control-Allow-Headers", "authorization, content-type"},
+            {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS, PUT"},
+            {"Access-Control-Allow-Origin", "*"},
+            {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
+            {"X-Frame-Options", "SAMEORIGIN"},
+            {"X-Content-Type-Options", "nosniff"},
+            {"X-XSS-Protection", "1; mode=block"},
+            {"Content-Security-Policy",
+             "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"},
+            {"Referrer-Policy", "no-referrer"},
+            {"Feature-Policy", "self"},
+            {"Permissions-policy", "interest-cohort=()"},
+        };
+        std::string s;
+        for (auto const& [name, value] : headers) {
+            s.append(name).append(": ").append(value).append(crlf);
+        }
+        return s;
+    }();
+    return block;
+}
+
+void append_header(std::string& out, std::string_view name, std::string_view value)
+{
+    out.append(name).append(": ").append(value).append(crlf);
+}
+
+void append_status_line(std::string& out, status code)
+{
+    char digits[4];
+    auto const n = std::to_chars(digits, digits + sizeof digits, static_cast<unsigned>(code)).ptr - digits;
+    out.append("HTTP/1.1 ").append(digits, static_cast<std::size_t>(n)).append(" ");
+    out.append(boost::beast::http::obsolete_reason(code)).append(crlf);
+}
+
+} // namespace
+
+std::string_view hardening_headers() { return header_block(); }
+
+response problem(status code, std::string_view detail)
+{
+    boost::json::object body;
+    body["type"] = "about:blank";
+    body["title"] = boost::beast::http::obsolete_reason(code);
+    body["status"] = static_cast<unsigned>(code);
+    body["detail"] = detail;
+    return response{code, media::problem, boost::json::serialize(body), {}, {}};
+}
+
+response json(status code, std::string body)
+{
+    return response{code, media::json, std::move(body), {}, {}};
+}
+
+response no_content() { return response{status::no_content, {}, {}, {}, {}}; }
+
+void finalize(response const& res, unsigned version, connection conn, std::string& out)
+{
+    out.clear();
+    append_status_line(out, res.code);
+    if (!res.content_type.empty())
+        append_header(out, "Content-Type", res.content_type);
+    // RFC 9110 §8.6: no Content-Length in a 204.
+    if (res.code != status::no_content) {
+        char digits[24];
+        auto const end = std::to_chars(digits, digits + sizeof digits, res.body.size()).ptr;
+        append_header(out, "Content-Length", std::string_view(digits, static_cast<std::size_t>(end - digits)));
+    }
+    if (!res.allow.empty())
+        append_header(out, "Allow", res.allow);
+    if (!res.location.empty())
+        append_header(out, "Location", res.location);
+    if (conn == connection::close)
+        append_header(out, "Connection", "close");
+    else if (version == 10)
+        append_header(out, "Connection", "keep-alive");
+    out.append(header_block()).append(crlf);
+    if (res.code != status::no_content)
+        out.append(res.body);
+}
+
+void finalize_continue(std::string& out)
+{
+    out.clear();
+    append_status_line(out, status::continue_);
+    out.append(header_block()).append(crlf);
+}
+
+} // namespace rosterd::http

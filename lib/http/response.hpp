@@ -1,0 +1,56 @@
+#pragma once
+// A response as the handlers build it, and finalize(): the one place where
+// every response the server sends, its own parse errors included, becomes
+// bytes on the wire with the twelve hardening headers of SPEC §2 attached.
+//
+// Responses are small, fully-buffered JSON or text, so finalize() writes the
+// whole message into one buffer that the connection reuses: the fixed header
+// block is serialized once at start-up and copied, never rebuilt per request.
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace rosterd::http {
+
+using status = boost::beast::http::status;
+using verb = boost::beast::http::verb;
+using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+namespace media {
+inline constexpr std::string_view json = "application/json";
+inline constexpr std::string_view problem = "application/problem+json";
+inline constexpr std::string_view prometheus = "text/plain; version=0.0.4; charset=utf-8";
+} // namespace media
+
+struct response {
+    status code = status::ok;
+    std::string_view content_type; // a static string; empty when there is no body
+    std::string body;
+    std::string location;          // empty: no Location header
+    std::string_view allow;        // a static string; empty: no Allow header
+};
+
+// An RFC 9457 problem: {"type":"about:blank","title":<reason>,"status":<code>,"detail":<detail>}
+response problem(status code, std::string_view detail);
+// A JSON body that is already serialized.
+response json(status code, std::string body);
+// 204, no body.
+response no_content();
+
+// The twelve headers, each "Name: value\r\n", in the order SPEC §2 lists them.
+std::string_view hardening_headers();
+
+enum class connection { keep_alive, close };
+
+// Replaces `out` with the wire form of `res`, answering a request of HTTP
+// version `version` (10 or 11).
+void finalize(response const& res, unsigned version, connection conn, std::string& out);
+
+// Replaces `out` with an interim "100 Continue" (with the twelve headers).
+void finalize_continue(std::string& out);
+
+} // namespace rosterd::http

@@ -1,0 +1,11 @@
+#include "http/session.hpp"
+#include "http/session_impl.hpp"
+
+#include <boost/beast/core/tcp_stream.hpp>
+
+namespace rosterd::http {
+
+template boost::asio::awaitable<void> run_session<boost::beast::tcp_stream>(
+    boost::beast::tcp_stream&, request_handler const&, session_limits const&, session_state&);
+
+} // namespace rosterd::http

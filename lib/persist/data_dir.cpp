@@ -1,0 +1,58 @@
+#include "persist/data_dir.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace rosterd::persist {
+
+namespace {
+
+[[noreturn]] void fail(std::filesystem::path const& path, std::string_view what)
+{
+    throw std::runtime_error(path.string() + ": " + std::string(what) + ": " + std::strerror(errno));
+}
+
+} // namespace
+
+data_dir::data_dir(std::filesystem::path root) : root_(std::move(root))
+{
+    std::error_code ec;
+    if (root_.has_parent_path())
+        std::filesystem::create_directories(root_.parent_path(), ec);
+    if (::mkdir(root_.c_str(), 0700) != 0 && errno != EEXIST)
+        fail(root_, "cannot create the data directory");
+    struct stat st{};
+    if (::stat(root_.c_str(), &st) != 0)
+        fail(root_, "cannot read the data directory");
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        fail(root_, "not a directory");
+    }
+    if ((st.st_mode & 0077) != 0 && ::chmod(root_.c_str(), 0700) != 0)
+        fail(root_, "cannot make the data directory private (mode 0700)");
+}
+
+void data_dir::write_bootstrap_token(std::string_view secret) const
+{
+    auto const path = bootstrap_token();
+    int const fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        fail(path, "cannot create");
+    std::string const line = std::string(secret) + "\n";
+    bool const ok = ::fchmod(fd, 0600) == 0
+        && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size())
+        && ::fsync(fd) == 0;
+    int const saved = errno;
+    ::close(fd);
+    errno = saved;
+    if (!ok)
+        fail(path, "cannot write");
+}
+
+} // namespace rosterd::persist

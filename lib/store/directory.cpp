@@ -1,0 +1,165 @@
+#include "store/directory.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace rosterd::store {
+
+namespace {
+
+template <class Map>
+auto const* find_in(Map const& map, record_id id)
+{
+    auto it = map.find(id);
+    return it == map.end() ? nullptr : &it->second;
+}
+
+std::set<record_id> const empty_ids;
+
+} // namespace
+
+membership const* user::membership_of(record_id group_id) const
+{
+    auto it = std::lower_bound(groups.begin(), groups.end(), group_id,
+        [](membership const& m, record_id id) { return m.group_id < id; });
+    return it != groups.end() && it->group_id == group_id ? &*it : nullptr;
+}
+
+void user::set_membership(record_id group_id, bool admin)
+{
+    auto it = std::lower_bound(groups.begin(), groups.end(), group_id,
+        [](membership const& m, record_id id) { return m.group_id < id; });
+    if (it != groups.end() && it->group_id == group_id)
+        it->admin = admin;
+    else
+        groups.insert(it, membership{group_id, admin});
+}
+
+bool user::is_admin_of(record_id group_id) const
+{
+    auto const* m = membership_of(group_id);
+    return m && m->admin;
+}
+
+std::size_t token_hash_hasher::operator()(token_hash const& h) const noexcept
+{
+    // The hash is already uniformly random: any 8 bytes of it will do.
+    std::size_t v;
+    std::memcpy(&v, h.data(), sizeof v);
+    return v;
+}
+
+void directory::apply(change const& c)
+{
+    std::visit([this](auto const& ch) {
+        using T = std::decay_t<decltype(ch)>;
+        if constexpr (std::is_same_v<T, put_user>) put(ch.after);
+        else if constexpr (std::is_same_v<T, remove_user>) remove_user_record(ch.id);
+        else if constexpr (std::is_same_v<T, put_group>) put(ch.after);
+        else if constexpr (std::is_same_v<T, remove_group>) remove_group_record(ch.id);
+        else if constexpr (std::is_same_v<T, put_token>) put(ch.after);
+        else if constexpr (std::is_same_v<T, remove_token>) remove_token_record(ch.id);
+        else if constexpr (std::is_same_v<T, touch_token>) {
+            if (auto it = tokens_.find(ch.id); it != tokens_.end())
+                it->second.last_used = ch.at;
+        }
+    }, c);
+}
+
+user const* directory::find_user(record_id id) const { return find_in(users_, id); }
+group const* directory::find_group(record_id id) const { return find_in(groups_, id); }
+token const* directory::find_token(record_id id) const { return find_in(tokens_, id); }
+
+token const* directory::find_token(token_hash const& hash) const
+{
+    auto it = token_by_hash_.find(hash);
+    return it == token_by_hash_.end() ? nullptr : find_token(it->second);
+}
+
+std::set<record_id> const& directory::members_of(record_id group_id) const
+{
+    auto it = members_.find(group_id);
+    return it == members_.end() ? empty_ids : it->second;
+}
+
+std::set<record_id> const& directory::tokens_of(record_id user_id) const
+{
+    auto it = user_tokens_.find(user_id);
+    return it == user_tokens_.end() ? empty_ids : it->second;
+}
+
+void directory::put(user const& u)
+{
+    auto [it, inserted] = users_.try_emplace(u.id);
+    user& stored = it->second;
+    if (!inserted) {
+        super_users_ -= stored.super_user;
+        for (auto const& m : stored.groups)
+            members_[m.group_id].erase(u.id);
+    }
+    stored = u;
+    super_users_ += stored.super_user;
+    for (auto const& m : stored.groups)
+        members_[m.group_id].insert(u.id);
+    next_user_id_ = std::max(next_user_id_, u.id + 1);
+}
+
+void directory::remove_user_record(record_id id)
+{
+    auto it = users_.find(id);
+    if (it == users_.end())
+        return;
+    super_users_ -= it->second.super_user;
+    for (auto const& m : it->second.groups)
+        members_[m.group_id].erase(id);
+    // Copy: removing a token edits the set being walked.
+    auto const owned = tokens_of(id);
+    for (record_id token_id : owned)
+        remove_token_record(token_id);
+    user_tokens_.erase(id);
+    users_.erase(it);
+}
+
+void directory::put(group const& g)
+{
+    groups_[g.id] = g;
+    next_group_id_ = std::max(next_group_id_, g.id + 1);
+}
+
+void directory::remove_group_record(record_id id)
+{
+    if (groups_.erase(id) == 0)
+        return;
+    if (auto it = members_.find(id); it != members_.end()) {
+        for (record_id user_id : it->second) {
+            auto& gs = users_.at(user_id).groups;
+            std::erase_if(gs, [id](membership const& m) { return m.group_id == id; });
+        }
+        members_.erase(it);
+    }
+}
+
+void directory::put(token const& t)
+{
+    if (auto old = tokens_.find(t.id); old != tokens_.end()) {
+        token_by_hash_.erase(old->second.hash);
+        user_tokens_[old->second.user_id].erase(t.id);
+    }
+    tokens_[t.id] = t;
+    token_by_hash_[t.hash] = t.id;
+    user_tokens_[t.user_id].insert(t.id);
+    next_token_id_ = std::max(next_token_id_, t.id + 1);
+}
+
+void directory::remove_token_record(record_id id)
+{
+    auto it = tokens_.find(id);
+    if (it == tokens_.end())
+        return;
+    token_by_hash_.erase(it->second.hash);
+    if (auto owner = user_tokens_.find(it->second.user_id); owner != user_tokens_.end())
+        owner->second.erase(id);
+    tokens_.erase(it);
+}
+
+} // namespace rosterd::store

@@ -1,0 +1,77 @@
+#pragma once
+// The whole directory in memory: users, groups, memberships and token hashes.
+//
+// Thread safety: a directory is not synchronized by itself. Every caller
+// takes read_lock() to look and write_lock() to look-then-change, so that a
+// request's checks and its change see one consistent state.
+//
+// Ids: users, groups and tokens have separate sequences starting at 1.
+// next_*_id() only peeks; a sequence moves past an id when a change carrying
+// that id is applied, so ids are never reused, even after a removal.
+
+#include "store/change.hpp"
+#include "store/records.hpp"
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <unordered_map>
+
+namespace rosterd::store {
+
+struct token_hash_hasher {
+    std::size_t operator()(token_hash const& h) const noexcept;
+};
+
+class directory {
+public:
+    std::shared_lock<std::shared_mutex> read_lock() const { return std::shared_lock{mutex_}; }
+    std::unique_lock<std::shared_mutex> write_lock() { return std::unique_lock{mutex_}; }
+
+    // The one place state changes.
+    void apply(change const& c);
+
+    user const* find_user(record_id id) const;
+    group const* find_group(record_id id) const;
+    token const* find_token(record_id id) const;
+    token const* find_token(token_hash const& hash) const;
+
+    // Users ordered by id.
+    std::map<record_id, user> const& users() const { return users_; }
+    std::map<record_id, group> const& groups() const { return groups_; }
+    // Ids of the members of a group (admins included), ordered.
+    std::set<record_id> const& members_of(record_id group_id) const;
+    // Ids of a user's tokens, ordered.
+    std::set<record_id> const& tokens_of(record_id user_id) const;
+    std::size_t super_user_count() const { return super_users_; }
+
+    record_id next_user_id() const { return next_user_id_; }
+    record_id next_group_id() const { return next_group_id_; }
+    record_id next_token_id() const { return next_token_id_; }
+
+private:
+    void put(user const& u);
+    void remove_user_record(record_id id);
+    void put(group const& g);
+    void remove_group_record(record_id id);
+    void put(token const& t);
+    void remove_token_record(record_id id);
+
+    mutable std::shared_mutex mutex_;
+    std::map<record_id, user> users_;
+    std::map<record_id, group> groups_;
+    std::map<record_id, token> tokens_;
+    // Derived indexes, kept by apply().
+    std::unordered_map<token_hash, record_id, token_hash_hasher> token_by_hash_;
+    std::unordered_map<record_id, std::set<record_id>> members_;
+    std::unordered_map<record_id, std::set<record_id>> user_tokens_;
+    std::size_t super_users_ = 0;
+    record_id next_user_id_ = 1;
+    record_id next_group_id_ = 1;
+    record_id next_token_id_ = 1;
+};
+
+} // namespace rosterd::store

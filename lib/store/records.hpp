@@ -1,0 +1,86 @@
+#pragma once
+// The directory's records. Plain values: copying one is how a change is made
+// (a handler copies a record, edits the copy, and submits it as an after-image).
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rosterd::store {
+
+using record_id = std::uint64_t;
+// Seconds since the Unix epoch, UTC. Every stored time is absolute.
+using unix_time = std::int64_t;
+
+enum class remove_period : std::uint8_t { none, week, month, year };
+
+struct membership {
+    record_id group_id = 0;
+    bool admin = false;
+    friend bool operator==(membership const&, membership const&) = default;
+};
+
+struct user {
+    record_id id = 0;
+    std::string first_name;
+    std::string last_name;
+    std::optional<std::string> phone_number;
+    bool phone_number_verified = false;
+    std::optional<std::string> email_address;
+    bool email_address_verified = false;
+    bool super_user = false;
+    std::optional<record_id> client_id;
+    std::optional<std::string> external_id;
+    std::optional<std::string> description;
+    std::optional<std::string> remarks;
+    remove_period auto_remove_after = remove_period::none;
+    std::optional<unix_time> remove_at;
+    bool auto_email_match = false;
+    bool require_email_match = false;
+    bool email_match_credential_filter = false;
+    std::optional<std::string> auth_organization_id;
+    // Sorted by group_id, at most one entry per group.
+    std::vector<membership> groups;
+    unix_time created = 0;
+    unix_time updated = 0;
+
+    membership const* membership_of(record_id group_id) const;
+    // Adds or changes the membership, keeping `groups` sorted.
+    void set_membership(record_id group_id, bool admin);
+    bool is_admin_of(record_id group_id) const;
+
+    friend bool operator==(user const&, user const&) = default;
+};
+
+struct group {
+    record_id id = 0;
+    std::string name;
+    std::optional<record_id> client_id;
+    unix_time created = 0;
+    friend bool operator==(group const&, group const&) = default;
+};
+
+// SHA-256 of a token's secret: the only form in which a secret is kept.
+using token_hash = std::array<std::uint8_t, 32>;
+
+struct token {
+    record_id id = 0;
+    record_id user_id = 0;
+    token_hash hash{};
+    std::string description;
+    unix_time created = 0;
+    std::optional<unix_time> expires;
+    std::optional<unix_time> last_used;
+    friend bool operator==(token const&, token const&) = default;
+};
+
+// Whether a user of client `a` may belong to a group of client `b`:
+// equal, or either one absent.
+inline bool clients_compatible(std::optional<record_id> a, std::optional<record_id> b)
+{
+    return !a || !b || *a == *b;
+}
+
+} // namespace rosterd::store
