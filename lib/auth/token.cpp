@@ -63,6 +63,8 @@ std::optional<std::string_view> token_from_authorization(std::string_view header
     header = trim(header);
     auto const space = header.find_first_of(" \t");
     std::string_view secret = header;
+    if (space == std::string_view::npos && iequals_ascii(header, "bearer"))
+        return std::nullopt; // the scheme without a token
     if (space != std::string_view::npos) {
         if (!iequals_ascii(header.substr(0, space), "bearer"))
             return std::nullopt;

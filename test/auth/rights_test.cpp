@@ -1,0 +1,79 @@
+// Who may do what (SPEC §3).
+#define BOOST_TEST_MODULE rights
+#include <boost/test/unit_test.hpp>
+
+#include "auth/rights.hpp"
+
+using namespace rosterd;
+using auth::access;
+using store::user_field;
+
+namespace {
+
+store::user make(store::record_id id, bool super = false)
+{
+    store::user u;
+    u.id = id;
+    u.super_user = super;
+    return u;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(access_levels)
+{
+    auto root = make(1, true);
+    auto admin = make(2);
+    admin.set_membership(10, true);
+    auto member = make(3);
+    member.set_membership(10, false);
+    auto stranger = make(4);
+    auto super_member = make(5, true);
+    super_member.set_membership(10, false);
+
+    BOOST_TEST((auth::access_to(root, stranger) == access::super));
+    BOOST_TEST((auth::access_to(admin, member) == access::admin));
+    BOOST_TEST((auth::access_to(admin, admin) == access::admin));
+    BOOST_TEST((auth::access_to(admin, stranger) == access::none));
+    BOOST_TEST((auth::access_to(member, admin) == access::none));
+    BOOST_TEST((auth::access_to(member, member) == access::self));
+    // A group admin never gains power over a superuser.
+    BOOST_TEST((auth::access_to(admin, super_member) == access::none));
+}
+
+BOOST_AUTO_TEST_CASE(settable_fields_by_level)
+{
+    auto const self = auth::settable_fields(access::self, true);
+    for (auto f : {user_field::first_name, user_field::last_name, user_field::phone_number,
+                   user_field::email_address, user_field::description})
+        BOOST_TEST(self.has(f));
+    for (auto f : {user_field::phone_number_verify, user_field::email_address_verify, user_field::super_user,
+                   user_field::client_id, user_field::remarks, user_field::external_id, user_field::auto_remove_after})
+        BOOST_TEST(!self.has(f));
+
+    auto const admin = auth::settable_fields(access::admin, false);
+    BOOST_TEST(!admin.has(user_field::super_user));
+    BOOST_TEST(!admin.has(user_field::client_id));
+    BOOST_TEST(admin.has(user_field::phone_number_verify));
+    BOOST_TEST(admin.has(user_field::remarks));
+    // Nobody but a superuser verifies their own number.
+    BOOST_TEST(!auth::settable_fields(access::admin, true).has(user_field::phone_number_verify));
+    BOOST_TEST(auth::settable_fields(access::super, true).has(user_field::email_address_verify));
+    BOOST_TEST(auth::settable_fields(access::none, false).empty());
+}
+
+BOOST_AUTO_TEST_CASE(group_management_and_tokens)
+{
+    auto root = make(1, true);
+    auto admin = make(2);
+    admin.set_membership(10, true);
+    auto member = make(3);
+    member.set_membership(10, false);
+    BOOST_TEST(auth::may_manage_members(root, 99));
+    BOOST_TEST(auth::may_manage_members(admin, 10));
+    BOOST_TEST(!auth::may_manage_members(admin, 11));
+    BOOST_TEST(!auth::may_manage_members(member, 10));
+    BOOST_TEST(auth::may_manage_tokens(member, member));
+    BOOST_TEST(!auth::may_manage_tokens(admin, member));
+    BOOST_TEST(auth::may_manage_tokens(root, member));
+}

@@ -1,0 +1,91 @@
+#define BOOST_TEST_MODULE options
+#include <boost/test/unit_test.hpp>
+
+#include "config/options.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+using namespace rosterd::config;
+
+namespace {
+
+parsed run(std::vector<std::string> args, std::vector<std::string> env = {})
+{
+    args.insert(args.begin(), "rosterd");
+    std::vector<char const*> argv;
+    for (auto const& a : args)
+        argv.push_back(a.c_str());
+    return parse(static_cast<int>(argv.size()), argv.data(), env);
+}
+
+// The message of the option_error `args` causes, or "" if none.
+std::string error_of(std::vector<std::string> args, std::vector<std::string> env = {})
+{
+    try {
+        run(std::move(args), std::move(env));
+    } catch (option_error const& e) {
+        return e.what();
+    }
+    return "";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(defaults)
+{
+    auto const o = run({}).opts;
+    BOOST_TEST(o.listen.port() == 8080);
+    BOOST_TEST(o.listen.address().to_string() == "127.0.0.1");
+    BOOST_TEST(o.data_dir == "./data");
+    BOOST_TEST(o.threads == 1u);
+    BOOST_TEST(o.max_body == 65536u);
+    BOOST_TEST(!o.bootstrap_token);
+}
+
+BOOST_AUTO_TEST_CASE(flag_beats_environment_beats_file)
+{
+    auto const ini = std::filesystem::temp_directory_path() / "rosterd-options-test.conf";
+    {
+        std::ofstream f(ini);
+        f << "# comment\nthreads = 3\nmax-body = 1000\nidle-timeout = 9\n";
+    }
+    auto const o = run({"--config", ini.string(), "--threads", "2"},
+                       {"ROSTERD_THREADS=4", "ROSTERD_MAX_BODY=2000", "PATH=/bin"}).opts;
+    BOOST_TEST(o.threads == 2u);
+    BOOST_TEST(o.max_body == 2000u);
+    BOOST_TEST(o.idle_timeout.count() == 9);
+    std::filesystem::remove(ini);
+}
+
+BOOST_AUTO_TEST_CASE(listen_addresses)
+{
+    BOOST_TEST(run({"--listen", "[::1]:9000"}).opts.listen.address().to_string() == "::1");
+    BOOST_TEST(run({"--listen", "0.0.0.0:0"}).opts.listen.port() == 0);
+    BOOST_TEST(error_of({"--listen", "localhost:80"}).starts_with("--listen:"));
+    BOOST_TEST(error_of({"--listen", "127.0.0.1"}).starts_with("--listen:"));
+    BOOST_TEST(error_of({"--listen", "127.0.0.1:70000"}).starts_with("--listen:"));
+}
+
+BOOST_AUTO_TEST_CASE(bad_values_name_the_option)
+{
+    BOOST_TEST(error_of({"--threads", "0"}).starts_with("--threads:"));
+    BOOST_TEST(error_of({"--threads", "many"}).find("threads") != std::string::npos);
+    BOOST_TEST(error_of({"--log-level", "loud"}).starts_with("--log-level:"));
+    BOOST_TEST(error_of({"--durability", "sometimes"}).starts_with("--durability:"));
+    BOOST_TEST(error_of({"--bootstrap-token", "short"}).starts_with("--bootstrap-token:"));
+    BOOST_TEST(error_of({}, {"ROSTERD_MAX_BODY=huge"}).find("max-body") != std::string::npos);
+    BOOST_TEST(error_of({"--no-such-option"}).find("no-such-option") != std::string::npos);
+    BOOST_TEST(error_of({"--config", "/nonexistent/rosterd.conf"}).starts_with("--config:"));
+}
+
+BOOST_AUTO_TEST_CASE(help_and_version)
+{
+    auto const help = run({"--help"});
+    BOOST_TEST((help.what == action::help));
+    for (auto name : {"--listen", "--data-dir", "--durability", "--threads", "--max-body", "--max-connections",
+                      "--idle-timeout", "--request-timeout", "--log-level", "--bootstrap-token", "--config"})
+        BOOST_TEST(help.help_text.find(name) != std::string::npos, name);
+    BOOST_TEST((run({"--version"}).what == action::version));
+}

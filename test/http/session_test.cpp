@@ -1,0 +1,205 @@
+// run_session over Beast's test stream: every response path, in order,
+// with the twelve headers; limits; and a handler that throws.
+#define BOOST_TEST_MODULE session
+#include <boost/test/unit_test.hpp>
+
+#include "api/service.hpp"
+#include "auth/token.hpp"
+#include "http/session_impl.hpp"
+#include "../support/wire.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <stdexcept>
+#include <vector>
+
+using namespace rosterd;
+using rosterd::test::parse_responses;
+using rosterd::test::hardening_header_problems;
+
+namespace {
+
+constexpr std::string_view secret = "session-test-token-0001";
+
+http::response always_throws(api::context&) { throw std::runtime_error("boom"); }
+
+struct fixture {
+    store::directory dir;
+    std::vector<api::route> table;
+    api::service service;
+    http::session_limits limits;
+
+    fixture() : table(make_table()), service(dir, [] { return store::unix_time{1'800'000'000}; }, table)
+    {
+        store::user root;
+        root.id = 1;
+        root.super_user = true;
+        dir.apply(store::put_user{root});
+        store::token t;
+        t.id = 1;
+        t.user_id = 1;
+        t.hash = auth::hash_token(secret);
+        dir.apply(store::put_token{t});
+        limits.body_limit = 1024;
+        limits.header_limit = 1024;
+    }
+
+    static std::vector<api::route> make_table()
+    {
+        auto const all = api::routes();
+        std::vector<api::route> t(all.begin(), all.end());
+        t.push_back(api::route{"/boom", http::verb::get, always_throws, false});
+        return t;
+    }
+
+    // Feeds `wire` to one session and returns what it wrote back.
+    std::string run(std::string const& wire)
+    {
+        boost::asio::io_context ioc;
+        boost::beast::test::stream server(ioc);
+        boost::beast::test::stream client(ioc);
+        server.connect(client);
+        server.append(wire);
+        client.close();
+        http::session_state state;
+        boost::asio::co_spawn(ioc, http::run_session(server, service, limits, state), boost::asio::detached);
+        ioc.run();
+        return std::string(client.str());
+    }
+};
+
+std::string bearer() { return "Authorization: Bearer " + std::string(secret) + "\r\n"; }
+
+std::string put_user(std::string_view target, std::string_view body, std::string_view headers)
+{
+    return "PUT " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n" + std::string(headers)
+        + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(session, fixture)
+
+// One connection, one request per response path; each answer in order and
+// with exactly the twelve headers.
+BOOST_AUTO_TEST_CASE(every_response_path_carries_the_twelve_headers)
+{
+    struct step {
+        std::string request;
+        unsigned status;
+    };
+    std::vector<step> const steps{
+        {put_user("/user/1", R"({"firstName":"Andrew"})", bearer()), 200},
+        {"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 200},
+        {"POST /usergroup HTTP/1.1\r\nHost: x\r\n" + bearer() + "Content-Length: 16\r\n\r\n{\"name\":\"staff\"}", 201},
+        {"OPTIONS /user/1 HTTP/1.1\r\nHost: x\r\n\r\n", 204},
+        {put_user("/user/1", "{}", ""), 401},
+        {put_user("/user/1", "{}", "Authorization: Bearer wrong-token-000000\r\n"), 401},
+        {put_user("/user/2", "{}", bearer()), 404},
+        {put_user("/user/1", R"({"phoneNumber":"12"})", bearer()), 400},
+        {put_user("/user/1", "{}", bearer() + "Content-Type: text/plain\r\n"), 415},
+        {"GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n", 404},
+        {"DELETE /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 405},
+        {"GET /boom HTTP/1.1\r\nHost: x\r\n\r\n", 500},
+        {"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 200},
+    };
+    std::string wire;
+    for (auto const& s : steps)
+        wire += s.request;
+    auto const responses = parse_responses(run(wire));
+    BOOST_TEST_REQUIRE(responses.size() == steps.size());
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        BOOST_TEST_CONTEXT("step " << i) {
+            BOOST_TEST(responses[i].result_int() == steps[i].status);
+            BOOST_TEST(hardening_header_problems(responses[i]) == "");
+        }
+    }
+    BOOST_TEST(responses[0].body() == "1");
+    BOOST_TEST(responses[0][boost::beast::http::field::content_type] == "application/json");
+    BOOST_TEST(responses[4][boost::beast::http::field::content_type] == "application/problem+json");
+    BOOST_TEST(responses[3][boost::beast::http::field::allow] == "GET, PUT, OPTIONS");
+    BOOST_TEST(responses[10][boost::beast::http::field::allow] == "GET, OPTIONS");
+}
+
+BOOST_AUTO_TEST_CASE(a_throwing_handler_is_a_500_and_the_connection_goes_on)
+{
+    auto const responses = parse_responses(run(
+        "GET /boom HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    BOOST_TEST_REQUIRE(responses.size() == 2u);
+    BOOST_TEST(responses[0].result_int() == 500u);
+    BOOST_TEST(responses[1].result_int() == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_requests_are_answered_in_order)
+{
+    std::string wire;
+    for (int i = 0; i < 50; ++i)
+        wire += put_user("/user/1", R"({"lastName":"n)" + std::to_string(i) + R"("})", bearer());
+    wire += "GET /user/1 HTTP/1.1\r\nHost: x\r\n" + bearer() + "\r\n";
+    auto const responses = parse_responses(run(wire));
+    BOOST_TEST_REQUIRE(responses.size() == 51u);
+    for (int i = 0; i < 50; ++i)
+        BOOST_TEST(responses[i].result_int() == 200u);
+    BOOST_TEST(responses[50].body().find(R"("lastName":"n49")") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(headers_over_the_limit_are_431_and_close)
+{
+    auto const wire = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + std::string(2000, 'a')
+        + "\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    auto const responses = parse_responses(run(wire));
+    BOOST_TEST_REQUIRE(responses.size() == 1u);
+    BOOST_TEST(responses[0].result_int() == 431u);
+    BOOST_TEST(!responses[0].keep_alive());
+    BOOST_TEST(hardening_header_problems(responses[0]) == "");
+}
+
+BOOST_AUTO_TEST_CASE(a_body_over_the_limit_is_413_and_changes_nothing)
+{
+    auto const body = R"({"firstName":")" + std::string(2000, 'a') + R"("})";
+    auto const responses = parse_responses(run(put_user("/user/1", body, bearer())));
+    BOOST_TEST_REQUIRE(responses.size() == 1u);
+    BOOST_TEST(responses[0].result_int() == 413u);
+    BOOST_TEST(hardening_header_problems(responses[0]) == "");
+    BOOST_TEST(dir.find_user(1)->first_name == "");
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_request_is_400_and_close)
+{
+    for (std::string const bad : {"GET /healthz HTTP/9.9\r\n\r\n", "GET\r\n\r\n",
+                                  "PUT /user/1 HTTP/1.1\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\n{}",
+                                  "PUT /user/1 HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"}) {
+        BOOST_TEST_CONTEXT(bad) {
+            auto const responses = parse_responses(run(bad + "GET /healthz HTTP/1.1\r\n\r\n"));
+            BOOST_TEST_REQUIRE(responses.size() == 1u);
+            BOOST_TEST(responses[0].result_int() == 400u);
+            BOOST_TEST(!responses[0].keep_alive());
+            BOOST_TEST(hardening_header_problems(responses[0]) == "");
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(http_1_0_closes_unless_asked_to_keep_alive)
+{
+    auto responses = parse_responses(run("GET /healthz HTTP/1.0\r\n\r\nGET /healthz HTTP/1.0\r\n\r\n"));
+    BOOST_TEST_REQUIRE(responses.size() == 1u);
+    BOOST_TEST(responses[0].result_int() == 200u);
+
+    responses = parse_responses(run("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                                    "GET /healthz HTTP/1.0\r\n\r\n"));
+    BOOST_TEST(responses.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(expect_100_continue_gets_an_interim_answer)
+{
+    std::string const body = R"({"firstName":"Ann"})";
+    auto const responses = parse_responses(run(put_user("/user/1", body, bearer() + "Expect: 100-continue\r\n")));
+    BOOST_TEST_REQUIRE(responses.size() == 2u);
+    BOOST_TEST(responses[0].result_int() == 100u);
+    BOOST_TEST(hardening_header_problems(responses[0]) == "");
+    BOOST_TEST(responses[1].result_int() == 200u);
+    BOOST_TEST(dir.find_user(1)->first_name == "Ann");
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,116 @@
+#define BOOST_TEST_MODULE directory
+#include <boost/test/unit_test.hpp>
+
+#include "store/directory.hpp"
+
+using namespace rosterd::store;
+
+namespace {
+
+user make_user(record_id id, std::vector<membership> groups = {})
+{
+    user u;
+    u.id = id;
+    u.groups = std::move(groups);
+    return u;
+}
+
+token make_token(record_id id, record_id owner, std::uint8_t seed)
+{
+    token t;
+    t.id = id;
+    t.user_id = owner;
+    t.hash.fill(seed);
+    return t;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(ids_are_never_reused)
+{
+    directory d;
+    BOOST_TEST(d.next_user_id() == 1u);
+    d.apply(put_user{make_user(1)});
+    d.apply(put_user{make_user(2)});
+    d.apply(remove_user{2});
+    BOOST_TEST(d.next_user_id() == 3u);
+    d.apply(put_group{{1, "g", std::nullopt, 0}});
+    d.apply(remove_group{1});
+    BOOST_TEST(d.next_group_id() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(removing_a_user_removes_their_tokens_and_memberships)
+{
+    directory d;
+    d.apply(put_group{{1, "g", std::nullopt, 0}});
+    d.apply(put_user{make_user(1, {{1, true}})});
+    d.apply(put_token{make_token(1, 1, 0xaa)});
+    d.apply(put_token{make_token(2, 1, 0xbb)});
+    BOOST_TEST(d.members_of(1).size() == 1u);
+    d.apply(remove_user{1});
+    BOOST_TEST(!d.find_user(1));
+    BOOST_TEST(!d.find_token(1));
+    BOOST_TEST(!d.find_token(make_token(2, 1, 0xbb).hash));
+    BOOST_TEST(d.members_of(1).empty());
+    BOOST_TEST(d.tokens_of(1).empty());
+}
+
+BOOST_AUTO_TEST_CASE(removing_a_group_removes_its_memberships)
+{
+    directory d;
+    d.apply(put_group{{1, "a", std::nullopt, 0}});
+    d.apply(put_group{{2, "b", std::nullopt, 0}});
+    d.apply(put_user{make_user(1, {{1, true}, {2, false}})});
+    d.apply(remove_group{1});
+    auto const& groups = d.find_user(1)->groups;
+    BOOST_TEST_REQUIRE(groups.size() == 1u);
+    BOOST_TEST(groups[0].group_id == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(member_index_follows_the_after_image)
+{
+    directory d;
+    d.apply(put_user{make_user(1, {{1, false}})});
+    d.apply(put_user{make_user(1, {{2, false}})});
+    BOOST_TEST(d.members_of(1).empty());
+    BOOST_TEST(d.members_of(2).count(1) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(superusers_are_counted)
+{
+    directory d;
+    auto u = make_user(1);
+    u.super_user = true;
+    d.apply(put_user{u});
+    d.apply(put_user{u});
+    BOOST_TEST(d.super_user_count() == 1u);
+    u.super_user = false;
+    d.apply(put_user{u});
+    BOOST_TEST(d.super_user_count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(tokens_are_found_by_hash_only_while_they_exist)
+{
+    directory d;
+    d.apply(put_user{make_user(1)});
+    auto const t = make_token(1, 1, 0x11);
+    d.apply(put_token{t});
+    BOOST_TEST(d.find_token(t.hash)->id == 1u);
+    d.apply(touch_token{1, 99});
+    BOOST_TEST(*d.find_token(1)->last_used == 99);
+    d.apply(remove_token{1});
+    BOOST_TEST(!d.find_token(t.hash));
+}
+
+BOOST_AUTO_TEST_CASE(memberships_stay_sorted)
+{
+    user u;
+    u.set_membership(5, false);
+    u.set_membership(2, true);
+    u.set_membership(9, false);
+    u.set_membership(5, true);
+    BOOST_TEST_REQUIRE(u.groups.size() == 3u);
+    BOOST_TEST(u.groups[0].group_id == 2u);
+    BOOST_TEST(u.groups[1].group_id == 5u);
+    BOOST_TEST(u.is_admin_of(5));
+}
