@@ -5,6 +5,7 @@
 #include "http/listener.hpp"
 #include "log/log.hpp"
 #include "persist/data_dir.hpp"
+#include "store/reaper.hpp"
 #include "store/time.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -21,6 +22,8 @@ namespace {
 
 constexpr int exit_bad_option = 2;
 constexpr int exit_failure = 1;
+// How often users past their removeAt are looked for.
+constexpr std::chrono::seconds reap_interval{60};
 
 std::vector<std::string> environment()
 {
@@ -60,12 +63,17 @@ int main(int argc, char** argv)
             log::info("created superuser 1; its token is in " + files.bootstrap_token().string());
         log::warn("durability=memory: the directory is kept in memory only and is lost at exit");
 
-        api::service const service(dir, store::system_now);
+        api::service service(dir, store::system_now);
         boost::asio::io_context ioc(static_cast<int>(opts.threads));
         http::session_limits const limits{http::session_limits::default_header_limit, opts.max_body,
                                           opts.idle_timeout, opts.request_timeout};
         http::listener server(ioc, opts.listen, service, limits, opts.max_connections);
+        service.stats().set_connection_gauge([&server] { return server.open_connections(); });
         server.start();
+
+        store::reaper reaper(ioc.get_executor(), dir, store::system_now,
+                             [&dir](store::change const& c) { dir.apply(c); return true; }, reap_interval);
+        reaper.start();
 
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
         signals.async_wait([&](boost::system::error_code ec, int signal) {
@@ -73,6 +81,7 @@ int main(int argc, char** argv)
                 return;
             log::info("signal " + std::to_string(signal) + ": finishing requests in hand, then exiting");
             server.stop();
+            reaper.stop();
         });
 
         std::ostringstream where;

@@ -20,6 +20,8 @@ struct caller {
     store::record_id token_id = 0;
 };
 
+class metrics;
+
 struct context {
     http::request const& req;
     std::string const& path_id;   // the route's "{id}" segment, decoded
@@ -27,6 +29,7 @@ struct context {
     store::directory& dir;
     store::unix_time now;
     caller who;                   // set when the route is authenticated
+    metrics const& stats;
 };
 
 using handler_fn = http::response (*)(context&);
@@ -37,6 +40,10 @@ struct route {
     handler_fn handler;
     bool authenticated;
 };
+
+// Makes `c` part of the directory: the one way a handler changes state.
+// The caller holds the directory's write lock.
+void commit(context& ctx, store::change const& c);
 
 // A path id: decimal digits naming a positive 63-bit integer; nullopt otherwise.
 std::optional<store::record_id> parse_id(std::string_view text);

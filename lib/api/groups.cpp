@@ -1,10 +1,13 @@
-// POST /usergroup, GET /usergroup/{id}
+// POST /usergroup, GET /usergroup/{id}, GET /usergroup, DELETE /usergroup/{id}
 #include "api/handlers.hpp"
+
+#include "api/paging.hpp"
 
 #include "api/json_body.hpp"
 #include "api/user_patch.hpp"
 #include "api/user_view.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace rosterd::api {
@@ -54,7 +57,7 @@ http::response create_group(context& ctx)
         return forbidden("only a superuser may create a user group");
     g.id = ctx.dir.next_group_id();
     g.created = ctx.now;
-    ctx.dir.apply(store::put_group{g});
+    commit(ctx, store::put_group{g});
     return created("/usergroup", g.id);
 }
 
@@ -71,6 +74,53 @@ http::response read_group(context& ctx)
     if (!me->super_user && !me->is_admin_of(g->id))
         return forbidden("the caller may not read user group " + ctx.path_id);
     return http::json(http::status::ok, boost::json::serialize(group_view(*g, ctx.dir)));
+}
+
+} // namespace rosterd::api
+
+namespace rosterd::api {
+
+http::response list_groups(context& ctx)
+{
+    list_query q;
+    if (auto malformed = parse_list_query(ctx.query, {"clientId"}, q))
+        return *malformed;
+    std::optional<store::record_id> client;
+    if (auto v = q.filter("clientId"); v && !(client = parse_id(*v)))
+        return bad_request("clientId: must be a positive integer");
+
+    auto lock = ctx.dir.read_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    boost::json::array page;
+    std::size_t seen = 0;
+    for (auto const& [id, g] : ctx.dir.groups()) {
+        if (page.size() >= q.limit)
+            break;
+        if (!me->super_user && !me->is_admin_of(id))
+            continue;
+        if (client && g.client_id != client)
+            continue;
+        if (on_page(q, seen++))
+            page.push_back(group_view(g, ctx.dir));
+    }
+    return http::json(http::status::ok, boost::json::serialize(page));
+}
+
+http::response delete_group(context& ctx)
+{
+    auto lock = ctx.dir.write_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    auto const id = parse_id(ctx.path_id);
+    if (!id || !ctx.dir.find_group(*id))
+        return not_found("user group", ctx.path_id);
+    if (!me->super_user)
+        return forbidden("only a superuser may delete a user group");
+    commit(ctx, store::remove_group{*id});
+    return http::json(http::status::ok, std::to_string(*id));
 }
 
 } // namespace rosterd::api

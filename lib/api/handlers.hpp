@@ -9,12 +9,20 @@ namespace rosterd::api {
 http::response update_user(context& ctx);
 http::response create_user(context& ctx);
 http::response read_user(context& ctx);
+http::response list_users(context& ctx);
+http::response delete_user(context& ctx);
 // groups.cpp
 http::response create_group(context& ctx);
 http::response read_group(context& ctx);
+http::response list_groups(context& ctx);
+http::response delete_group(context& ctx);
 // tokens.cpp
 http::response create_token(context& ctx);
+http::response list_tokens(context& ctx);
+http::response delete_token(context& ctx);
 // health.cpp
 http::response health(context& ctx);
+http::response prometheus_metrics(context& ctx);
+http::response openapi(context& ctx);
 
 } // namespace rosterd::api

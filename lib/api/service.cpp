@@ -33,6 +33,8 @@ std::optional<store::record_id> parse_id(std::string_view text)
     return id;
 }
 
+void commit(context& ctx, store::change const& c) { ctx.dir.apply(c); }
+
 store::user const* caller_user(context const& ctx) { return ctx.dir.find_user(ctx.who.user_id); }
 
 http::response unauthorized()
@@ -57,23 +59,45 @@ http::response created(std::string_view collection, store::record_id id)
 }
 
 service::service(store::directory& dir, store::clock_fn now, std::span<route const> table)
-    : dir_(dir), now_(std::move(now)), table_(table), router_(keys_of(table))
+    : dir_(dir), now_(std::move(now)), table_(table), router_(keys_of(table)), metrics_(table)
 {
 }
 
 http::response service::handle(http::request const& req) const
 {
-    try {
-        return dispatch(req);
-    } catch (std::exception const& e) {
-        log::error(std::string("handler failed: ") + e.what());
-    } catch (...) {
-        log::error("handler failed: unknown exception");
-    }
-    return http::problem(http::status::internal_server_error, "internal error");
+    auto const start = std::chrono::steady_clock::now();
+    request_facts facts{metrics_.unrouted()};
+    http::response res = [&] {
+        try {
+            return dispatch(req, facts);
+        } catch (std::exception const& e) {
+            log::error(std::string("handler failed: ") + e.what());
+        } catch (...) {
+            log::error("handler failed: unknown exception");
+        }
+        return http::problem(http::status::internal_server_error, "internal error");
+    }();
+    auto const took = std::chrono::steady_clock::now() - start;
+    metrics_.record(facts.route, static_cast<unsigned>(res.code), took);
+    if (log::enabled(log::level::info))
+        log_access(req, res, facts, took);
+    return res;
 }
 
-http::response service::dispatch(http::request const& req) const
+void service::log_access(http::request const& req, http::response const& res, request_facts const& facts,
+                         std::chrono::nanoseconds took) const
+{
+    std::string line = "method=";
+    line.append(req.method_string()); // a token: the parser admits no spaces or quotes
+    line.append(" route=").append(facts.route < table_.size() ? table_[facts.route].pattern : "-");
+    line.append(" status=").append(std::to_string(static_cast<unsigned>(res.code)));
+    line.append(" bytes=").append(std::to_string(res.body.size()));
+    line.append(" duration_us=").append(std::to_string(took.count() / 1000));
+    line.append(" caller=").append(facts.caller ? std::to_string(facts.caller) : "-");
+    log::access(line);
+}
+
+http::response service::dispatch(http::request const& req, request_facts& facts) const
 {
     auto const target = boost::urls::parse_origin_form(req.target());
     bool const preflight = req.method() == http::verb::options;
@@ -97,14 +121,16 @@ http::response service::dispatch(http::request const& req) const
         return res;
     }
 
+    facts.route = match.route;
     route const& r = table_[match.route];
     auto const now = now_();
-    context ctx{req, match.captured, target->params(), dir_, now, {}};
+    context ctx{req, match.captured, target->params(), dir_, now, {}, metrics_};
     if (r.authenticated) {
         auto who = authenticate(req, now);
         if (!who)
             return unauthorized();
         ctx.who = *who;
+        facts.caller = who->user_id;
     }
     return r.handler(ctx);
 }

@@ -3,10 +3,15 @@
 // with Allow), authentication (401) and the handler itself, whose failures
 // end here as a 500 so that one bad request never takes the server down.
 //
+// Every request is counted in the metrics and logged in logfmt (method,
+// route pattern, status, bytes, duration, caller id) - never a token, a
+// header or a body.
+//
 // Thread safety: handle() may run on many threads at once; the directory's
 // lock orders the handlers.
 
 #include "api/context.hpp"
+#include "api/metrics.hpp"
 #include "http/router.hpp"
 #include "http/session.hpp"
 #include "store/time.hpp"
@@ -24,8 +29,18 @@ public:
 
     http::response handle(http::request const& req) const override;
 
+    // The counters behind GET /metrics; the listener adds its connection gauge.
+    api::metrics& stats() { return metrics_; }
+
 private:
-    http::response dispatch(http::request const& req) const;
+    // What the access log and the metrics say of a request.
+    struct request_facts {
+        std::size_t route;
+        store::record_id caller = 0;
+    };
+    http::response dispatch(http::request const& req, request_facts& facts) const;
+    void log_access(http::request const& req, http::response const& res, request_facts const& facts,
+                    std::chrono::nanoseconds took) const;
     // The caller behind the request's token; nullopt for a missing, unknown
     // or expired token, or one whose user is gone.
     std::optional<caller> authenticate(http::request const& req, store::unix_time now) const;
@@ -34,6 +49,7 @@ private:
     store::clock_fn now_;
     std::span<route const> table_;
     http::router router_;
+    mutable api::metrics metrics_;
 };
 
 } // namespace rosterd::api

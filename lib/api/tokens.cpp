@@ -1,4 +1,4 @@
-// POST /user/{id}/token
+// POST /user/{id}/token, GET /user/{id}/token, DELETE /token/{id}
 #include "api/handlers.hpp"
 
 #include "api/json_body.hpp"
@@ -7,6 +7,7 @@
 #include "auth/token.hpp"
 #include "store/time.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace rosterd::api {
@@ -74,10 +75,67 @@ http::response create_token(context& ctx)
     t.created = ctx.now;
     if (wanted.expires_in)
         t.expires = ctx.now + *wanted.expires_in;
-    ctx.dir.apply(store::put_token{t});
+    commit(ctx, store::put_token{t});
 
     return http::json(http::status::created,
                       boost::json::serialize(boost::json::object{{"id", t.id}, {"token", secret}}));
+}
+
+} // namespace rosterd::api
+
+namespace rosterd::api {
+
+namespace {
+
+boost::json::value time_or_null(std::optional<store::unix_time> t)
+{
+    if (!t)
+        return nullptr;
+    return boost::json::value(store::format_rfc3339(*t));
+}
+
+} // namespace
+
+http::response list_tokens(context& ctx)
+{
+    auto lock = ctx.dir.read_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    auto const id = parse_id(ctx.path_id);
+    auto const* owner = id ? ctx.dir.find_user(*id) : nullptr;
+    if (!owner)
+        return not_found("user", ctx.path_id);
+    if (!auth::may_manage_tokens(*me, *owner))
+        return forbidden("the caller may not manage the tokens of user " + ctx.path_id);
+    boost::json::array out;
+    for (auto const token_id : ctx.dir.tokens_of(owner->id)) {
+        auto const& t = *ctx.dir.find_token(token_id);
+        out.push_back(boost::json::object{
+            {"id", t.id},
+            {"description", t.description},
+            {"created", store::format_rfc3339(t.created)},
+            {"expires", time_or_null(t.expires)},
+            {"lastUsed", time_or_null(t.last_used)},
+        });
+    }
+    return http::json(http::status::ok, boost::json::serialize(out));
+}
+
+http::response delete_token(context& ctx)
+{
+    auto lock = ctx.dir.write_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    auto const id = parse_id(ctx.path_id);
+    auto const* t = id ? ctx.dir.find_token(*id) : nullptr;
+    if (!t)
+        return not_found("token", ctx.path_id);
+    if (!auth::may_manage_tokens(*me, *ctx.dir.find_user(t->user_id)))
+        return forbidden("the caller may not revoke token " + ctx.path_id);
+    commit(ctx, store::remove_token{*id});
+    return http::json(http::status::ok, std::to_string(*id));
 }
 
 } // namespace rosterd::api

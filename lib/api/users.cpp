@@ -1,10 +1,13 @@
-// PUT /user/{id}, POST /user, GET /user/{id}
+// PUT /user/{id}, POST /user, GET /user/{id}, GET /user, DELETE /user/{id}
 #include "api/handlers.hpp"
+
+#include "api/paging.hpp"
 
 #include "api/user_patch.hpp"
 #include "api/user_view.hpp"
 #include "auth/rights.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace rosterd::api {
@@ -76,7 +79,7 @@ http::response update_user(context& ctx)
     store::user after = *target;
     if (auto invalid = merge(after, patch, roles, ctx))
         return *invalid;
-    ctx.dir.apply(store::put_user{std::move(after)});
+    commit(ctx, store::put_user{std::move(after)});
     return http::json(http::status::ok, std::to_string(*id));
 }
 
@@ -109,7 +112,7 @@ http::response create_user(context& ctx)
     if (auto invalid = merge(u, patch, roles, ctx))
         return *invalid;
     auto const id = u.id;
-    ctx.dir.apply(store::put_user{std::move(u)});
+    commit(ctx, store::put_user{std::move(u)});
     return created("/user", id);
 }
 
@@ -126,6 +129,85 @@ http::response read_user(context& ctx)
     if (auth::access_to(*me, *target) == auth::access::none)
         return forbidden("the caller may not read user " + ctx.path_id);
     return http::json(http::status::ok, boost::json::serialize(user_view(*target)));
+}
+
+} // namespace rosterd::api
+
+namespace rosterd::api {
+
+namespace {
+
+// Whether `u` passes the list filters of GET /user.
+bool matches(store::user const& u, list_query const& q)
+{
+    if (auto v = q.filter("clientId"); v && (!u.client_id || parse_id(*v) != u.client_id))
+        return false;
+    if (auto v = q.filter("externalId"); v && u.external_id != *v)
+        return false;
+    if (auto v = q.filter("emailAddress"); v && u.email_address != *v)
+        return false;
+    return true;
+}
+
+constexpr store::record_id bootstrap_user = 1;
+
+} // namespace
+
+http::response list_users(context& ctx)
+{
+    list_query q;
+    if (auto malformed = parse_list_query(ctx.query, {"clientId", "userGroupId", "externalId", "emailAddress"}, q))
+        return *malformed;
+    std::optional<store::record_id> group;
+    if (auto v = q.filter("userGroupId")) {
+        group = parse_id(*v);
+        if (!group)
+            return bad_request("userGroupId: must be a positive integer");
+    }
+    if (auto v = q.filter("clientId"); v && !parse_id(*v))
+        return bad_request("clientId: must be a positive integer");
+
+    auto lock = ctx.dir.read_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    boost::json::array page;
+    std::size_t seen = 0;
+    auto consider = [&](store::user const& u) {
+        if (page.size() >= q.limit || auth::access_to(*me, u) == auth::access::none || !matches(u, q))
+            return;
+        if (on_page(q, seen++))
+            page.push_back(user_view(u));
+    };
+    if (group) {
+        for (auto const id : ctx.dir.members_of(*group))
+            consider(*ctx.dir.find_user(id));
+    } else {
+        for (auto const& [id, u] : ctx.dir.users())
+            consider(u);
+    }
+    return http::json(http::status::ok, boost::json::serialize(page));
+}
+
+http::response delete_user(context& ctx)
+{
+    auto lock = ctx.dir.write_lock();
+    auto const* me = caller_user(ctx);
+    if (!me)
+        return unauthorized();
+    auto const id = parse_id(ctx.path_id);
+    auto const* target = id ? ctx.dir.find_user(*id) : nullptr;
+    if (!target)
+        return not_found("user", ctx.path_id);
+    if (!me->super_user)
+        return forbidden("only a superuser may delete a user");
+    // The directory must never lock its operator out.
+    if (target->id == bootstrap_user)
+        return forbidden("user 1 cannot be deleted");
+    if (target->super_user && ctx.dir.super_user_count() == 1)
+        return forbidden("the last superuser cannot be deleted");
+    commit(ctx, store::remove_user{target->id});
+    return http::json(http::status::ok, std::to_string(*id));
 }
 
 } // namespace rosterd::api

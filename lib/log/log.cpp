@@ -29,10 +29,35 @@ std::optional<level> parse_level(std::string_view name)
     return std::nullopt;
 }
 
-void write(level l, std::string_view message)
+namespace {
+
+std::string prefix(level l)
 {
     std::string line = "time=" + store::format_rfc3339(store::system_now());
     line.append(" level=").append(names[static_cast<std::size_t>(l)]);
+    return line;
+}
+
+void emit(std::string const& line)
+{
+    // A failed write to stderr has nowhere to be reported.
+    [[maybe_unused]] auto const n = ::write(STDERR_FILENO, line.data(), line.size());
+}
+
+} // namespace
+
+void access(std::string_view fields)
+{
+    if (!enabled(level::info))
+        return;
+    auto line = prefix(level::info);
+    line.append(" msg=request ").append(fields).append("\n");
+    emit(line);
+}
+
+void write(level l, std::string_view message)
+{
+    auto line = prefix(l);
     line.append(" msg=\"");
     for (char c : message) {
         // Keep one event on one line, and the quoting unambiguous.
@@ -40,8 +65,7 @@ void write(level l, std::string_view message)
         line.push_back(c == '\n' || c == '\r' ? ' ' : c);
     }
     line.append("\"\n");
-    // A failed write to stderr has nowhere to be reported.
-    [[maybe_unused]] auto const n = ::write(STDERR_FILENO, line.data(), line.size());
+    emit(line);
 }
 
 } // namespace rosterd::log

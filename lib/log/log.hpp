@@ -15,6 +15,8 @@ bool enabled(level l);
 std::optional<level> parse_level(std::string_view name);
 
 void write(level l, std::string_view message);
+// An access-log line at info level: `fields` is already logfmt ("method=GET route=/user ...").
+void access(std::string_view fields);
 
 inline void debug(std::string_view m) { if (enabled(level::debug)) write(level::debug, m); }
 inline void info(std::string_view m) { if (enabled(level::info)) write(level::info, m); }

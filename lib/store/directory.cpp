@@ -88,17 +88,32 @@ std::set<record_id> const& directory::tokens_of(record_id user_id) const
     return it == user_tokens_.end() ? empty_ids : it->second;
 }
 
+std::vector<record_id> directory::due_for_removal(unix_time now) const
+{
+    std::vector<record_id> due;
+    for (auto const& [at, id] : removals_) {
+        if (at > now)
+            break;
+        due.push_back(id);
+    }
+    return due;
+}
+
 void directory::put(user const& u)
 {
     auto [it, inserted] = users_.try_emplace(u.id);
     user& stored = it->second;
     if (!inserted) {
         super_users_ -= stored.super_user;
+        if (stored.remove_at)
+            removals_.erase({*stored.remove_at, u.id});
         for (auto const& m : stored.groups)
             members_[m.group_id].erase(u.id);
     }
     stored = u;
     super_users_ += stored.super_user;
+    if (stored.remove_at)
+        removals_.insert({*stored.remove_at, u.id});
     for (auto const& m : stored.groups)
         members_[m.group_id].insert(u.id);
     next_user_id_ = std::max(next_user_id_, u.id + 1);
@@ -110,6 +125,8 @@ void directory::remove_user_record(record_id id)
     if (it == users_.end())
         return;
     super_users_ -= it->second.super_user;
+    if (it->second.remove_at)
+        removals_.erase({*it->second.remove_at, id});
     for (auto const& m : it->second.groups)
         members_[m.group_id].erase(id);
     // Copy: removing a token edits the set being walked.

@@ -19,6 +19,8 @@
 #include <set>
 #include <shared_mutex>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 namespace rosterd::store {
 
@@ -47,6 +49,9 @@ public:
     // Ids of a user's tokens, ordered.
     std::set<record_id> const& tokens_of(record_id user_id) const;
     std::size_t super_user_count() const { return super_users_; }
+    std::size_t token_count() const { return tokens_.size(); }
+    // Users whose removeAt is at or before `now`, soonest first.
+    std::vector<record_id> due_for_removal(unix_time now) const;
 
     record_id next_user_id() const { return next_user_id_; }
     record_id next_group_id() const { return next_group_id_; }
@@ -68,6 +73,7 @@ private:
     std::unordered_map<token_hash, record_id, token_hash_hasher> token_by_hash_;
     std::unordered_map<record_id, std::set<record_id>> members_;
     std::unordered_map<record_id, std::set<record_id>> user_tokens_;
+    std::set<std::pair<unix_time, record_id>> removals_; // (removeAt, user)
     std::size_t super_users_ = 0;
     record_id next_user_id_ = 1;
     record_id next_group_id_ = 1;

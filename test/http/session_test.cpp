@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(every_response_path_carries_the_twelve_headers)
     BOOST_TEST(responses[0].body() == "1");
     BOOST_TEST(responses[0][boost::beast::http::field::content_type] == "application/json");
     BOOST_TEST(responses[4][boost::beast::http::field::content_type] == "application/problem+json");
-    BOOST_TEST(responses[3][boost::beast::http::field::allow] == "GET, PUT, OPTIONS");
+    BOOST_TEST(responses[3][boost::beast::http::field::allow] == "GET, PUT, DELETE, OPTIONS");
     BOOST_TEST(responses[10][boost::beast::http::field::allow] == "GET, OPTIONS");
 }
 

@@ -54,6 +54,14 @@ inline std::string read_file(fs::path const& p)
 // Forks and execs the binary with `args`; its stderr (and stdout) go to `log`.
 inline pid_t spawn(std::vector<std::string> const& args, fs::path const& log)
 {
+    // Everything the child needs is prepared before fork(): the child only
+    // redirects and execs, and never throws into a copy of the test runner.
+    auto const bin = binary_path();
+    std::vector<char*> argv;
+    argv.push_back(const_cast<char*>(bin.c_str()));
+    for (auto const& a : args)
+        argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
     pid_t const pid = ::fork();
     if (pid < 0)
         throw std::runtime_error("fork failed");
@@ -61,12 +69,6 @@ inline pid_t spawn(std::vector<std::string> const& args, fs::path const& log)
         int const fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
         ::dup2(fd, STDOUT_FILENO);
         ::dup2(fd, STDERR_FILENO);
-        std::vector<char*> argv;
-        auto const bin = binary_path();
-        argv.push_back(const_cast<char*>(bin.c_str()));
-        for (auto const& a : args)
-            argv.push_back(const_cast<char*>(a.c_str()));
-        argv.push_back(nullptr);
         ::execv(bin.c_str(), argv.data());
         ::_exit(127);
     }

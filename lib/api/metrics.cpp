@@ -1,0 +1,97 @@
+#include "api/metrics.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+namespace rosterd::api {
+
+namespace {
+
+constexpr auto relaxed = std::memory_order_relaxed;
+
+std::size_t status_slot(unsigned status)
+{
+    auto it = std::find(metrics::statuses.begin(), metrics::statuses.end() - 1, status);
+    return static_cast<std::size_t>(it - metrics::statuses.begin());
+}
+
+void append_number(std::string& out, double v)
+{
+    char buf[32];
+    auto const n = std::snprintf(buf, sizeof buf, "%.9g", v);
+    out.append(buf, static_cast<std::size_t>(n));
+}
+
+void gauge(std::string& out, std::string_view name, std::string_view help, std::size_t value)
+{
+    out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+    out.append("# TYPE ").append(name).append(" gauge\n");
+    out.append(name).append(" ").append(std::to_string(value)).append("\n");
+}
+
+} // namespace
+
+metrics::metrics(std::span<route const> routes)
+    : routes_(routes), requests_(std::make_unique<row[]>(routes.size() + 1))
+{
+}
+
+void metrics::record(std::size_t route, unsigned status, std::chrono::nanoseconds took)
+{
+    requests_[std::min(route, routes_.size())][status_slot(status)].fetch_add(1, relaxed);
+    double const seconds = std::chrono::duration<double>(took).count();
+    auto const bucket = std::lower_bound(buckets.begin(), buckets.end(), seconds) - buckets.begin();
+    histogram_[static_cast<std::size_t>(bucket)].fetch_add(1, relaxed);
+    duration_ns_.fetch_add(static_cast<std::uint64_t>(took.count()), relaxed);
+}
+
+void metrics::set_connection_gauge(std::function<std::size_t()> open_connections)
+{
+    open_connections_ = std::move(open_connections);
+}
+
+std::string metrics::render(store::directory const& dir) const
+{
+    std::string out;
+    out.append("# HELP rosterd_requests_total Requests answered by the API, by route and status.\n");
+    out.append("# TYPE rosterd_requests_total counter\n");
+    for (std::size_t r = 0; r <= routes_.size(); ++r) {
+        for (std::size_t s = 0; s < statuses.size(); ++s) {
+            auto const n = requests_[r][s].load(relaxed);
+            if (n == 0)
+                continue;
+            out.append("rosterd_requests_total{method=\"");
+            out.append(r < routes_.size() ? boost::beast::http::to_string(routes_[r].method) : "-");
+            out.append("\",route=\"").append(r < routes_.size() ? routes_[r].pattern : "-");
+            out.append("\",status=\"");
+            out.append(statuses[s] ? std::to_string(statuses[s]) : "other");
+            out.append("\"} ").append(std::to_string(n)).append("\n");
+        }
+    }
+
+    out.append("# HELP rosterd_request_duration_seconds Time from parsed request to response.\n");
+    out.append("# TYPE rosterd_request_duration_seconds histogram\n");
+    std::uint64_t cumulative = 0;
+    for (std::size_t b = 0; b <= buckets.size(); ++b) {
+        cumulative += histogram_[b].load(relaxed);
+        out.append("rosterd_request_duration_seconds_bucket{le=\"");
+        if (b < buckets.size())
+            append_number(out, buckets[b]);
+        else
+            out.append("+Inf");
+        out.append("\"} ").append(std::to_string(cumulative)).append("\n");
+    }
+    out.append("rosterd_request_duration_seconds_sum ");
+    append_number(out, static_cast<double>(duration_ns_.load(relaxed)) / 1e9);
+    out.append("\nrosterd_request_duration_seconds_count ").append(std::to_string(cumulative)).append("\n");
+
+    gauge(out, "rosterd_users", "Users in the directory.", dir.users().size());
+    gauge(out, "rosterd_groups", "User groups in the directory.", dir.groups().size());
+    gauge(out, "rosterd_tokens", "API tokens in the directory.", dir.token_count());
+    gauge(out, "rosterd_open_connections", "Open client connections.",
+          open_connections_ ? open_connections_() : 0);
+    return out;
+}
+
+} // namespace rosterd::api

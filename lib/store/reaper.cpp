@@ -1,0 +1,48 @@
+#include "store/reaper.hpp"
+
+#include "log/log.hpp"
+
+namespace rosterd::store {
+
+namespace {
+constexpr record_id first_user = 1;
+} // namespace
+
+std::size_t reap(directory& dir, unix_time now, change_sink const& apply)
+{
+    auto lock = dir.write_lock();
+    std::size_t removed = 0;
+    for (record_id id : dir.due_for_removal(now)) {
+        auto const* u = dir.find_user(id);
+        if (id == first_user || (u->super_user && dir.super_user_count() == 1))
+            continue;
+        if (!apply(remove_user{id}))
+            break;
+        ++removed;
+    }
+    return removed;
+}
+
+reaper::reaper(boost::asio::any_io_executor executor, directory& dir, clock_fn now, change_sink apply,
+               std::chrono::seconds interval)
+    : timer_(std::move(executor)), dir_(dir), now_(std::move(now)), apply_(std::move(apply)), interval_(interval)
+{
+}
+
+void reaper::start() { arm(); }
+
+void reaper::stop() { timer_.cancel(); }
+
+void reaper::arm()
+{
+    timer_.expires_after(interval_);
+    timer_.async_wait([this](boost::system::error_code ec) {
+        if (ec)
+            return;
+        if (auto const n = reap(dir_, now_(), apply_))
+            log::info("removed " + std::to_string(n) + " user(s) whose autoRemoveAfter had passed");
+        arm();
+    });
+}
+
+} // namespace rosterd::store

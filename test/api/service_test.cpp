@@ -1,0 +1,81 @@
+// The service with an injected clock: token expiry and lastUsed, without sleeping.
+#define BOOST_TEST_MODULE service
+#include <boost/test/unit_test.hpp>
+
+#include "api/service.hpp"
+#include "auth/token.hpp"
+
+#include <boost/json/parse.hpp>
+
+using namespace rosterd;
+
+namespace {
+
+struct fixture {
+    store::directory dir;
+    store::unix_time now = 1'800'000'000;
+    api::service service{dir, [this] { return now; }};
+
+    fixture()
+    {
+        store::user root;
+        root.id = 1;
+        root.super_user = true;
+        dir.apply(store::put_user{root});
+        store::token t;
+        t.id = 1;
+        t.user_id = 1;
+        t.hash = auth::hash_token("root-token-for-tests");
+        dir.apply(store::put_token{t});
+    }
+
+    http::response call(http::verb method, std::string target, std::string const& token, std::string body = "")
+    {
+        http::request req{method, target, 11};
+        if (!token.empty())
+            req.set(boost::beast::http::field::authorization, "Bearer " + token);
+        req.body() = std::move(body);
+        req.prepare_payload();
+        return service.handle(req);
+    }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(service_with_clock, fixture)
+
+BOOST_AUTO_TEST_CASE(a_token_stops_working_when_it_expires)
+{
+    auto const made = call(http::verb::post, "/user/1/token", "root-token-for-tests", R"({"expiresIn":60})");
+    BOOST_TEST_REQUIRE(made.code == http::status::created);
+    auto const secret = std::string(boost::json::parse(made.body).at("token").as_string());
+    now += 59;
+    BOOST_TEST(call(http::verb::get, "/user/1", secret).code == http::status::ok);
+    now += 1;
+    BOOST_TEST(call(http::verb::get, "/user/1", secret).code == http::status::unauthorized);
+}
+
+BOOST_AUTO_TEST_CASE(last_used_follows_the_clock)
+{
+    now += 5;
+    BOOST_TEST(call(http::verb::get, "/healthz", "").code == http::status::ok);
+    BOOST_TEST(!dir.find_token(1)->last_used);
+    BOOST_TEST(call(http::verb::get, "/user/1", "root-token-for-tests").code == http::status::ok);
+    BOOST_TEST(*dir.find_token(1)->last_used == now);
+}
+
+BOOST_AUTO_TEST_CASE(metrics_count_requests_by_route_and_status)
+{
+    call(http::verb::get, "/user/1", "root-token-for-tests");
+    call(http::verb::get, "/user/1", "");
+    call(http::verb::get, "/nowhere", "");
+    auto const text = call(http::verb::get, "/metrics", "").body;
+    BOOST_TEST(text.find("rosterd_requests_total{method=\"GET\",route=\"/user/{id}\",status=\"200\"} 1\n") != std::string::npos);
+    BOOST_TEST(text.find("rosterd_requests_total{method=\"GET\",route=\"/user/{id}\",status=\"401\"} 1\n") != std::string::npos);
+    BOOST_TEST(text.find("rosterd_requests_total{method=\"-\",route=\"-\",status=\"404\"} 1\n") != std::string::npos);
+    BOOST_TEST(text.find("rosterd_request_duration_seconds_count 3\n") != std::string::npos);
+    BOOST_TEST(text.find("rosterd_users 1\n") != std::string::npos);
+    BOOST_TEST(text.find("rosterd_tokens 1\n") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

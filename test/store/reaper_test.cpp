@@ -1,0 +1,105 @@
+// The expiry rule, driven by an injected time rather than by sleeping.
+#define BOOST_TEST_MODULE reaper
+#include <boost/test/unit_test.hpp>
+
+#include "store/reaper.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+using namespace rosterd::store;
+
+namespace {
+
+constexpr unix_time t0 = 1'800'000'000;
+
+struct fixture {
+    directory dir;
+    change_sink sink = [this](change const& c) { dir.apply(c); return true; };
+
+    fixture()
+    {
+        dir.apply(put_group{{1, "g", std::nullopt, 0}});
+        add(1, true, std::nullopt);
+        add(2, false, t0 + 100);
+        add(3, false, t0 + 200);
+        add(4, false, std::nullopt);
+        token t;
+        t.id = 1;
+        t.user_id = 2;
+        t.hash.fill(7);
+        dir.apply(put_token{t});
+    }
+
+    void add(record_id id, bool super, std::optional<unix_time> remove_at)
+    {
+        user u;
+        u.id = id;
+        u.super_user = super;
+        u.remove_at = remove_at;
+        u.groups = {{1, false}};
+        dir.apply(put_user{u});
+    }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(reaper_rules, fixture)
+
+BOOST_AUTO_TEST_CASE(nobody_is_removed_before_their_time)
+{
+    BOOST_TEST(reap(dir, t0 + 99, sink) == 0u);
+    BOOST_TEST(dir.users().size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(due_users_go_with_their_tokens_and_memberships)
+{
+    BOOST_TEST(reap(dir, t0 + 100, sink) == 1u);
+    BOOST_TEST(!dir.find_user(2));
+    BOOST_TEST(!dir.find_token(1));
+    BOOST_TEST(dir.members_of(1).count(2) == 0u);
+    BOOST_TEST(dir.find_user(3));
+    BOOST_TEST(reap(dir, t0 + 1000, sink) == 1u);
+    BOOST_TEST(!dir.find_user(3));
+    BOOST_TEST(dir.find_user(4));
+}
+
+BOOST_AUTO_TEST_CASE(cancelling_removal_keeps_the_user)
+{
+    auto u = *dir.find_user(2);
+    u.remove_at.reset();
+    dir.apply(put_user{u});
+    BOOST_TEST(reap(dir, t0 + 1000, sink) == 1u); // only user 3
+    BOOST_TEST(dir.find_user(2));
+}
+
+BOOST_AUTO_TEST_CASE(user_1_and_the_last_superuser_stay)
+{
+    add(1, true, t0);
+    add(5, true, t0);
+    BOOST_TEST(reap(dir, t0 + 1000, sink) == 3u); // 2, 3 and 5
+    BOOST_TEST(dir.find_user(1));
+    BOOST_TEST(!dir.find_user(5));
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_sink_stops_the_round)
+{
+    std::size_t calls = 0;
+    change_sink failing = [&](change const&) { ++calls; return false; };
+    BOOST_TEST(reap(dir, t0 + 1000, failing) == 0u);
+    BOOST_TEST(calls == 1u);
+    BOOST_TEST(dir.users().size() == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(the_timer_reaps_with_the_injected_clock)
+{
+    boost::asio::io_context ioc;
+    reaper r(ioc.get_executor(), dir, [] { return t0 + 150; }, sink, std::chrono::seconds(0));
+    r.start();
+    ioc.run_one(); // one tick
+    r.stop();
+    ioc.run();
+    BOOST_TEST(!dir.find_user(2));
+    BOOST_TEST(dir.find_user(3));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
