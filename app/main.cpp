@@ -4,7 +4,10 @@
 #include "config/options.hpp"
 #include "http/listener.hpp"
 #include "log/log.hpp"
+#include "persist/committer.hpp"
 #include "persist/data_dir.hpp"
+#include "persist/journal_reader.hpp"
+#include "persist/recovery.hpp"
 #include "store/reaper.hpp"
 #include "store/time.hpp"
 
@@ -21,6 +24,7 @@ extern char** environ;
 namespace {
 
 constexpr int exit_bad_option = 2;
+constexpr int exit_bad_data = 2;
 constexpr int exit_failure = 1;
 // How often users past their removeAt are looked for.
 constexpr std::chrono::seconds reap_interval{60};
@@ -56,14 +60,36 @@ int main(int argc, char** argv)
     auto const& opts = cli.opts;
     log::set_level(opts.log_level);
 
+    persist::data_dir files(opts.data_dir);
+    store::directory dir;
+    persist::recovered start;
     try {
-        persist::data_dir const files(opts.data_dir);
-        store::directory dir;
-        if (auth::bootstrap(dir, files, opts.bootstrap_token, store::system_now()) && !opts.bootstrap_token)
-            log::info("created superuser 1; its token is in " + files.bootstrap_token().string());
-        log::warn("durability=memory: the directory is kept in memory only and is lost at exit");
+        files.lock();
+        if (opts.durability != persist::durability::memory) {
+            start = persist::recover(files, dir, persist::system_io());
+            log::info("loaded " + std::to_string(dir.users().size()) + " users, " +
+                      std::to_string(dir.groups().size()) + " groups, " + std::to_string(dir.token_count()) +
+                      " tokens (" + std::to_string(start.replayed) + " journal records replayed)");
+        }
+    } catch (persist::corruption_error const& e) {
+        log::error(std::string(e.what()) + "; the data directory is damaged: restore it from a backup, or move "
+                   "the named file away to start from what remains");
+        return exit_bad_data;
+    } catch (std::exception const& e) {
+        log::error(e.what());
+        return exit_failure;
+    }
 
-        api::service service(dir, store::system_now);
+    try {
+        persist::committer committer(dir, &files, persist::system_io(),
+                                     {opts.durability, opts.snapshot_after}, start);
+        committer.start();
+        if (auth::bootstrap(dir, committer, files, opts.bootstrap_token, store::system_now()) && !opts.bootstrap_token)
+            log::info("created superuser 1; its token is in " + files.bootstrap_token().string());
+        if (opts.durability == persist::durability::memory)
+            log::warn("durability=memory: nothing is written to disk; the directory is lost at exit");
+
+        api::service service(dir, committer, store::system_now);
         boost::asio::io_context ioc(static_cast<int>(opts.threads));
         http::session_limits const limits{http::session_limits::default_header_limit, opts.max_body,
                                           opts.idle_timeout, opts.request_timeout};
@@ -71,8 +97,15 @@ int main(int argc, char** argv)
         service.stats().set_connection_gauge([&server] { return server.open_connections(); });
         server.start();
 
-        store::reaper reaper(ioc.get_executor(), dir, store::system_now,
-                             [&dir](store::change const& c) { dir.apply(c); return true; }, reap_interval);
+        store::reaper reaper(
+            ioc.get_executor(), dir, store::system_now,
+            [&committer](std::function<void(store::change_sink const&)> work) {
+                committer.submit([&committer, work = std::move(work)] {
+                    work([&committer](store::change const& c) { committer.record(c); return true; });
+                    return true;
+                }, [](bool) {});
+            },
+            reap_interval);
         reaper.start();
 
         boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -94,8 +127,9 @@ int main(int argc, char** argv)
         ioc.run();
         for (auto& t : pool)
             t.join();
-        log::info("stopped");
-        return 0;
+        bool const flushed = committer.stop();
+        log::info(flushed ? "stopped" : "stopped, but the final snapshot failed (the journal is kept)");
+        return flushed ? 0 : exit_failure;
     } catch (std::exception const& e) {
         log::error(e.what());
         return exit_failure;

@@ -3,8 +3,13 @@
 // is a plain function of this context to a response. It follows the spec's
 // order: (authenticated already) load, parse, authorize, apply; and builds
 // every error through http::problem().
+//
+// Handlers take no locks: the service runs a GET handler under the
+// directory's read lock and any other under its write lock, inside the
+// committer's batch, so a handler's checks and its change see one state.
 
 #include "http/response.hpp"
+#include "persist/committer.hpp"
 #include "store/directory.hpp"
 
 #include <boost/url/params_view.hpp>
@@ -30,6 +35,7 @@ struct context {
     store::unix_time now;
     caller who;                   // set when the route is authenticated
     metrics const& stats;
+    persist::committer& log;
 };
 
 using handler_fn = http::response (*)(context&);
@@ -41,9 +47,9 @@ struct route {
     bool authenticated;
 };
 
-// Makes `c` part of the directory: the one way a handler changes state.
-// The caller holds the directory's write lock.
-void commit(context& ctx, store::change const& c);
+// Makes `c` part of the directory, through the journal: the one way a
+// handler changes state.
+inline void commit(context& ctx, store::change const& c) { ctx.log.record(c); }
 
 // A path id: decimal digits naming a positive 63-bit integer; nullopt otherwise.
 std::optional<store::record_id> parse_id(std::string_view text);

@@ -49,7 +49,6 @@ http::response create_group(context& ctx)
     store::group g;
     if (auto malformed = parse_group(ctx.req, g))
         return *malformed;
-    auto lock = ctx.dir.write_lock();
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
@@ -63,7 +62,6 @@ http::response create_group(context& ctx)
 
 http::response read_group(context& ctx)
 {
-    auto lock = ctx.dir.read_lock();
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
@@ -89,7 +87,6 @@ http::response list_groups(context& ctx)
     if (auto v = q.filter("clientId"); v && !(client = parse_id(*v)))
         return bad_request("clientId: must be a positive integer");
 
-    auto lock = ctx.dir.read_lock();
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
@@ -110,7 +107,6 @@ http::response list_groups(context& ctx)
 
 http::response delete_group(context& ctx)
 {
-    auto lock = ctx.dir.write_lock();
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();

@@ -13,7 +13,6 @@ http::response health(context&)
 
 http::response prometheus_metrics(context& ctx)
 {
-    auto lock = ctx.dir.read_lock();
     return http::response{http::status::ok, http::media::prometheus, ctx.stats.render(ctx.dir), {}, {}};
 }
 

@@ -3,6 +3,7 @@
 #include "auth/token.hpp"
 #include "log/log.hpp"
 
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
 
 #include <charconv>
@@ -33,8 +34,6 @@ std::optional<store::record_id> parse_id(std::string_view text)
     return id;
 }
 
-void commit(context& ctx, store::change const& c) { ctx.dir.apply(c); }
-
 store::user const* caller_user(context const& ctx) { return ctx.dir.find_user(ctx.who.user_id); }
 
 http::response unauthorized()
@@ -58,30 +57,22 @@ http::response created(std::string_view collection, store::record_id id)
     return res;
 }
 
-service::service(store::directory& dir, store::clock_fn now, std::span<route const> table)
-    : dir_(dir), now_(std::move(now)), table_(table), router_(keys_of(table)), metrics_(table)
+service::service(store::directory& dir, persist::committer& log, store::clock_fn now,
+                 std::span<route const> table)
+    : dir_(dir), log_(log), now_(std::move(now)), table_(table), router_(keys_of(table)), metrics_(table)
 {
 }
 
-http::response service::handle(http::request const& req) const
+boost::asio::awaitable<http::response> service::handle(http::request const& req) const
 {
     auto const start = std::chrono::steady_clock::now();
     request_facts facts{metrics_.unrouted()};
-    http::response res = [&] {
-        try {
-            return dispatch(req, facts);
-        } catch (std::exception const& e) {
-            log::error(std::string("handler failed: ") + e.what());
-        } catch (...) {
-            log::error("handler failed: unknown exception");
-        }
-        return http::problem(http::status::internal_server_error, "internal error");
-    }();
+    auto const res = co_await respond(req, facts);
     auto const took = std::chrono::steady_clock::now() - start;
     metrics_.record(facts.route, static_cast<unsigned>(res.code), took);
     if (log::enabled(log::level::info))
         log_access(req, res, facts, took);
-    return res;
+    co_return res;
 }
 
 void service::log_access(http::request const& req, http::response const& res, request_facts const& facts,
@@ -97,42 +88,83 @@ void service::log_access(http::request const& req, http::response const& res, re
     log::access(line);
 }
 
-http::response service::dispatch(http::request const& req, request_facts& facts) const
+namespace {
+
+http::response internal_error(std::string_view what)
+{
+    log::error("handler failed: " + std::string(what));
+    return http::problem(http::status::internal_server_error, "internal error");
+}
+
+// Runs a handler; a throw becomes a 500 (and false, so that a write's
+// changes are undone).
+bool run_handler(route const& r, context& ctx, http::response& res)
+{
+    try {
+        res = r.handler(ctx);
+        return true;
+    } catch (std::exception const& e) {
+        res = internal_error(e.what());
+    } catch (...) {
+        res = internal_error("unknown exception");
+    }
+    return false;
+}
+
+} // namespace
+
+boost::asio::awaitable<http::response> service::respond(http::request const& req, request_facts& facts) const
 {
     auto const target = boost::urls::parse_origin_form(req.target());
     bool const preflight = req.method() == http::verb::options;
-    if (!target) {
-        if (preflight)
-            return http::no_content();
-        return bad_request("malformed request target");
-    }
+    if (!target)
+        co_return preflight ? http::no_content() : bad_request("malformed request target");
     auto match = router_.match(req.method(), target->segments());
     using kind = http::match_result::kind;
     if (preflight) {
         auto res = http::no_content();
         res.allow = match.allow;
-        return res;
+        co_return res;
     }
     if (match.outcome == kind::not_found)
-        return http::problem(http::status::not_found, "no such resource");
+        co_return http::problem(http::status::not_found, "no such resource");
     if (match.outcome == kind::method_not_allowed) {
         auto res = http::problem(http::status::method_not_allowed, "method not allowed on this resource");
         res.allow = match.allow;
-        return res;
+        co_return res;
     }
 
     facts.route = match.route;
     route const& r = table_[match.route];
     auto const now = now_();
-    context ctx{req, match.captured, target->params(), dir_, now, {}, metrics_};
+    context ctx{req, match.captured, target->params(), dir_, now, {}, metrics_, log_};
     if (r.authenticated) {
-        auto who = authenticate(req, now);
+        std::optional<caller> who;
+        try {
+            who = authenticate(req, now);
+        } catch (std::exception const& e) {
+            co_return internal_error(e.what());
+        }
         if (!who)
-            return unauthorized();
+            co_return unauthorized();
         ctx.who = *who;
         facts.caller = who->user_id;
     }
-    return r.handler(ctx);
+
+    http::response res;
+    if (r.method == http::verb::get) {
+        auto lock = dir_.read_lock();
+        run_handler(r, ctx, res);
+    } else if (log_.in_memory()) {
+        log_.submit([&] { return run_handler(r, ctx, res); }, [](bool) {});
+    } else {
+        bool const durable =
+            co_await log_.async_run([&] { return run_handler(r, ctx, res); }, boost::asio::use_awaitable);
+        if (!durable)
+            res = http::problem(http::status::service_unavailable,
+                                "the change could not be written to disk; nothing was changed");
+    }
+    co_return res;
 }
 
 std::optional<caller> service::authenticate(http::request const& req, store::unix_time now) const
@@ -145,14 +177,23 @@ std::optional<caller> service::authenticate(http::request const& req, store::uni
         return std::nullopt;
     auto const hash = auth::hash_token(*secret);
 
-    auto lock = dir_.write_lock();
-    auto const* token = dir_.find_token(hash);
-    if (!token || (token->expires && *token->expires <= now) || !dir_.find_user(token->user_id))
-        return std::nullopt;
-    caller who{token->user_id, token->id};
-    // Best-effort, to the second: at most one touch per token per second.
-    if (!token->last_used || *token->last_used < now)
-        dir_.apply(store::touch_token{token->id, now});
+    std::optional<caller> who;
+    bool touch = false;
+    {
+        auto lock = dir_.read_lock();
+        auto const* token = dir_.find_token(hash);
+        if (!token || (token->expires && *token->expires <= now) || !dir_.find_user(token->user_id))
+            return std::nullopt;
+        who = caller{token->user_id, token->id};
+        touch = !token->last_used || *token->last_used < now;
+    }
+    // lastUsed is best-effort, to the second, and not journaled (snapshots
+    // carry it): at most one short write lock per token per second.
+    if (touch) {
+        auto lock = dir_.write_lock();
+        if (auto const* token = dir_.find_token(who->token_id); token && (!token->last_used || *token->last_used < now))
+            dir_.apply(store::touch_token{token->id, now});
+    }
     return who;
 }
 

@@ -1,19 +1,21 @@
 #pragma once
 // The request handler the sessions call: CORS preflight, routing (404, 405
-// with Allow), authentication (401) and the handler itself, whose failures
-// end here as a 500 so that one bad request never takes the server down.
+// with Allow), authentication (401), then the handler - a GET under the
+// directory's read lock, anything else through the committer, answered only
+// once its change is durable (503 if it could not be persisted). A handler's
+// failure ends here as a 500, so one bad request never takes the server down.
 //
 // Every request is counted in the metrics and logged in logfmt (method,
 // route pattern, status, bytes, duration, caller id) - never a token, a
 // header or a body.
 //
-// Thread safety: handle() may run on many threads at once; the directory's
-// lock orders the handlers.
+// Thread safety: handle() may run on many threads at once.
 
 #include "api/context.hpp"
 #include "api/metrics.hpp"
 #include "http/router.hpp"
 #include "http/session.hpp"
+#include "persist/committer.hpp"
 #include "store/time.hpp"
 
 #include <span>
@@ -25,9 +27,10 @@ std::span<route const> routes();
 
 class service final : public http::request_handler {
 public:
-    service(store::directory& dir, store::clock_fn now, std::span<route const> table = routes());
+    service(store::directory& dir, persist::committer& log, store::clock_fn now,
+            std::span<route const> table = routes());
 
-    http::response handle(http::request const& req) const override;
+    boost::asio::awaitable<http::response> handle(http::request const& req) const override;
 
     // The counters behind GET /metrics; the listener adds its connection gauge.
     api::metrics& stats() { return metrics_; }
@@ -38,14 +41,15 @@ private:
         std::size_t route;
         store::record_id caller = 0;
     };
-    http::response dispatch(http::request const& req, request_facts& facts) const;
-    void log_access(http::request const& req, http::response const& res, request_facts const& facts,
-                    std::chrono::nanoseconds took) const;
+    boost::asio::awaitable<http::response> respond(http::request const& req, request_facts& facts) const;
     // The caller behind the request's token; nullopt for a missing, unknown
     // or expired token, or one whose user is gone.
     std::optional<caller> authenticate(http::request const& req, store::unix_time now) const;
+    void log_access(http::request const& req, http::response const& res, request_facts const& facts,
+                    std::chrono::nanoseconds took) const;
 
     store::directory& dir_;
+    persist::committer& log_;
     store::clock_fn now_;
     std::span<route const> table_;
     http::router router_;

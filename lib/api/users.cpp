@@ -53,7 +53,6 @@ http::response update_user(context& ctx)
     if (!malformed)
         malformed = parse_user_patch(ctx.req, patch);
 
-    auto lock = ctx.dir.write_lock();
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
@@ -92,7 +91,6 @@ http::response create_user(context& ctx)
     if (auto malformed = parse_user_patch(ctx.req, patch))
         return *malformed;
 
-    auto lock = ctx.dir.write_lock();
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
@@ -118,7 +116,6 @@ http::response create_user(context& ctx)
 
 http::response read_user(context& ctx)
 {
-    auto lock = ctx.dir.read_lock();
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
@@ -167,7 +164,6 @@ http::response list_users(context& ctx)
     if (auto v = q.filter("clientId"); v && !parse_id(*v))
         return bad_request("clientId: must be a positive integer");
 
-    auto lock = ctx.dir.read_lock();
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
@@ -191,7 +187,6 @@ http::response list_users(context& ctx)
 
 http::response delete_user(context& ctx)
 {
-    auto lock = ctx.dir.write_lock();
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();

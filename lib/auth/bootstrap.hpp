@@ -1,6 +1,7 @@
 #pragma once
 // The first start: user 1, a superuser, and a token for it.
 
+#include "persist/committer.hpp"
 #include "persist/data_dir.hpp"
 #include "store/directory.hpp"
 
@@ -11,9 +12,10 @@ namespace rosterd::auth {
 
 // On an empty directory, creates user 1 (a superuser) with a token whose
 // secret is `given`, or a random one written to the data directory's
-// bootstrap-token file. Returns whether it bootstrapped. Does nothing to a
-// directory that has users.
-bool bootstrap(store::directory& dir, persist::data_dir const& files,
+// bootstrap-token file, durably, through `log`. Returns whether it
+// bootstrapped. Does nothing to a directory that has ever had users.
+// Throws std::runtime_error if the change cannot be persisted.
+bool bootstrap(store::directory& dir, persist::committer& log, persist::data_dir const& files,
                std::optional<std::string> const& given, store::unix_time now);
 
 } // namespace rosterd::auth

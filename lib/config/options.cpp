@@ -42,8 +42,11 @@ po::options_description describe()
         ("config", po::value<std::string>(), "INI file of options")
         ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"), "address:port to serve HTTP on")
         ("data-dir", po::value<std::string>()->default_value("./data"), "directory of the server's files")
-        ("durability", po::value<std::string>()->default_value("memory"),
-         "memory: keep the directory in memory only (persistence is not built yet)")
+        ("durability", po::value<std::string>()->default_value("strict"),
+         "strict: a write is answered once it is on disk (group commit); relaxed: disk sync at most once a "
+         "second; memory: nothing is kept (tests and benchmarks)")
+        ("snapshot-after", po::value<std::uint64_t>()->default_value(64ull * 1024 * 1024),
+         "journal bytes after which a snapshot is written and the journal starts over")
         ("threads", po::value<unsigned>()->default_value(1), "threads serving requests (1-256)")
         ("max-body", po::value<std::uint64_t>()->default_value(64 * 1024), "largest request body in bytes (413 past it)")
         ("max-connections", po::value<std::size_t>()->default_value(10000), "open connections at most; more are refused")
@@ -131,8 +134,16 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     o.data_dir = vm["data-dir"].as<std::string>();
     if (o.data_dir.empty())
         fail("data-dir", "must not be empty");
-    if (vm["durability"].as<std::string>() != "memory")
-        fail("durability", "must be memory (the only mode built so far)");
+    auto const mode = vm["durability"].as<std::string>();
+    if (mode == "strict")
+        o.durability = persist::durability::strict;
+    else if (mode == "relaxed")
+        o.durability = persist::durability::relaxed;
+    else if (mode == "memory")
+        o.durability = persist::durability::memory;
+    else
+        fail("durability", "must be strict, relaxed or memory");
+    o.snapshot_after = bounded<std::uint64_t>(vm, "snapshot-after", 4096, 1ull << 40);
     o.threads = bounded<unsigned>(vm, "threads", 1, max_threads);
     o.max_body = bounded<std::uint64_t>(vm, "max-body", 1, max_body_limit);
     o.max_connections = bounded<std::size_t>(vm, "max-connections", 1, 1'000'000);

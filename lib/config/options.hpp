@@ -4,6 +4,7 @@
 // (data-dir = ...); a flag beats the environment, which beats the file.
 
 #include "log/log.hpp"
+#include "persist/committer.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 
@@ -17,12 +18,11 @@
 
 namespace rosterd::config {
 
-enum class durability { memory };
-
 struct options {
     boost::asio::ip::tcp::endpoint listen{boost::asio::ip::make_address("127.0.0.1"), 8080};
     std::string data_dir = "./data";
-    config::durability durability = durability::memory;
+    persist::durability durability = persist::durability::strict;
+    std::uint64_t snapshot_after = 64ull * 1024 * 1024;
     unsigned threads = 1;
     std::uint64_t max_body = 64 * 1024;
     std::size_t max_connections = 10000;

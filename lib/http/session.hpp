@@ -20,11 +20,12 @@
 namespace rosterd::http {
 
 // What the session hands each parsed request to. handle() must not throw:
-// it turns a failure into a 500 itself.
+// it turns a failure into a 500 itself. It is a coroutine because a write is
+// answered only once it is durable.
 class request_handler {
 public:
     virtual ~request_handler() = default;
-    virtual response handle(request const& req) const = 0;
+    virtual boost::asio::awaitable<response> handle(request const& req) const = 0;
 };
 
 struct session_limits {

@@ -119,7 +119,8 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
 
         request const& req = parser.get();
         bool const keep_alive = req.keep_alive() && !state.stopping;
-        finalize(handler.handle(req), req.version(), keep_alive ? connection::keep_alive : connection::close, out);
+        auto const res = co_await handler.handle(req);
+        finalize(res, req.version(), keep_alive ? connection::keep_alive : connection::close, out);
         auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
         if (write_ec || !keep_alive)
             break;

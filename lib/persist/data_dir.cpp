@@ -38,6 +38,29 @@ data_dir::data_dir(std::filesystem::path root) : root_(std::move(root))
         fail(root_, "cannot make the data directory private (mode 0700)");
 }
 
+data_dir::~data_dir()
+{
+    if (lock_fd_ >= 0)
+        ::close(lock_fd_);
+}
+
+void data_dir::lock()
+{
+    auto const path = lock_file();
+    int const fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        fail(path, "cannot open");
+    struct flock fl{};
+    fl.l_type = F_WRLCK;
+    fl.l_whence = SEEK_SET;
+    if (::fcntl(fd, F_SETLK, &fl) != 0) {
+        ::close(fd);
+        throw std::runtime_error(root_.string() + ": another rosterd is running on this data directory (" +
+                                 path.string() + " is locked)");
+    }
+    lock_fd_ = fd;
+}
+
 void data_dir::write_bootstrap_token(std::string_view secret) const
 {
     auto const path = bootstrap_token();

@@ -1,6 +1,11 @@
 #pragma once
 // The data directory and the names of the files in it. Every path the server
 // writes comes from here. The directory is mode 0700, its files 0600.
+//
+//   journal          change records since the snapshot (journal_format.hpp)
+//   snapshot         the whole directory as of a journal sequence
+//   LOCK             held (fcntl) while a server runs on the directory
+//   bootstrap-token  the first superuser's token, when none was given
 
 #include <filesystem>
 #include <string_view>
@@ -12,15 +17,26 @@ public:
     // Creates the directory (and its parents) if missing. Throws
     // std::runtime_error naming the path when it cannot.
     explicit data_dir(std::filesystem::path root);
+    ~data_dir();
+    data_dir(data_dir const&) = delete;
+    data_dir& operator=(data_dir const&) = delete;
+
+    // Takes the LOCK file, held until destruction. Throws std::runtime_error
+    // if another process holds it.
+    void lock();
 
     std::filesystem::path const& root() const { return root_; }
     std::filesystem::path bootstrap_token() const { return root_ / "bootstrap-token"; }
+    std::filesystem::path journal() const { return root_ / "journal"; }
+    std::filesystem::path snapshot() const { return root_ / "snapshot"; }
+    std::filesystem::path lock_file() const { return root_ / "LOCK"; }
 
     // Writes `secret` to bootstrap-token (mode 0600), durably.
     void write_bootstrap_token(std::string_view secret) const;
 
 private:
     std::filesystem::path root_;
+    int lock_fd_ = -1;
 };
 
 } // namespace rosterd::persist

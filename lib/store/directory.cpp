@@ -99,6 +99,48 @@ std::vector<record_id> directory::due_for_removal(unix_time now) const
     return due;
 }
 
+void directory::raise_sequences(record_id user, record_id group, record_id token)
+{
+    next_user_id_ = std::max(next_user_id_, user);
+    next_group_id_ = std::max(next_group_id_, group);
+    next_token_id_ = std::max(next_token_id_, token);
+}
+
+std::vector<change> directory::undo_of(change const& c) const
+{
+    std::vector<change> undo;
+    std::visit([&](auto const& ch) {
+        using T = std::decay_t<decltype(ch)>;
+        if constexpr (std::is_same_v<T, put_user>) {
+            if (auto const* old = find_user(ch.after.id)) undo.push_back(put_user{*old});
+            else undo.push_back(remove_user{ch.after.id});
+        } else if constexpr (std::is_same_v<T, remove_user>) {
+            if (auto const* old = find_user(ch.id)) {
+                undo.push_back(put_user{*old});
+                for (record_id t : tokens_of(ch.id))
+                    undo.push_back(put_token{*find_token(t)});
+            }
+        } else if constexpr (std::is_same_v<T, put_group>) {
+            if (auto const* old = find_group(ch.after.id)) undo.push_back(put_group{*old});
+            else undo.push_back(remove_group{ch.after.id});
+        } else if constexpr (std::is_same_v<T, remove_group>) {
+            if (auto const* old = find_group(ch.id)) {
+                undo.push_back(put_group{*old});
+                for (record_id u : members_of(ch.id))
+                    undo.push_back(put_user{*find_user(u)});
+            }
+        } else if constexpr (std::is_same_v<T, put_token>) {
+            if (auto const* old = find_token(ch.after.id)) undo.push_back(put_token{*old});
+            else undo.push_back(remove_token{ch.after.id});
+        } else if constexpr (std::is_same_v<T, remove_token>) {
+            if (auto const* old = find_token(ch.id)) undo.push_back(put_token{*old});
+        } else if constexpr (std::is_same_v<T, touch_token>) {
+            if (auto const* old = find_token(ch.id)) undo.push_back(put_token{*old});
+        }
+    }, c);
+    return undo;
+}
+
 void directory::put(user const& u)
 {
     auto [it, inserted] = users_.try_emplace(u.id);

@@ -44,6 +44,7 @@ public:
     // Users ordered by id.
     std::map<record_id, user> const& users() const { return users_; }
     std::map<record_id, group> const& groups() const { return groups_; }
+    std::map<record_id, token> const& tokens() const { return tokens_; }
     // Ids of the members of a group (admins included), ordered.
     std::set<record_id> const& members_of(record_id group_id) const;
     // Ids of a user's tokens, ordered.
@@ -56,6 +57,12 @@ public:
     record_id next_user_id() const { return next_user_id_; }
     record_id next_group_id() const { return next_group_id_; }
     record_id next_token_id() const { return next_token_id_; }
+    // Moves the sequences forward to at least these values (loading a snapshot).
+    void raise_sequences(record_id user, record_id group, record_id token);
+
+    // The changes that would undo `c` if applied in order after it: the
+    // before-images of everything `c` touches, cascades included.
+    std::vector<change> undo_of(change const& c) const;
 
 private:
     void put(user const& u);

@@ -10,7 +10,6 @@ constexpr record_id first_user = 1;
 
 std::size_t reap(directory& dir, unix_time now, change_sink const& apply)
 {
-    auto lock = dir.write_lock();
     std::size_t removed = 0;
     for (record_id id : dir.due_for_removal(now)) {
         auto const* u = dir.find_user(id);
@@ -23,9 +22,9 @@ std::size_t reap(directory& dir, unix_time now, change_sink const& apply)
     return removed;
 }
 
-reaper::reaper(boost::asio::any_io_executor executor, directory& dir, clock_fn now, change_sink apply,
+reaper::reaper(boost::asio::any_io_executor executor, directory& dir, clock_fn now, write_runner run,
                std::chrono::seconds interval)
-    : timer_(std::move(executor)), dir_(dir), now_(std::move(now)), apply_(std::move(apply)), interval_(interval)
+    : timer_(std::move(executor)), dir_(dir), now_(std::move(now)), run_(std::move(run)), interval_(interval)
 {
 }
 
@@ -39,8 +38,10 @@ void reaper::arm()
     timer_.async_wait([this](boost::system::error_code ec) {
         if (ec)
             return;
-        if (auto const n = reap(dir_, now_(), apply_))
-            log::info("removed " + std::to_string(n) + " user(s) whose autoRemoveAfter had passed");
+        run_([this, now = now_()](change_sink const& sink) {
+            if (auto const n = reap(dir_, now, sink))
+                log::info("removed " + std::to_string(n) + " user(s) whose autoRemoveAfter had passed");
+        });
         arm();
     });
 }

@@ -4,7 +4,8 @@
 //
 // reap() is the whole rule and takes the time as an argument, so tests drive
 // it with any clock; reaper only calls it from an Asio timer.
-// Thread safety: reap() takes the directory's write lock itself.
+// Thread safety: reap()'s caller holds the directory's write lock; reaper
+// hands its work to a write_runner (the committer) which takes it.
 
 #include "store/directory.hpp"
 #include "store/time.hpp"
@@ -20,6 +21,9 @@ namespace rosterd::store {
 // Applies one change through whatever keeps the directory (so that a
 // journal records it); returns false if the change could not be made.
 using change_sink = std::function<bool(change const&)>;
+// Runs write work under the directory's write lock, giving it the sink to
+// change the directory through.
+using write_runner = std::function<void(std::function<void(change_sink const&)>)>;
 
 // Removes every user due at `now`, except user 1 and the last superuser,
 // which keep the directory administrable. Returns how many were removed.
@@ -27,7 +31,7 @@ std::size_t reap(directory& dir, unix_time now, change_sink const& apply);
 
 class reaper {
 public:
-    reaper(boost::asio::any_io_executor executor, directory& dir, clock_fn now, change_sink apply,
+    reaper(boost::asio::any_io_executor executor, directory& dir, clock_fn now, write_runner run,
            std::chrono::seconds interval);
     void start();
     void stop();
@@ -38,7 +42,7 @@ private:
     boost::asio::steady_timer timer_;
     directory& dir_;
     clock_fn now_;
-    change_sink apply_;
+    write_runner run_;
     std::chrono::seconds interval_;
 };
 

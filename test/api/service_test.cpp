@@ -5,6 +5,8 @@
 #include "api/service.hpp"
 #include "auth/token.hpp"
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 
 using namespace rosterd;
@@ -14,7 +16,8 @@ namespace {
 struct fixture {
     store::directory dir;
     store::unix_time now = 1'800'000'000;
-    api::service service{dir, [this] { return now; }};
+    persist::committer log{dir, nullptr, persist::system_io(), {persist::durability::memory}, {}};
+    api::service service{dir, log, [this] { return now; }};
 
     fixture()
     {
@@ -36,7 +39,16 @@ struct fixture {
             req.set(boost::beast::http::field::authorization, "Bearer " + token);
         req.body() = std::move(body);
         req.prepare_payload();
-        return service.handle(req);
+        // Run the coroutine to completion on a private io_context.
+        boost::asio::io_context ioc;
+        http::response res;
+        boost::asio::co_spawn(ioc, service.handle(req), [&](std::exception_ptr e, http::response r) {
+            if (e)
+                std::rethrow_exception(e);
+            res = std::move(r);
+        });
+        ioc.run();
+        return res;
     }
 };
 

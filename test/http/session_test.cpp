@@ -26,11 +26,12 @@ http::response always_throws(api::context&) { throw std::runtime_error("boom"); 
 
 struct fixture {
     store::directory dir;
+    persist::committer log{dir, nullptr, persist::system_io(), {persist::durability::memory}, {}};
     std::vector<api::route> table;
     api::service service;
     http::session_limits limits;
 
-    fixture() : table(make_table()), service(dir, [] { return store::unix_time{1'800'000'000}; }, table)
+    fixture() : table(make_table()), service(dir, log, [] { return store::unix_time{1'800'000'000}; }, table)
     {
         store::user root;
         root.id = 1;

@@ -93,7 +93,11 @@ BOOST_AUTO_TEST_CASE(a_failing_sink_stops_the_round)
 BOOST_AUTO_TEST_CASE(the_timer_reaps_with_the_injected_clock)
 {
     boost::asio::io_context ioc;
-    reaper r(ioc.get_executor(), dir, [] { return t0 + 150; }, sink, std::chrono::seconds(0));
+    write_runner run = [this](std::function<void(change_sink const&)> work) {
+        auto lock = dir.write_lock();
+        work(sink);
+    };
+    reaper r(ioc.get_executor(), dir, [] { return t0 + 150; }, run, std::chrono::seconds(0));
     r.start();
     ioc.run_one(); // one tick
     r.stop();

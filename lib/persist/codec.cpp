@@ -1,0 +1,248 @@
+#include "persist/codec.hpp"
+
+#include <cstring>
+
+namespace rosterd::persist {
+
+namespace {
+
+// The change's alternative index on disk; never renumber.
+enum class tag : std::uint8_t { put_user = 1, remove_user, put_group, remove_group, put_token, remove_token };
+
+void encode(encoder& e, store::user const& u)
+{
+    e.u64(u.id);
+    e.str(u.first_name);
+    e.str(u.last_name);
+    e.opt_str(u.phone_number);
+    e.boolean(u.phone_number_verified);
+    e.opt_str(u.email_address);
+    e.boolean(u.email_address_verified);
+    e.boolean(u.super_user);
+    e.opt_u64(u.client_id);
+    e.opt_str(u.external_id);
+    e.opt_str(u.description);
+    e.opt_str(u.remarks);
+    e.u8(static_cast<std::uint8_t>(u.auto_remove_after));
+    e.opt_i64(u.remove_at);
+    e.boolean(u.auto_email_match);
+    e.boolean(u.require_email_match);
+    e.boolean(u.email_match_credential_filter);
+    e.opt_str(u.auth_organization_id);
+    e.u64(u.groups.size());
+    for (auto const& m : u.groups) {
+        e.u64(m.group_id);
+        e.boolean(m.admin);
+    }
+    e.i64(u.created);
+    e.i64(u.updated);
+}
+
+store::user decode_user(decoder& d)
+{
+    store::user u;
+    u.id = d.u64();
+    u.first_name = d.str();
+    u.last_name = d.str();
+    u.phone_number = d.opt_str();
+    u.phone_number_verified = d.boolean();
+    u.email_address = d.opt_str();
+    u.email_address_verified = d.boolean();
+    u.super_user = d.boolean();
+    u.client_id = d.opt_u64();
+    u.external_id = d.opt_str();
+    u.description = d.opt_str();
+    u.remarks = d.opt_str();
+    auto const period = d.u8();
+    if (period > static_cast<std::uint8_t>(store::remove_period::year))
+        throw decode_error("bad autoRemoveAfter");
+    u.auto_remove_after = static_cast<store::remove_period>(period);
+    u.remove_at = d.opt_i64();
+    u.auto_email_match = d.boolean();
+    u.require_email_match = d.boolean();
+    u.email_match_credential_filter = d.boolean();
+    u.auth_organization_id = d.opt_str();
+    auto const n = d.u64();
+    for (std::uint64_t i = 0; i < n; ++i) {
+        auto const group = d.u64();
+        if (!u.groups.empty() && u.groups.back().group_id >= group)
+            throw decode_error("memberships out of order");
+        u.groups.push_back({group, d.boolean()});
+    }
+    u.created = d.i64();
+    u.updated = d.i64();
+    return u;
+}
+
+void encode(encoder& e, store::group const& g)
+{
+    e.u64(g.id);
+    e.str(g.name);
+    e.opt_u64(g.client_id);
+    e.i64(g.created);
+}
+
+store::group decode_group(decoder& d)
+{
+    store::group g;
+    g.id = d.u64();
+    g.name = d.str();
+    g.client_id = d.opt_u64();
+    g.created = d.i64();
+    return g;
+}
+
+void encode(encoder& e, store::token const& t)
+{
+    e.u64(t.id);
+    e.u64(t.user_id);
+    e.str(std::string_view(reinterpret_cast<char const*>(t.hash.data()), t.hash.size()));
+    e.str(t.description);
+    e.i64(t.created);
+    e.opt_i64(t.expires);
+    e.opt_i64(t.last_used);
+}
+
+store::token decode_token(decoder& d)
+{
+    store::token t;
+    t.id = d.u64();
+    t.user_id = d.u64();
+    auto const hash = d.str();
+    if (hash.size() != t.hash.size())
+        throw decode_error("bad token hash size");
+    std::memcpy(t.hash.data(), hash.data(), hash.size());
+    t.description = d.str();
+    t.created = d.i64();
+    t.expires = d.opt_i64();
+    t.last_used = d.opt_i64();
+    return t;
+}
+
+} // namespace
+
+void encoder::u64(std::uint64_t v)
+{
+    for (int i = 0; i < 8; ++i)
+        out_.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+void encoder::str(std::string_view s)
+{
+    u64(s.size());
+    out_.append(s);
+}
+
+void encoder::opt_str(std::optional<std::string> const& s)
+{
+    boolean(s.has_value());
+    if (s)
+        str(*s);
+}
+
+void encoder::opt_u64(std::optional<std::uint64_t> const& v)
+{
+    boolean(v.has_value());
+    if (v)
+        u64(*v);
+}
+
+void encoder::opt_i64(std::optional<std::int64_t> const& v)
+{
+    boolean(v.has_value());
+    if (v)
+        i64(*v);
+}
+
+std::string_view decoder::take(std::size_t n)
+{
+    if (n > in_.size())
+        throw decode_error("record ends early");
+    auto const out = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return out;
+}
+
+std::uint8_t decoder::u8() { return static_cast<std::uint8_t>(take(1)[0]); }
+
+std::uint64_t decoder::u64()
+{
+    auto const b = take(8);
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i)
+        v = (v << 8) | static_cast<unsigned char>(b[static_cast<std::size_t>(i)]);
+    return v;
+}
+
+bool decoder::boolean()
+{
+    auto const v = u8();
+    if (v > 1)
+        throw decode_error("bad boolean");
+    return v == 1;
+}
+
+std::string decoder::str()
+{
+    auto const n = u64();
+    return std::string(take(static_cast<std::size_t>(std::min<std::uint64_t>(n, in_.size() + 1))));
+}
+
+std::optional<std::string> decoder::opt_str()
+{
+    if (!boolean())
+        return std::nullopt;
+    return str();
+}
+
+std::optional<std::uint64_t> decoder::opt_u64()
+{
+    if (!boolean())
+        return std::nullopt;
+    return u64();
+}
+
+std::optional<std::int64_t> decoder::opt_i64()
+{
+    if (!boolean())
+        return std::nullopt;
+    return i64();
+}
+
+void decoder::bytes(void* out, std::size_t n)
+{
+    auto const b = take(n);
+    std::memcpy(out, b.data(), n);
+}
+
+void encode_change(encoder& e, store::change const& c)
+{
+    std::visit([&e](auto const& ch) {
+        using T = std::decay_t<decltype(ch)>;
+        if constexpr (std::is_same_v<T, store::put_user>) { e.u8(static_cast<std::uint8_t>(tag::put_user)); encode(e, ch.after); }
+        else if constexpr (std::is_same_v<T, store::remove_user>) { e.u8(static_cast<std::uint8_t>(tag::remove_user)); e.u64(ch.id); }
+        else if constexpr (std::is_same_v<T, store::put_group>) { e.u8(static_cast<std::uint8_t>(tag::put_group)); encode(e, ch.after); }
+        else if constexpr (std::is_same_v<T, store::remove_group>) { e.u8(static_cast<std::uint8_t>(tag::remove_group)); e.u64(ch.id); }
+        else if constexpr (std::is_same_v<T, store::put_token>) { e.u8(static_cast<std::uint8_t>(tag::put_token)); encode(e, ch.after); }
+        else if constexpr (std::is_same_v<T, store::remove_token>) { e.u8(static_cast<std::uint8_t>(tag::remove_token)); e.u64(ch.id); }
+        else if constexpr (std::is_same_v<T, store::touch_token>) {
+            // lastUsed is best-effort and never journaled; snapshots carry it.
+            throw std::logic_error("touch_token is not journaled");
+        }
+    }, c);
+}
+
+store::change decode_change(decoder& d)
+{
+    switch (static_cast<tag>(d.u8())) {
+    case tag::put_user: return store::put_user{decode_user(d)};
+    case tag::remove_user: return store::remove_user{d.u64()};
+    case tag::put_group: return store::put_group{decode_group(d)};
+    case tag::remove_group: return store::remove_group{d.u64()};
+    case tag::put_token: return store::put_token{decode_token(d)};
+    case tag::remove_token: return store::remove_token{d.u64()};
+    }
+    throw decode_error("unknown change type");
+}
+
+} // namespace rosterd::persist

@@ -1,0 +1,58 @@
+#pragma once
+// Binary encoding of change values (the payload of journal and snapshot
+// records). Decoding checks every length against the bytes at hand and
+// throws decode_error instead of reading past them: its input may be a
+// damaged file.
+
+#include "store/change.hpp"
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace rosterd::persist {
+
+struct decode_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class encoder {
+public:
+    explicit encoder(std::string& out) : out_(out) {}
+    void u8(std::uint8_t v) { out_.push_back(static_cast<char>(v)); }
+    void u64(std::uint64_t v);
+    void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
+    void boolean(bool v) { u8(v ? 1 : 0); }
+    void str(std::string_view s);
+    void opt_str(std::optional<std::string> const& s);
+    void opt_u64(std::optional<std::uint64_t> const& v);
+    void opt_i64(std::optional<std::int64_t> const& v);
+
+private:
+    std::string& out_;
+};
+
+class decoder {
+public:
+    explicit decoder(std::string_view in) : in_(in) {}
+    std::uint8_t u8();
+    std::uint64_t u64();
+    std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
+    bool boolean();
+    std::string str();
+    std::optional<std::string> opt_str();
+    std::optional<std::uint64_t> opt_u64();
+    std::optional<std::int64_t> opt_i64();
+    void bytes(void* out, std::size_t n);
+    bool done() const { return in_.empty(); }
+
+private:
+    std::string_view take(std::size_t n);
+    std::string_view in_;
+};
+
+void encode_change(encoder& e, store::change const& c);
+store::change decode_change(decoder& d);
+
+} // namespace rosterd::persist

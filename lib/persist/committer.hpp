@@ -1,0 +1,172 @@
+#pragma once
+// The one path by which the directory changes, and the journal's group
+// commit (Redis's fsync policies, leveldb's log):
+//
+//   strict   a change is answered only once its record is fdatasync'ed; the
+//            committer takes every queued write, runs them in order under the
+//            directory's write lock, then does one write() and one fdatasync
+//            for the whole batch (many concurrent writes share one sync).
+//   relaxed  as strict, but answered after write(); fdatasync at most once a
+//            second, so a crash loses at most about a second of writes.
+//   memory   no files: work runs at once on the caller's thread.
+//
+// Work runs with the write lock held until its batch is on disk or undone,
+// so nobody - no reader, no snapshot - ever sees a change that is not
+// durable, and a failed write() or fdatasync leaves memory exactly as it
+// was: the batch's changes are undone from their before-images and every
+// waiter is told false (the API answers 503). A failed fdatasync also
+// poisons the journal: every write is refused until a snapshot and a fresh
+// journal succeed (retried every few seconds).
+//
+// When the journal grows past `snapshot_after` bytes a snapshot is written
+// on another thread (fuzzy: see snapshot.hpp), after which the journal is
+// rewritten to hold only the records the snapshot does not cover.
+//
+// Thread safety: submit(), async_run(), run_sync() from any thread; record()
+// only from inside work. stop() once, after the last submit.
+
+#include "persist/data_dir.hpp"
+#include "persist/file_io.hpp"
+#include "persist/recovery.hpp"
+#include "store/directory.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace rosterd::persist {
+
+enum class durability { strict, relaxed, memory };
+
+struct commit_settings {
+    durability mode = durability::strict;
+    std::uint64_t snapshot_after = 64ull * 1024 * 1024; // journal bytes
+    std::chrono::milliseconds relaxed_sync{1000};
+    std::chrono::milliseconds poison_retry{5000};
+};
+
+class committer {
+public:
+    // Work runs under the directory's write lock and changes the directory
+    // only through record(). Returning false (or throwing) undoes its changes.
+    using work_fn = std::function<bool()>;
+    // Told whether the work's changes are durable (always true for work that
+    // changed nothing or was undone by its own failure).
+    using done_fn = std::function<void(bool durable)>;
+
+    // `files` may be null in memory mode. `start` is what recovery found.
+    committer(store::directory& dir, data_dir const* files, file_io& io, commit_settings settings,
+              recovered const& start);
+    ~committer();
+    committer(committer const&) = delete;
+    committer& operator=(committer const&) = delete;
+
+    void start();
+    // Finishes queued work, then writes a final snapshot and starts a fresh
+    // journal. False if that could not be done (the journal still holds
+    // every acknowledged change unless it was poisoned).
+    bool stop();
+
+    void submit(work_fn work, done_fn done);
+    bool run_sync(work_fn work);
+
+    // Completes with `bool durable` on the handler's associated executor.
+    template <class Token>
+    auto async_run(work_fn work, Token&& token)
+    {
+        return boost::asio::async_initiate<Token, void(bool)>(
+            [this](auto handler, work_fn w) {
+                namespace asio = boost::asio;
+                // Keeps the handler's io_context running until the answer comes.
+                auto ex = asio::prefer(asio::get_associated_executor(handler),
+                                       asio::execution::outstanding_work.tracked);
+                auto h = std::make_shared<decltype(handler)>(std::move(handler));
+                submit(std::move(w), [ex, h](bool durable) {
+                    asio::post(ex, [h, durable] { std::move(*h)(durable); });
+                });
+            },
+            token, std::move(work));
+    }
+
+    // From inside work: applies `c` to the directory and journals it.
+    void record(store::change const& c);
+
+    bool in_memory() const { return settings_.mode == durability::memory; }
+    bool poisoned() const { return poisoned_.load(); }
+    // Batches written and records in them, for the records-per-sync figure.
+    std::uint64_t syncs() const { return syncs_.load(); }
+    std::uint64_t records_written() const { return records_.load(); }
+
+private:
+    struct job {
+        work_fn work;
+        done_fn done;
+    };
+    struct snapshot_outcome {
+        bool ok = false;
+        std::uint64_t seq = 0;
+        std::uint64_t journal_offset = 0;
+    };
+
+    void run();
+    void process(std::vector<job>& jobs);
+    bool run_work(work_fn const& work);
+    void undo_to(std::size_t mark);
+    bool write_batch();
+    void periodic();
+    void poison(std::string const& why);
+    bool snapshot_and_fresh_journal();
+    bool replace_journal(std::string_view contents);
+    bool open_journal();
+    void maybe_start_snapshot();
+    void finish_snapshot();
+
+    store::directory& dir_;
+    data_dir const* files_;
+    file_io& io_;
+    commit_settings const settings_;
+
+    // Guarded by the directory's write lock.
+    std::string batch_;
+    std::vector<std::vector<store::change>> undo_;
+    std::uint64_t next_seq_;
+
+    // Only the committer thread (or stop(), after it ended).
+    fd_guard journal_;
+    std::uint64_t journal_bytes_;
+    std::uint64_t durable_seq_;
+    std::uint64_t batch_last_seq_ = 0;
+    bool unsynced_ = false;
+    std::chrono::steady_clock::time_point last_sync_ = std::chrono::steady_clock::now();
+    std::chrono::steady_clock::time_point last_retry_ = std::chrono::steady_clock::now();
+    std::thread snapshot_thread_;
+    bool snapshot_running_ = false;
+
+    std::mutex mutex_; // guards queue_, stopping_, snapshot_done_, snapshot_
+    std::condition_variable cv_;
+    std::vector<job> queue_;
+    bool stopping_ = false;
+    bool snapshot_done_ = false;
+    snapshot_outcome snapshot_;
+
+    std::thread thread_;
+    std::atomic<bool> poisoned_{false};
+    std::atomic<std::uint64_t> syncs_{0};
+    std::atomic<std::uint64_t> records_{0};
+};
+
+} // namespace rosterd::persist

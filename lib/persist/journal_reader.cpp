@@ -1,0 +1,77 @@
+#include "persist/journal_reader.hpp"
+
+#include "persist/file_io.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace rosterd::persist {
+
+corruption_error::corruption_error(std::filesystem::path const& file, std::uint64_t offset, std::string const& what)
+    : std::runtime_error(file.string() + ":" + std::to_string(offset) + ": " + what), offset(offset)
+{
+}
+
+scan_result scan_records(std::string_view data, std::filesystem::path const& file, record_fn const& on_record)
+{
+    scan_result result{0, data.size()};
+    std::uint64_t pos = 0;
+    while (pos < data.size()) {
+        auto const rest = data.substr(pos);
+        if (rest.size() < header_size)
+            return result; // torn: a header cut short
+        char const* h = rest.data();
+        if (get_u32(h) != header_crc(h + 4)) {
+            if (std::all_of(rest.begin(), rest.end(), [](char c) { return c == 0; }))
+                return result; // torn: zeros to the end of the file
+            throw corruption_error(file, pos, "damaged record header");
+        }
+        auto const length = get_u32(h + 4);
+        auto const type = static_cast<record_type>(static_cast<unsigned char>(h[8]));
+        if (length > max_record_size)
+            throw corruption_error(file, pos, "record length " + std::to_string(length) + " over the limit");
+        if (rest.size() - header_size < length)
+            return result; // torn: the record runs past the end of the file
+        auto const payload = rest.substr(header_size, length);
+        if (get_u32(h + 9) != mask_crc(crc32c(payload)))
+            throw corruption_error(file, pos, "record checksum mismatch");
+        on_record(type, payload, pos);
+        pos += header_size + length;
+        result.valid_end = pos;
+    }
+    return result;
+}
+
+std::string read_whole_file(std::filesystem::path const& file)
+{
+    fd_guard fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        if (errno == ENOENT)
+            return {};
+        throw std::runtime_error(file.string() + ": cannot open: " + std::strerror(errno));
+    }
+    struct stat st{};
+    if (::fstat(fd.get(), &st) != 0)
+        throw std::runtime_error(file.string() + ": cannot stat: " + std::strerror(errno));
+    std::string data(static_cast<std::size_t>(st.st_size), '\0');
+    std::size_t got = 0;
+    while (got < data.size()) {
+        auto const n = ::read(fd.get(), data.data() + got, data.size() - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            throw std::runtime_error(file.string() + ": cannot read: " + std::strerror(errno));
+        if (n == 0)
+            break;
+        got += static_cast<std::size_t>(n);
+    }
+    data.resize(got);
+    return data;
+}
+
+} // namespace rosterd::persist

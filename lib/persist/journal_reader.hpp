@@ -1,0 +1,42 @@
+#pragma once
+// Reads framed records (journal_format.hpp) and tells a torn tail from
+// corruption. Only a record that runs into the end of the file can be torn:
+// fewer bytes than a header left, a valid header whose length runs past the
+// end, or nothing but zeros from the record to the end. Anything else that
+// does not check out is corruption, reported with its offset.
+
+#include "persist/journal_format.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace rosterd::persist {
+
+// Damage that is not a torn tail: start-up must stop.
+struct corruption_error : std::runtime_error {
+    corruption_error(std::filesystem::path const& file, std::uint64_t offset, std::string const& what);
+    std::uint64_t offset;
+};
+
+struct scan_result {
+    std::uint64_t valid_end = 0; // bytes up to the end of the last whole record
+    std::uint64_t size = 0;      // bytes in the input
+    bool torn() const { return valid_end != size; }
+};
+
+using record_fn = std::function<void(record_type type, std::string_view payload, std::uint64_t offset)>;
+
+// Calls `on_record` for every whole, checked record of `data` in order.
+// Throws corruption_error (naming `file`) for damage other than a torn tail,
+// and whatever `on_record` throws.
+scan_result scan_records(std::string_view data, std::filesystem::path const& file, record_fn const& on_record);
+
+// The whole file; an empty string if it does not exist. Throws
+// std::runtime_error naming the file if it cannot be read.
+std::string read_whole_file(std::filesystem::path const& file);
+
+} // namespace rosterd::persist

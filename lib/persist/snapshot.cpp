@@ -1,0 +1,135 @@
+#include "persist/snapshot.hpp"
+
+#include "persist/codec.hpp"
+#include "persist/journal_reader.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace rosterd::persist {
+
+namespace {
+
+constexpr std::size_t flush_bytes = 1 << 20;
+
+// Walks `map` (ordered by id) one chunk per read-lock hold.
+template <class Map, class Fn>
+void for_each_chunked(store::directory const& dir, Map const& map, Fn&& fn)
+{
+    store::record_id next = 0;
+    for (;;) {
+        auto lock = dir.read_lock();
+        auto it = map.lower_bound(next);
+        if (it == map.end())
+            return;
+        for (std::size_t n = 0; it != map.end() && n < snapshot_chunk; ++it, ++n)
+            fn(it->second);
+        if (it == map.end())
+            return;
+        next = it->first;
+    }
+}
+
+} // namespace
+
+bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesystem::path const& path, file_io& io)
+{
+    auto const tmp = std::filesystem::path(path.string() + ".tmp");
+    fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (fd.get() < 0)
+        return false;
+
+    std::string out, payload;
+    bool ok = true;
+    auto flush = [&] {
+        ok = ok && write_all(io, fd.get(), out);
+        out.clear();
+    };
+    {
+        auto lock = dir.read_lock();
+        encoder e(payload);
+        e.u64(seq);
+        e.u64(dir.next_user_id());
+        e.u64(dir.next_group_id());
+        e.u64(dir.next_token_id());
+        append_record(out, record_type::snapshot_begin, payload);
+    }
+    std::uint64_t items = 0;
+    auto item = [&](store::change const& c) {
+        payload.clear();
+        encoder e(payload);
+        encode_change(e, c);
+        append_record(out, record_type::snapshot_item, payload);
+        ++items;
+        if (out.size() >= flush_bytes)
+            flush();
+    };
+    for_each_chunked(dir, dir.groups(), [&](store::group const& g) { item(store::put_group{g}); });
+    for_each_chunked(dir, dir.users(), [&](store::user const& u) { item(store::put_user{u}); });
+    for_each_chunked(dir, dir.tokens(), [&](store::token const& t) { item(store::put_token{t}); });
+    payload.clear();
+    encoder(payload).u64(items);
+    append_record(out, record_type::snapshot_end, payload);
+    flush();
+
+    ok = ok && io.fdatasync(fd.get()) == 0;
+    ::close(fd.release());
+    ok = ok && io.rename(tmp.c_str(), path.c_str()) == 0 && sync_directory(io, path.parent_path());
+    if (!ok)
+        ::unlink(tmp.c_str());
+    return ok;
+}
+
+std::optional<std::uint64_t> load_snapshot(std::filesystem::path const& path, store::directory& dir)
+{
+    if (!std::filesystem::exists(path))
+        return std::nullopt;
+    auto const data = read_whole_file(path);
+    std::optional<std::uint64_t> seq;
+    std::uint64_t items = 0;
+    bool ended = false;
+    auto const result = scan_records(data, path, [&](record_type type, std::string_view payload, std::uint64_t off) {
+        try {
+            decoder d(payload);
+            if (ended)
+                throw decode_error("data after the end record");
+            if (!seq && type != record_type::snapshot_begin)
+                throw decode_error("does not start with a snapshot header");
+            switch (type) {
+            case record_type::snapshot_begin: {
+                if (seq)
+                    throw decode_error("second snapshot header");
+                seq = d.u64();
+                auto const users = d.u64(), groups = d.u64(), tokens = d.u64();
+                dir.raise_sequences(users, groups, tokens);
+                break;
+            }
+            case record_type::snapshot_item: {
+                auto const c = decode_change(d);
+                if (std::holds_alternative<store::remove_user>(c) || std::holds_alternative<store::remove_group>(c)
+                    || std::holds_alternative<store::remove_token>(c))
+                    throw decode_error("a removal in a snapshot");
+                dir.apply(c);
+                ++items;
+                break;
+            }
+            case record_type::snapshot_end:
+                if (d.u64() != items)
+                    throw decode_error("item count does not match");
+                ended = true;
+                break;
+            default:
+                throw decode_error("unexpected record type");
+            }
+            if (!d.done())
+                throw decode_error("trailing bytes in record");
+        } catch (decode_error const& e) {
+            throw corruption_error(path, off, e.what());
+        }
+    });
+    if (result.torn() || !ended)
+        throw corruption_error(path, result.valid_end, "snapshot is incomplete");
+    return seq;
+}
+
+} // namespace rosterd::persist
