@@ -95,6 +95,9 @@ int main(int argc, char** argv)
                                           opts.idle_timeout, opts.request_timeout};
         http::listener server(ioc, opts.listen, service, limits, opts.max_connections);
         service.stats().set_connection_gauge([&server] { return server.open_connections(); });
+        service.stats().set_journal_counters([&committer] {
+            return std::pair{committer.syncs(), committer.records_written()};
+        });
         server.start();
 
         store::reaper reaper(

@@ -51,6 +51,11 @@ void metrics::set_connection_gauge(std::function<std::size_t()> open_connections
     open_connections_ = std::move(open_connections);
 }
 
+void metrics::set_journal_counters(std::function<std::pair<std::uint64_t, std::uint64_t>()> syncs_and_records)
+{
+    journal_ = std::move(syncs_and_records);
+}
+
 std::string metrics::render(store::directory const& dir) const
 {
     std::string out;
@@ -91,6 +96,13 @@ std::string metrics::render(store::directory const& dir) const
     gauge(out, "rosterd_tokens", "API tokens in the directory.", dir.token_count());
     gauge(out, "rosterd_open_connections", "Open client connections.",
           open_connections_ ? open_connections_() : 0);
+    auto const [syncs, records] = journal_ ? journal_() : std::pair<std::uint64_t, std::uint64_t>{};
+    out.append("# HELP rosterd_journal_batches_total Journal batches written (one write, one sync each in strict mode).\n");
+    out.append("# TYPE rosterd_journal_batches_total counter\n");
+    out.append("rosterd_journal_batches_total ").append(std::to_string(syncs)).append("\n");
+    out.append("# HELP rosterd_journal_records_total Change records written to the journal.\n");
+    out.append("# TYPE rosterd_journal_records_total counter\n");
+    out.append("rosterd_journal_records_total ").append(std::to_string(records)).append("\n");
     return out;
 }
 

@@ -17,6 +17,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 
 namespace rosterd::api {
 
@@ -33,6 +34,8 @@ public:
 
     void record(std::size_t route, unsigned status, std::chrono::nanoseconds took);
     void set_connection_gauge(std::function<std::size_t()> open_connections);
+    // Journal batches written and records in them (records per sync).
+    void set_journal_counters(std::function<std::pair<std::uint64_t, std::uint64_t>()> syncs_and_records);
     // The caller holds the directory's read lock.
     std::string render(store::directory const& dir) const;
     std::size_t unrouted() const { return routes_.size(); }
@@ -44,6 +47,7 @@ private:
     std::array<std::atomic<std::uint64_t>, buckets.size() + 1> histogram_{};
     std::atomic<std::uint64_t> duration_ns_{0};
     std::function<std::size_t()> open_connections_;
+    std::function<std::pair<std::uint64_t, std::uint64_t>()> journal_;
 };
 
 } // namespace rosterd::api

@@ -149,18 +149,16 @@ void committer::run()
             finish_snapshot();
             lock.lock();
         }
-        if (queue_.empty()) {
-            if (stopping_)
-                return;
-            lock.unlock();
-            periodic();
-            lock.lock();
-            continue;
-        }
         auto jobs = std::move(queue_);
         queue_.clear();
+        if (jobs.empty() && stopping_)
+            return;
         lock.unlock();
-        process(jobs);
+        // Every turn, not only idle ones: a steady stream of writes must not
+        // hold off the relaxed sync or the retry of a poisoned journal.
+        periodic();
+        if (!jobs.empty())
+            process(jobs);
         lock.lock();
     }
 }
@@ -208,16 +206,20 @@ bool committer::write_batch()
             log::error("journal write failed, " + std::to_string(records) + " change(s) undone: " + why);
         return false;
     }
-    journal_bytes_ += batch_.size();
     if (settings_.mode == durability::strict) {
         if (io_.fdatasync(journal_.get()) != 0) {
             poison("journal fdatasync failed: " + errno_text());
+            // The batch is answered 503: try to take it off the file too, so
+            // that a crash before the journal is replaced cannot replay it.
+            if (io_.ftruncate(journal_.get(), static_cast<off_t>(journal_bytes_)) == 0)
+                io_.fdatasync(journal_.get());
             return false;
         }
         last_sync_ = std::chrono::steady_clock::now();
     } else {
         unsynced_ = true;
     }
+    journal_bytes_ += batch_.size();
     durable_seq_ = batch_last_seq_;
     syncs_.fetch_add(1);
     records_.fetch_add(records);

@@ -50,10 +50,12 @@ void data_dir::lock()
     int const fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         fail(path, "cannot open");
+    // An open file description lock: unlike a classic POSIX lock it also
+    // conflicts within one process, and goes away with the descriptor.
     struct flock fl{};
     fl.l_type = F_WRLCK;
     fl.l_whence = SEEK_SET;
-    if (::fcntl(fd, F_SETLK, &fl) != 0) {
+    if (::fcntl(fd, F_OFD_SETLK, &fl) != 0) {
         ::close(fd);
         throw std::runtime_error(root_.string() + ": another rosterd is running on this data directory (" +
                                  path.string() + " is locked)");

@@ -1,0 +1,300 @@
+// Group commit and its failure paths. A workload runs through the
+// committer while the file layer fails the n-th write or fdatasync, for
+// every n; after each failure the client saw false (503), memory holds
+// exactly the acknowledged changes, and recovery from the files a crash
+// would leave yields the same.
+#define BOOST_TEST_MODULE committer
+#include <boost/test/unit_test.hpp>
+
+#include "persist/committer.hpp"
+#include "persist/journal_reader.hpp"
+#include "../support/faulty_io.hpp"
+
+#include <fstream>
+#include <map>
+#include <thread>
+
+using namespace rosterd;
+using namespace rosterd::persist;
+
+namespace {
+
+using model = std::map<store::record_id, std::string>; // user id -> firstName
+
+model observed(store::directory const& d)
+{
+    model m;
+    for (auto const& [id, u] : d.users())
+        m[id] = u.first_name;
+    return m;
+}
+
+// What a restart would find: recovery from a copy of the files as they are
+// now (a process that dies keeps what it wrote).
+model recovered_copy(std::filesystem::path const& from)
+{
+    test::temp_dir copy;
+    for (auto const* name : {"journal", "snapshot"})
+        if (std::filesystem::exists(from / name))
+            std::filesystem::copy_file(from / name, copy.path() / name);
+    data_dir files(copy.path());
+    store::directory d;
+    recover(files, d, system_io());
+    return observed(d);
+}
+
+struct harness {
+    test::temp_dir tmp;
+    data_dir files{tmp.path()};
+    store::directory dir;
+    test::faulty_io io;
+    std::unique_ptr<committer> log;
+    model acknowledged;
+    store::record_id next = 1;
+
+    explicit harness(commit_settings settings = {})
+    {
+        settings.poison_retry = std::chrono::milliseconds(0);
+        log = std::make_unique<committer>(dir, &files, io, settings, recovered{});
+        log->start();
+    }
+
+    // One write of the workload: create a user, rename one, or delete one.
+    bool step(int i)
+    {
+        store::change c;
+        if (i % 5 == 3 && acknowledged.size() > 1) {
+            c = store::remove_user{acknowledged.begin()->first};
+        } else if (i % 2 == 1 && !acknowledged.empty()) {
+            auto u = *dir.find_user(acknowledged.rbegin()->first);
+            u.first_name = "renamed " + std::to_string(i);
+            c = store::put_user{u};
+        } else {
+            store::user u;
+            u.id = dir.next_user_id();
+            u.first_name = "user " + std::to_string(i);
+            c = store::put_user{u};
+        }
+        bool const durable = log->run_sync([&] {
+            log->record(c);
+            return true;
+        });
+        if (durable) {
+            if (auto const* put = std::get_if<store::put_user>(&c))
+                acknowledged[put->after.id] = put->after.first_name;
+            else
+                acknowledged.erase(std::get<store::remove_user>(c).id);
+        }
+        return durable;
+    }
+};
+
+constexpr int workload = 12;
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(queued_writes_share_one_sync)
+{
+    test::temp_dir tmp;
+    data_dir files(tmp.path());
+    store::directory dir;
+    test::faulty_io io;
+    committer log(dir, &files, io, {}, recovered{});
+    std::atomic<int> durable{0};
+    for (int i = 0; i < 100; ++i)
+        log.submit([&, i] {
+            store::user u;
+            u.id = static_cast<store::record_id>(i + 1);
+            log.record(store::put_user{u});
+            return true;
+        }, [&](bool ok) { durable += ok; });
+    log.start(); // all 100 are queued: one batch
+    log.stop();
+    BOOST_TEST(durable == 100);
+    BOOST_TEST(log.records_written() == 100u);
+    BOOST_TEST(log.syncs() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(acknowledged_writes_are_in_the_journal)
+{
+    harness h;
+    for (int i = 0; i < workload; ++i)
+        BOOST_TEST(h.step(i));
+    BOOST_TEST((observed(h.dir) == h.acknowledged));
+    BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_write_at_any_point_is_undone_and_never_replayed)
+{
+    for (bool short_write : {false, true}) {
+        for (int n = 1; n <= workload; ++n) {
+            BOOST_TEST_CONTEXT("write " << n << (short_write ? " (short)" : "")) {
+                harness h;
+                h.io.fail_write = n;
+                h.io.short_write = short_write;
+                for (int i = 0; i < workload; ++i) {
+                    bool const durable = h.step(i);
+                    BOOST_TEST(durable == (i != n - 1));
+                    BOOST_TEST((observed(h.dir) == h.acknowledged));
+                }
+                BOOST_TEST(!h.log->poisoned());
+                BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+            }
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_sync_poisons_until_a_snapshot_and_fresh_journal)
+{
+    for (int n = 1; n <= workload; ++n) {
+        BOOST_TEST_CONTEXT("fdatasync " << n) {
+            harness h;
+            h.io.fail_sync = n;
+            for (int i = 0; i < n - 1; ++i)
+                BOOST_TEST(h.step(i));
+            BOOST_TEST(!h.step(n - 1));
+            BOOST_TEST((observed(h.dir) == h.acknowledged));
+            // A crash now must not bring back the refused write.
+            BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+            // Writes come back once the committer has replaced the journal.
+            bool resumed = false;
+            for (int i = n; i < n + 200 && !resumed; ++i) {
+                resumed = h.step(i);
+                if (!resumed)
+                    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            }
+            BOOST_TEST(resumed);
+            BOOST_TEST(!h.log->poisoned());
+            BOOST_TEST((observed(h.dir) == h.acknowledged));
+            BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(failing_work_is_undone_and_others_in_the_batch_persist)
+{
+    harness h;
+    BOOST_TEST(h.step(0));
+    auto const before = observed(h.dir);
+    bool const durable = h.log->run_sync([&]() -> bool {
+        store::user u;
+        u.id = 99;
+        h.log->record(store::put_user{u});
+        throw std::runtime_error("handler bug");
+    });
+    BOOST_TEST(durable); // nothing of it to persist: it was undone
+    BOOST_TEST((observed(h.dir) == before));
+    BOOST_TEST(h.step(1));
+    BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+}
+
+BOOST_AUTO_TEST_CASE(a_growing_journal_is_snapshotted_and_shortened)
+{
+    commit_settings settings;
+    settings.snapshot_after = 4096;
+    harness h(settings);
+    for (int i = 0; i < 400; ++i)
+        BOOST_TEST_REQUIRE(h.step(i));
+    // The snapshot thread finishes on its own; wait for the journal to shrink.
+    for (int i = 0; i < 200 && std::filesystem::file_size(h.files.journal()) >= 8192; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        h.step(1000 + i);
+    }
+    BOOST_TEST(std::filesystem::exists(h.files.snapshot()));
+    BOOST_TEST(std::filesystem::file_size(h.files.journal()) < 8192u);
+    BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+}
+
+BOOST_AUTO_TEST_CASE(stop_leaves_a_snapshot_and_an_empty_journal)
+{
+    harness h;
+    for (int i = 0; i < workload; ++i)
+        h.step(i);
+    BOOST_TEST(h.log->stop());
+    BOOST_TEST(std::filesystem::file_size(h.files.journal()) == 0u);
+    BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+}
+
+BOOST_AUTO_TEST_CASE(recovery_cuts_a_torn_tail_and_appends_after_it)
+{
+    harness h;
+    for (int i = 0; i < 4; ++i)
+        h.step(i);
+    auto const whole = std::filesystem::file_size(h.files.journal());
+    h.log.reset(); // stop: snapshot + empty journal; rebuild the journal by hand below
+    test::temp_dir copy;
+    {
+        // A journal whose last record was cut in the middle.
+        data_dir files(copy.path());
+        store::directory d;
+        committer log(d, &files, system_io(), {}, recovered{});
+        log.start();
+        for (int i = 1; i <= 3; ++i)
+            log.run_sync([&] {
+                store::user u;
+                u.id = static_cast<store::record_id>(i);
+                log.record(store::put_user{u});
+                return true;
+            });
+        // No stop(): copy the journal as a crash would leave it.
+        std::filesystem::copy_file(files.journal(), copy.path() / "journal.crashed");
+        log.stop();
+    }
+    std::filesystem::rename(copy.path() / "journal.crashed", copy.path() / "journal");
+    std::filesystem::remove(copy.path() / "snapshot");
+    auto const size = std::filesystem::file_size(copy.path() / "journal");
+    std::filesystem::resize_file(copy.path() / "journal", size - 3);
+
+    data_dir files(copy.path());
+    store::directory d;
+    auto const r = recover(files, d, system_io());
+    BOOST_TEST(d.users().size() == 2u);
+    BOOST_TEST(r.torn_bytes > 0u);
+    BOOST_TEST(std::filesystem::file_size(files.journal()) == r.journal_bytes);
+    committer log(d, &files, system_io(), {}, r);
+    log.start();
+    BOOST_TEST(log.run_sync([&] {
+        store::user u;
+        u.id = 9;
+        log.record(store::put_user{u});
+        return true;
+    }));
+    log.stop();
+    store::directory again;
+    recover(files, again, system_io());
+    BOOST_TEST(again.users().size() == 3u);
+    BOOST_TEST(whole > 0u);
+}
+
+BOOST_AUTO_TEST_CASE(damage_mid_journal_stops_recovery_with_its_offset)
+{
+    harness h;
+    for (int i = 0; i < 4; ++i)
+        h.step(i);
+    test::temp_dir copy;
+    std::filesystem::copy_file(h.files.journal(), copy.path() / "journal");
+    auto bytes = read_whole_file(copy.path() / "journal");
+    bytes[header_size + 3] ^= 0x10; // inside the first record's payload
+    {
+        std::ofstream out(copy.path() / "journal", std::ios::binary | std::ios::trunc);
+        out << bytes;
+    }
+    data_dir files(copy.path());
+    store::directory d;
+    try {
+        recover(files, d, system_io());
+        BOOST_FAIL("damage was not reported");
+    } catch (corruption_error const& e) {
+        BOOST_TEST(e.offset == 0u);
+        BOOST_TEST(std::string(e.what()).find("journal:0:") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_data_directory_is_locked)
+{
+    test::temp_dir tmp;
+    data_dir first(tmp.path() / "data");
+    first.lock();
+    data_dir second(tmp.path() / "data");
+    BOOST_CHECK_THROW(second.lock(), std::runtime_error);
+}

@@ -1,0 +1,177 @@
+// The record grammar and the torn-tail rules, leveldb style: build a file,
+// damage it one way, and assert what is kept, what is dropped, and what is
+// refused.
+#define BOOST_TEST_MODULE journal_reader
+#include <boost/test/unit_test.hpp>
+
+#include "persist/journal_reader.hpp"
+
+#include <vector>
+
+using namespace rosterd::persist;
+
+namespace {
+
+struct journal_bytes {
+    std::string data;
+    std::vector<std::size_t> starts; // offset of each record
+
+    void add(std::string const& payload, record_type type = record_type::change)
+    {
+        starts.push_back(data.size());
+        append_record(data, type, payload);
+    }
+
+    // The payloads `scan_records` accepts, and the scan's result.
+    std::pair<std::vector<std::string>, scan_result> read() const
+    {
+        std::vector<std::string> got;
+        auto const r = scan_records(data, "journal", [&](record_type, std::string_view p, std::uint64_t) {
+            got.emplace_back(p);
+        });
+        return {got, r};
+    }
+
+    void flip(std::size_t at) { data[at] = static_cast<char>(data[at] ^ 0x40); }
+    void shrink(std::size_t by) { data.resize(data.size() - by); }
+    // Rewrites record i's header CRC to match its (possibly edited) fields.
+    void fix_header_crc(std::size_t i)
+    {
+        auto const crc = header_crc(data.data() + starts[i] + 4);
+        for (int b = 0; b < 4; ++b)
+            data[starts[i] + static_cast<std::size_t>(b)] = static_cast<char>(crc >> (8 * b));
+    }
+    void set_length(std::size_t i, std::uint32_t length)
+    {
+        for (int b = 0; b < 4; ++b)
+            data[starts[i] + 4 + static_cast<std::size_t>(b)] = static_cast<char>(length >> (8 * b));
+    }
+};
+
+journal_bytes three_records()
+{
+    journal_bytes j;
+    j.add("first");
+    j.add(std::string(100, 'x'));
+    j.add("third");
+    return j;
+}
+
+std::uint64_t corruption_offset(journal_bytes const& j)
+{
+    try {
+        j.read();
+    } catch (corruption_error const& e) {
+        return e.offset;
+    }
+    BOOST_FAIL("no corruption reported");
+    return 0;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(whole_records_are_read_in_order)
+{
+    auto const j = three_records();
+    auto const [got, r] = j.read();
+    BOOST_TEST(got == (std::vector<std::string>{"first", std::string(100, 'x'), "third"}), boost::test_tools::per_element());
+    BOOST_TEST(!r.torn());
+    BOOST_TEST(r.valid_end == j.data.size());
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_file_has_no_records)
+{
+    journal_bytes j;
+    auto const [got, r] = j.read();
+    BOOST_TEST(got.empty());
+    BOOST_TEST(!r.torn());
+}
+
+BOOST_AUTO_TEST_CASE(a_header_cut_short_is_a_torn_tail)
+{
+    auto j = three_records();
+    j.shrink(j.data.size() - j.starts[2] - 5); // 5 bytes of the third header left
+    auto const [got, r] = j.read();
+    BOOST_TEST(got.size() == 2u);
+    BOOST_TEST(r.torn());
+    BOOST_TEST(r.valid_end == j.starts[2]);
+}
+
+BOOST_AUTO_TEST_CASE(a_payload_cut_short_is_a_torn_tail)
+{
+    auto j = three_records();
+    j.shrink(2);
+    auto const [got, r] = j.read();
+    BOOST_TEST(got.size() == 2u);
+    BOOST_TEST(r.valid_end == j.starts[2]);
+}
+
+BOOST_AUTO_TEST_CASE(zeros_to_the_end_are_a_torn_tail)
+{
+    auto j = three_records();
+    j.data.append(4096, '\0');
+    auto const [got, r] = j.read();
+    BOOST_TEST(got.size() == 3u);
+    BOOST_TEST(r.torn());
+    BOOST_TEST(r.valid_end == j.starts[2] + header_size + 5);
+}
+
+BOOST_AUTO_TEST_CASE(a_valid_header_whose_length_runs_past_the_end_is_torn)
+{
+    auto j = three_records();
+    j.set_length(2, 1000);
+    j.fix_header_crc(2);
+    auto const [got, r] = j.read();
+    BOOST_TEST(got.size() == 2u);
+    BOOST_TEST(r.valid_end == j.starts[2]);
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_length_is_corruption_not_a_torn_tail)
+{
+    auto j = three_records();
+    j.flip(j.starts[1] + 4); // the second record's length, header CRC left alone
+    BOOST_TEST(corruption_offset(j) == j.starts[1]);
+}
+
+BOOST_AUTO_TEST_CASE(a_damaged_length_in_the_last_record_is_still_corruption)
+{
+    auto j = three_records();
+    j.flip(j.starts[2] + 4);
+    BOOST_TEST(corruption_offset(j) == j.starts[2]);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_payload_crc_mid_file_stops_start)
+{
+    auto j = three_records();
+    j.flip(j.starts[1] + header_size + 50);
+    BOOST_TEST(corruption_offset(j) == j.starts[1]);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_payload_crc_in_a_whole_last_record_is_corruption)
+{
+    auto j = three_records();
+    j.flip(j.data.size() - 1);
+    BOOST_TEST(corruption_offset(j) == j.starts[2]);
+}
+
+BOOST_AUTO_TEST_CASE(garbage_after_the_last_record_is_corruption)
+{
+    auto j = three_records();
+    j.data.append("this is not a record at all");
+    BOOST_TEST(corruption_offset(j) == j.data.size() - 27);
+}
+
+BOOST_AUTO_TEST_CASE(an_oversized_length_with_a_valid_header_crc_is_corruption)
+{
+    auto j = three_records();
+    j.set_length(1, max_record_size + 1);
+    j.fix_header_crc(1);
+    BOOST_TEST(corruption_offset(j) == j.starts[1]);
+}
+
+BOOST_AUTO_TEST_CASE(crc32c_matches_the_standard_check_value)
+{
+    // CRC-32C("123456789") = 0xE3069283 (RFC 3720, appendix B.4).
+    BOOST_TEST(crc32c("123456789") == 0xE3069283u);
+    BOOST_TEST(mask_crc(0) != 0u);
+}

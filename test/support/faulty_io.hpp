@@ -1,0 +1,65 @@
+#pragma once
+// A file_io that fails the n-th write (optionally after writing part of it)
+// or the n-th fdatasync with EIO, and counts calls. Thread-safe.
+
+#include "persist/file_io.hpp"
+
+#include <atomic>
+#include <cerrno>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+namespace rosterd::test {
+
+class faulty_io : public persist::file_io {
+public:
+    std::atomic<int> writes{0}, syncs{0};
+    int fail_write = 0;      // 1-based; 0: never
+    int fail_sync = 0;       // 1-based; 0: never
+    bool short_write = false; // the failing write first writes half its bytes
+
+    ssize_t write(int fd, void const* data, std::size_t n) override
+    {
+        if (++writes == fail_write) {
+            if (short_write && n > 1)
+                persist::file_io::write(fd, data, n / 2);
+            errno = EIO;
+            return -1;
+        }
+        return persist::file_io::write(fd, data, n);
+    }
+
+    int fdatasync(int fd) override
+    {
+        if (++syncs == fail_sync) {
+            errno = EIO;
+            return -1;
+        }
+        return persist::file_io::fdatasync(fd);
+    }
+};
+
+// A fresh, empty directory under the system's temp directory, removed on destruction.
+class temp_dir {
+public:
+    temp_dir()
+    {
+        static int n = 0;
+        path_ = std::filesystem::temp_directory_path()
+            / ("rosterd-unit-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+    }
+    ~temp_dir()
+    {
+        std::error_code ec;
+        std::filesystem::remove_all(path_, ec);
+    }
+    std::filesystem::path const& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+} // namespace rosterd::test
