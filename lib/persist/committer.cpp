@@ -203,7 +203,7 @@ bool committer::write_batch()
         if (io_.ftruncate(journal_.get(), static_cast<off_t>(journal_bytes_)) != 0)
             poison("journal write failed (" + why + ") and could not be cut back: " + errno_text());
         else
-            log::error("journal write failed, " + std::to_string(records) + " change(s) undone: " + why);
+            log_failure("journal write failed, " + std::to_string(records) + " change(s) undone: " + why);
         return false;
     }
     if (settings_.mode == durability::strict) {
@@ -242,6 +242,22 @@ void committer::periodic()
             log::info("journal recovered: snapshot written and a fresh journal started; writes resume");
         }
     }
+}
+
+void committer::log_failure(std::string const& what)
+{
+    constexpr std::chrono::seconds log_interval{1};
+    auto const now = std::chrono::steady_clock::now();
+    if (now - last_failure_log_ < log_interval) {
+        ++unlogged_failures_;
+        return;
+    }
+    std::string line = what;
+    if (unlogged_failures_)
+        line += " (" + std::to_string(unlogged_failures_) + " more failures since the last report)";
+    log::error(line);
+    last_failure_log_ = now;
+    unlogged_failures_ = 0;
 }
 
 void committer::poison(std::string const& why)
@@ -286,7 +302,8 @@ bool committer::replace_journal(std::string_view contents)
 
 void committer::maybe_start_snapshot()
 {
-    if (snapshot_running_ || journal_bytes_ < settings_.snapshot_after)
+    if (snapshot_running_ || journal_bytes_ < settings_.snapshot_after
+        || std::chrono::steady_clock::now() < next_snapshot_try_)
         return;
     if (settings_.mode == durability::relaxed && unsynced_) {
         // The snapshot's journal offset must point at synced records.
@@ -321,6 +338,7 @@ void committer::finish_snapshot()
     snapshot_thread_.join();
     snapshot_running_ = false;
     if (!outcome.ok) {
+        next_snapshot_try_ = std::chrono::steady_clock::now() + settings_.poison_retry;
         log::warn("snapshot failed; the journal keeps growing and it will be tried again");
         return;
     }

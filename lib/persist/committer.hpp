@@ -129,6 +129,7 @@ private:
     bool write_batch();
     void periodic();
     void poison(std::string const& why);
+    void log_failure(std::string const& what);
     bool snapshot_and_fresh_journal();
     bool replace_journal(std::string_view contents);
     bool open_journal();
@@ -155,6 +156,10 @@ private:
     std::chrono::steady_clock::time_point last_retry_ = std::chrono::steady_clock::now();
     std::thread snapshot_thread_;
     bool snapshot_running_ = false;
+    std::chrono::steady_clock::time_point next_snapshot_try_{};
+    // A failing disk fails every batch: say so at most once a second.
+    std::chrono::steady_clock::time_point last_failure_log_{};
+    std::uint64_t unlogged_failures_ = 0;
 
     std::mutex mutex_; // guards queue_, stopping_, snapshot_done_, snapshot_
     std::condition_variable cv_;

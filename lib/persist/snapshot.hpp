@@ -19,7 +19,7 @@
 namespace rosterd::persist {
 
 // Records per read-lock hold while writing.
-inline constexpr std::size_t snapshot_chunk = 4096;
+inline constexpr std::size_t snapshot_chunk = 512;
 
 // Writes `dir` to `path` (through `path`.tmp). The caller must not hold the
 // directory's lock. Returns false, with the temp file removed, on any error.
