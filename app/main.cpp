@@ -10,10 +10,12 @@
 #include "persist/recovery.hpp"
 #include "store/reaper.hpp"
 #include "store/time.hpp"
+#include "system/notify.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <algorithm>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -46,8 +48,18 @@ int main(int argc, char** argv)
     try {
         cli = config::parse(argc, argv, environment());
     } catch (config::option_error const& e) {
-        std::cerr << "rosterd: " << e.what() << "\n";
+        // A start stops at one line; --check-config lists every problem.
+        bool const checking = std::find(argv, argv + argc, std::string_view("--check-config")) != argv + argc;
+        for (auto const& line : e.problems) {
+            std::cerr << "rosterd: " << line << "\n";
+            if (!checking)
+                break;
+        }
         return exit_bad_option;
+    }
+    if (cli.what == config::action::check_config) {
+        std::cout << "rosterd: configuration is valid\n";
+        return 0;
     }
     if (cli.what == config::action::help) {
         std::cout << cli.help_text;
@@ -116,6 +128,7 @@ int main(int argc, char** argv)
             if (ec)
                 return;
             log::info("signal " + std::to_string(signal) + ": finishing requests in hand, then exiting");
+            system::notify("STOPPING=1");
             server.stop();
             reaper.stop();
         });
@@ -123,6 +136,7 @@ int main(int argc, char** argv)
         std::ostringstream where;
         where << server.local_endpoint();
         log::info("listening on " + where.str());
+        system::notify("READY=1\nSTATUS=listening on " + where.str());
 
         std::vector<std::thread> pool;
         for (unsigned i = 1; i < opts.threads; ++i)

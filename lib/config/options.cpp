@@ -19,64 +19,113 @@ constexpr std::string_view env_prefix = "ROSTERD_";
 constexpr unsigned max_threads = 256;
 constexpr std::uint64_t max_body_limit = 64ull * 1024 * 1024;
 
-[[noreturn]] void fail(std::string_view option, std::string_view why)
+std::string problem(std::string_view option, std::string_view why)
 {
-    throw option_error("--" + std::string(option) + ": " + std::string(why));
-}
-
-template <class T>
-T bounded(po::variables_map const& vm, char const* name, T low, T high)
-{
-    auto const v = vm[name].as<T>();
-    if (v < low || v > high)
-        fail(name, "must be from " + std::to_string(low) + " to " + std::to_string(high));
-    return v;
+    return "--" + std::string(option) + ": " + std::string(why);
 }
 
 po::options_description describe()
 {
+    // Values are read as text and checked below, so that every problem is
+    // reported, not only the first one the parser meets.
+    auto text = [] { return po::value<std::string>(); };
     po::options_description desc("Options (each also ROSTERD_<NAME> in the environment, and NAME = value in --config)");
     desc.add_options()
         ("help,h", "print this help and exit")
         ("version", "print the version and exit")
-        ("config", po::value<std::string>(), "INI file of options")
-        ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"), "address:port to serve HTTP on")
-        ("data-dir", po::value<std::string>()->default_value("./data"), "directory of the server's files")
-        ("durability", po::value<std::string>()->default_value("strict"),
+        ("check-config", "check the options (flags, environment, --config file) and exit: 0 if they are valid, "
+                         "2 with one line per problem")
+        ("config", text(), "INI file of options")
+        ("listen", text()->default_value("127.0.0.1:8080"), "address:port to serve HTTP on")
+        ("data-dir", text()->default_value("./data"), "directory of the server's files")
+        ("durability", text()->default_value("strict"),
          "strict: a write is answered once it is on disk (group commit); relaxed: disk sync at most once a "
          "second; memory: nothing is kept (tests and benchmarks)")
-        ("snapshot-after", po::value<std::uint64_t>()->default_value(64ull * 1024 * 1024),
+        ("snapshot-after", text()->default_value("67108864"),
          "journal bytes after which a snapshot is written and the journal starts over")
-        ("threads", po::value<unsigned>()->default_value(1), "threads serving requests (1-256)")
-        ("max-body", po::value<std::uint64_t>()->default_value(64 * 1024), "largest request body in bytes (413 past it)")
-        ("max-connections", po::value<std::size_t>()->default_value(10000), "open connections at most; more are refused")
-        ("idle-timeout", po::value<unsigned>()->default_value(60), "seconds a connection may wait between requests")
-        ("request-timeout", po::value<unsigned>()->default_value(30), "seconds a client may take to send one request")
-        ("log-level", po::value<std::string>()->default_value("info"), "debug, info, warn or error")
-        ("bootstrap-token", po::value<std::string>(),
+        ("threads", text()->default_value("1"), "threads serving requests (1-256)")
+        ("max-body", text()->default_value("65536"), "largest request body in bytes (413 past it)")
+        ("max-connections", text()->default_value("10000"), "open connections at most; more are refused")
+        ("idle-timeout", text()->default_value("60"), "seconds a connection may wait between requests")
+        ("request-timeout", text()->default_value("30"), "seconds a client may take to send one request")
+        ("log-level", text()->default_value("info"), "debug, info, warn or error (info logs every request)")
+        ("bootstrap-token", text(),
          "the first superuser's token, used on first start only (16-256 visible ASCII characters)");
     return desc;
 }
 
+// Reads the checked options out of `vm`, collecting a line per problem.
+class reader {
+public:
+    explicit reader(po::variables_map const& vm) : vm_(vm) {}
+
+    std::vector<std::string> problems;
+
+    std::string text(char const* name) const { return vm_[name].as<std::string>(); }
+
+    template <class T>
+    T number(char const* name, T low, T high)
+    {
+        auto const value = text(name);
+        T n{};
+        auto const [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+        if (value.empty() || ec != std::errc{} || end != value.data() + value.size() || n < low || n > high) {
+            problems.push_back(problem(name, "must be a whole number from " + std::to_string(low) + " to " +
+                                                 std::to_string(high) + ", not '" + value + "'"));
+            return low;
+        }
+        return n;
+    }
+
+    template <class Fn>
+    void check(Fn&& fn)
+    {
+        try {
+            fn();
+        } catch (option_error const& e) {
+            problems.insert(problems.end(), e.problems.begin(), e.problems.end());
+        }
+    }
+
+private:
+    po::variables_map const& vm_;
+};
+
+// Unknown options, as problems rather than an exception at the first one.
+void collect_unknown(po::parsed_options const& parsed, std::string_view where, std::vector<std::string>& out)
+{
+    for (auto const& opt : parsed.options)
+        if (opt.unregistered)
+            out.push_back(std::string(where) + ": unknown option '" + opt.string_key + "'");
+}
+
 } // namespace
+
+option_error::option_error(std::vector<std::string> all)
+    : std::runtime_error(all.empty() ? std::string("bad options") : all.front()), problems(std::move(all))
+{
+}
+
+option_error::option_error(std::string const& one) : option_error(std::vector<std::string>{one}) {}
 
 boost::asio::ip::tcp::endpoint parse_endpoint(std::string const& text)
 {
+    auto fail = [](std::string_view why) { throw option_error(problem("listen", why)); };
     auto const authority = boost::urls::parse_authority(text);
     if (!authority || !authority->has_port() || authority->port().empty() || authority->has_userinfo())
-        fail("listen", "must be address:port, e.g. 127.0.0.1:8080 or [::1]:8080");
+        fail("must be address:port, e.g. 127.0.0.1:8080 or [::1]:8080");
     std::string host = authority->host_address();
     if (host.size() > 1 && host.front() == '[')
         host = host.substr(1, host.size() - 2);
     boost::system::error_code ec;
     auto const address = boost::asio::ip::make_address(host, ec);
     if (ec)
-        fail("listen", "'" + host + "' is not an IP address");
+        fail("'" + host + "' is not an IP address");
     auto const port_text = std::string(authority->port());
     unsigned port = 0;
     auto const [end, perr] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
     if (perr != std::errc{} || end != port_text.data() + port_text.size() || port > 65535)
-        fail("listen", "port must be from 0 to 65535");
+        fail("port must be from 0 to 65535");
     return {address, static_cast<unsigned short>(port)};
 }
 
@@ -84,8 +133,11 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
 {
     auto const desc = describe();
     po::variables_map vm;
+    std::vector<std::string> unknown;
     try {
-        po::store(po::parse_command_line(argc, argv, desc), vm);
+        auto const cli = po::command_line_parser(argc, argv).options(desc).allow_unregistered().run();
+        collect_unknown(cli, "command line", unknown);
+        po::store(cli, vm);
 
         // The environment, as ROSTERD_DATA_DIR=... for data-dir.
         std::vector<std::string> env_args;
@@ -96,7 +148,7 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
             std::string name = entry.substr(env_prefix.size(), eq - env_prefix.size());
             for (char& c : name)
                 c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (name == "help" || name == "version" || !desc.find_nothrow(name, false))
+            if (name == "help" || name == "version" || name == "check-config" || !desc.find_nothrow(name, false))
                 continue;
             env_args.push_back("--" + name + "=" + entry.substr(eq + 1));
         }
@@ -106,14 +158,15 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
             auto const path = vm["config"].as<std::string>();
             std::ifstream file(path);
             if (!file)
-                fail("config", "cannot read " + path);
-            po::store(po::parse_config_file(file, desc), vm);
+                throw option_error(problem("config", "cannot read " + path));
+            auto const ini = po::parse_config_file(file, desc, true);
+            collect_unknown(ini, path, unknown);
+            po::store(ini, vm);
         }
         po::notify(vm);
-    } catch (option_error const&) {
-        throw;
     } catch (po::error const& e) {
-        throw option_error(e.what());
+        unknown.push_back(e.what());
+        throw option_error(unknown);
     }
 
     parsed result;
@@ -128,13 +181,17 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         result.what = action::version;
         return result;
     }
+    if (vm.count("check-config"))
+        result.what = action::check_config;
 
+    reader r(vm);
+    r.problems = std::move(unknown);
     options& o = result.opts;
-    o.listen = parse_endpoint(vm["listen"].as<std::string>());
-    o.data_dir = vm["data-dir"].as<std::string>();
+    r.check([&] { o.listen = parse_endpoint(r.text("listen")); });
+    o.data_dir = r.text("data-dir");
     if (o.data_dir.empty())
-        fail("data-dir", "must not be empty");
-    auto const mode = vm["durability"].as<std::string>();
+        r.problems.push_back(problem("data-dir", "must not be empty"));
+    auto const mode = r.text("durability");
     if (mode == "strict")
         o.durability = persist::durability::strict;
     else if (mode == "relaxed")
@@ -142,23 +199,27 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     else if (mode == "memory")
         o.durability = persist::durability::memory;
     else
-        fail("durability", "must be strict, relaxed or memory");
-    o.snapshot_after = bounded<std::uint64_t>(vm, "snapshot-after", 4096, 1ull << 40);
-    o.threads = bounded<unsigned>(vm, "threads", 1, max_threads);
-    o.max_body = bounded<std::uint64_t>(vm, "max-body", 1, max_body_limit);
-    o.max_connections = bounded<std::size_t>(vm, "max-connections", 1, 1'000'000);
-    o.idle_timeout = std::chrono::seconds(bounded<unsigned>(vm, "idle-timeout", 1, 86400));
-    o.request_timeout = std::chrono::seconds(bounded<unsigned>(vm, "request-timeout", 1, 86400));
-    auto const level = log::parse_level(vm["log-level"].as<std::string>());
-    if (!level)
-        fail("log-level", "must be debug, info, warn or error");
-    o.log_level = *level;
+        r.problems.push_back(problem("durability", "must be strict, relaxed or memory, not '" + mode + "'"));
+    o.snapshot_after = r.number<std::uint64_t>("snapshot-after", 4096, 1ull << 40);
+    o.threads = r.number<unsigned>("threads", 1, max_threads);
+    o.max_body = r.number<std::uint64_t>("max-body", 1, max_body_limit);
+    o.max_connections = r.number<std::size_t>("max-connections", 1, 1'000'000);
+    o.idle_timeout = std::chrono::seconds(r.number<unsigned>("idle-timeout", 1, 86400));
+    o.request_timeout = std::chrono::seconds(r.number<unsigned>("request-timeout", 1, 86400));
+    auto const level = log::parse_level(r.text("log-level"));
+    if (level)
+        o.log_level = *level;
+    else
+        r.problems.push_back(problem("log-level", "must be debug, info, warn or error"));
     if (vm.count("bootstrap-token")) {
-        auto const token = vm["bootstrap-token"].as<std::string>();
-        if (!auth::acceptable_secret(token))
-            fail("bootstrap-token", "must be 16 to 256 visible ASCII characters");
-        o.bootstrap_token = token;
+        auto const token = r.text("bootstrap-token");
+        if (auth::acceptable_secret(token))
+            o.bootstrap_token = token;
+        else
+            r.problems.push_back(problem("bootstrap-token", "must be 16 to 256 visible ASCII characters"));
     }
+    if (!r.problems.empty())
+        throw option_error(std::move(r.problems));
     return result;
 }
 

@@ -32,12 +32,15 @@ struct options {
     std::optional<std::string> bootstrap_token;
 };
 
-// A bad option: the message names the option ("--threads: must be ...").
+// Bad options: one line per problem, each naming its option
+// ("--threads: must be ..."); what() is the first.
 struct option_error : std::runtime_error {
-    using std::runtime_error::runtime_error;
+    explicit option_error(std::vector<std::string> all);
+    explicit option_error(std::string const& one);
+    std::vector<std::string> problems;
 };
 
-enum class action { serve, help, version };
+enum class action { serve, help, version, check_config };
 
 struct parsed {
     action what = action::serve;
@@ -46,7 +49,8 @@ struct parsed {
 };
 
 // Parses flags, then the environment (`environ`-style "NAME=value" entries),
-// then the --config file. Throws option_error.
+// then the --config file, and checks every value. Throws option_error with
+// every problem found.
 parsed parse(int argc, char const* const* argv, std::vector<std::string> const& environment);
 
 // "host:port", "[v6]:port": a listening address.

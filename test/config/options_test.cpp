@@ -89,3 +89,29 @@ BOOST_AUTO_TEST_CASE(help_and_version)
         BOOST_TEST(help.help_text.find(name) != std::string::npos, name);
     BOOST_TEST((run({"--version"}).what == action::version));
 }
+
+BOOST_AUTO_TEST_CASE(every_problem_is_reported_one_per_line)
+{
+    auto const ini = std::filesystem::temp_directory_path() / "rosterd-options-problems.conf";
+    {
+        std::ofstream f(ini);
+        f << "threads = 0\nlisten = nowhere\ncolour = blue\nlog-level = loud\n";
+    }
+    std::vector<std::string> problems;
+    try {
+        run({"--config", ini.string(), "--check-config", "--max-body", "x"});
+        BOOST_FAIL("no problems reported");
+    } catch (option_error const& e) {
+        problems = e.problems;
+    }
+    std::filesystem::remove(ini);
+    BOOST_TEST_REQUIRE(problems.size() == 5u);
+    std::string const all = [&] { std::string s; for (auto const& p : problems) s += p + "\n"; return s; }();
+    for (auto const* needle : {"unknown option 'colour'", "--listen:", "--threads:", "--max-body:", "--log-level:"})
+        BOOST_TEST(all.find(needle) != std::string::npos, needle);
+}
+
+BOOST_AUTO_TEST_CASE(check_config_on_a_valid_configuration)
+{
+    BOOST_TEST((run({"--check-config"}).what == action::check_config));
+}

@@ -330,7 +330,7 @@ BOOST_AUTO_TEST_CASE(a_bad_option_stops_the_start_with_exit_code_2)
 {
     auto const r = run_to_exit({"--threads", "0"});
     BOOST_TEST(r.exit_code == 2);
-    BOOST_TEST(r.output == "rosterd: --threads: must be from 1 to 256\n");
+    BOOST_TEST(r.output == "rosterd: --threads: must be a whole number from 1 to 256, not '0'\n");
     BOOST_TEST(run_to_exit({"--listen", "nowhere"}).exit_code == 2);
     BOOST_TEST(run_to_exit({"--frobnicate"}).exit_code == 2);
 }
