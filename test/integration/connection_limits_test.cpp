@@ -5,6 +5,11 @@
 
 #include "../support/server_process.hpp"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <cstring>
+
 using namespace rosterd::test;
 
 namespace {
@@ -67,4 +72,31 @@ BOOST_AUTO_TEST_CASE(sigterm_closes_idle_keep_alive_connections_and_exits_zero)
     BOOST_TEST(server.stop(SIGTERM) == 0);
     // Not held up by the idle connection's 600 s.
     BOOST_TEST((std::chrono::steady_clock::now() - start < std::chrono::seconds(10)));
+}
+
+BOOST_AUTO_TEST_CASE(systemd_is_told_when_the_server_is_ready_and_stopping)
+{
+    auto const path = std::filesystem::temp_directory_path() / ("rosterd-notify-" + std::to_string(::getpid()));
+    std::filesystem::remove(path);
+    int const fd = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    BOOST_TEST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    timeval tv{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    auto receive = [fd] {
+        char buf[512];
+        auto const n = ::recv(fd, buf, sizeof buf, 0);
+        return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+    };
+
+    ::setenv("NOTIFY_SOCKET", path.c_str(), 1);
+    server_process server;
+    ::unsetenv("NOTIFY_SOCKET");
+    BOOST_TEST(receive().starts_with("READY=1\nSTATUS=listening on 127.0.0.1:"));
+    BOOST_TEST(server.stop(SIGTERM) == 0);
+    BOOST_TEST(receive() == "STOPPING=1");
+    ::close(fd);
+    std::filesystem::remove(path);
 }
