@@ -3,6 +3,7 @@
 #include "auth/bootstrap.hpp"
 #include "config/options.hpp"
 #include "http/listener.hpp"
+#include "http/tls.hpp"
 #include "log/log.hpp"
 #include "persist/committer.hpp"
 #include "persist/data_dir.hpp"
@@ -72,6 +73,15 @@ int main(int argc, char** argv)
     auto const& opts = cli.opts;
     log::set_level(opts.log_level);
 
+    std::unique_ptr<boost::asio::ssl::context> tls;
+    if (opts.tls_cert) {
+        try {
+            tls = http::make_tls_context(*opts.tls_cert, *opts.tls_key);
+        } catch (std::exception const& e) {
+            std::cerr << "rosterd: " << e.what() << "\n";
+            return exit_bad_option;
+        }
+    }
     persist::data_dir files(opts.data_dir);
     store::directory dir;
     persist::recovered start;
@@ -105,7 +115,7 @@ int main(int argc, char** argv)
         boost::asio::io_context ioc(static_cast<int>(opts.threads));
         http::session_limits const limits{http::session_limits::default_header_limit, opts.max_body,
                                           opts.idle_timeout, opts.request_timeout};
-        http::listener server(ioc, opts.listen, service, limits, opts.max_connections);
+        http::listener server(ioc, opts.listen, service, limits, opts.max_connections, tls.get());
         service.stats().set_connection_gauge([&server] { return server.open_connections(); });
         service.stats().set_journal_counters([&committer] {
             return std::pair{committer.syncs(), committer.records_written()};
@@ -135,7 +145,7 @@ int main(int argc, char** argv)
 
         std::ostringstream where;
         where << server.local_endpoint();
-        log::info("listening on " + where.str());
+        log::info("listening on " + where.str() + (tls ? " (TLS)" : ""));
         system::notify("READY=1\nSTATUS=listening on " + where.str());
 
         std::vector<std::thread> pool;

@@ -50,7 +50,9 @@ po::options_description describe()
         ("request-timeout", text()->default_value("30"), "seconds a client may take to send one request")
         ("log-level", text()->default_value("info"), "debug, info, warn or error (info logs every request)")
         ("bootstrap-token", text(),
-         "the first superuser's token, used on first start only (16-256 visible ASCII characters)");
+         "the first superuser's token, used on first start only (16-256 visible ASCII characters)")
+        ("tls-cert", text(), "PEM certificate chain: serve HTTPS (TLS 1.2 and 1.3) instead of HTTP")
+        ("tls-key", text(), "PEM private key of --tls-cert");
     return desc;
 }
 
@@ -218,6 +220,12 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         else
             r.problems.push_back(problem("bootstrap-token", "must be 16 to 256 visible ASCII characters"));
     }
+    if (vm.count("tls-cert"))
+        o.tls_cert = r.text("tls-cert");
+    if (vm.count("tls-key"))
+        o.tls_key = r.text("tls-key");
+    if (o.tls_cert.has_value() != o.tls_key.has_value())
+        r.problems.push_back(problem(o.tls_cert ? "tls-key" : "tls-cert", "--tls-cert and --tls-key go together"));
     if (!r.problems.empty())
         throw option_error(std::move(r.problems));
     return result;

@@ -30,6 +30,9 @@ struct options {
     std::chrono::seconds request_timeout{30};
     log::level log_level = log::level::info;
     std::optional<std::string> bootstrap_token;
+    // Both or neither: HTTPS when given.
+    std::optional<std::string> tls_cert;
+    std::optional<std::string> tls_key;
 };
 
 // Bad options: one line per problem, each naming its option

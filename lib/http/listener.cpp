@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <sstream>
 #include <stdexcept>
@@ -38,16 +39,24 @@ void log_exception(std::exception_ptr e, std::string_view where)
 } // namespace
 
 struct listener::connection {
-    explicit connection(tcp::socket socket) : stream(std::move(socket)) {}
-    boost::beast::tcp_stream stream;
+    connection(tcp::socket socket, asio::ssl::context* tls) : plain(std::move(socket))
+    {
+        if (tls)
+            secure.emplace(std::move(plain), *tls);
+    }
+    // The TCP stream, whether or not TLS runs over it.
+    boost::beast::tcp_stream& transport() { return secure ? secure->next_layer() : plain; }
+
+    boost::beast::tcp_stream plain; // moved into `secure` when there is TLS
+    std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure;
     session_state state;
     registry::iterator self;
 };
 
 listener::listener(asio::io_context& ioc, tcp::endpoint const& endpoint, request_handler const& handler,
-                   session_limits const& limits, std::size_t max_connections)
+                   session_limits const& limits, std::size_t max_connections, asio::ssl::context* tls)
     : ioc_(ioc), acceptor_(asio::make_strand(ioc)), handler_(handler), limits_(limits),
-      max_connections_(max_connections)
+      max_connections_(max_connections), tls_(tls)
 {
     boost::system::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
@@ -81,10 +90,10 @@ void listener::stop()
     std::lock_guard lock(mutex_);
     stopping_ = true;
     for (auto const& conn : connections_) {
-        asio::post(conn->stream.get_executor(), [conn] {
+        asio::post(conn->transport().get_executor(), [conn] {
             conn->state.stopping = true;
             if (conn->state.idle)
-                conn->stream.cancel();
+                conn->transport().cancel();
         });
     }
 }
@@ -116,10 +125,10 @@ asio::awaitable<void> listener::accept_loop()
                 socket.close(ignored);
                 continue;
             }
-            conn = std::make_shared<connection>(std::move(socket));
+            conn = std::make_shared<connection>(std::move(socket), tls_);
             conn->self = connections_.insert(connections_.end(), conn);
         }
-        auto executor = conn->stream.get_executor();
+        auto executor = conn->transport().get_executor();
         asio::co_spawn(executor, serve(std::move(conn)),
                        [](std::exception_ptr e) { log_exception(e, "session"); });
     }
@@ -136,7 +145,18 @@ asio::awaitable<void> listener::serve(std::shared_ptr<connection> conn)
             owner.connections_.erase(conn.self);
         }
     } guard{*this, *conn};
-    co_await run_session(conn->stream, handler_, limits_, conn->state);
+    if (!conn->secure) {
+        co_await run_session(conn->plain, handler_, limits_, conn->state);
+        co_return;
+    }
+    conn->transport().expires_after(limits_.request_timeout);
+    auto [ec] = co_await conn->secure->async_handshake(asio::ssl::stream_base::server,
+                                                        asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+        log::debug("TLS handshake failed: " + ec.message());
+        co_return;
+    }
+    co_await run_session(*conn->secure, handler_, limits_, conn->state);
 }
 
 } // namespace rosterd::http

@@ -1,7 +1,9 @@
 #pragma once
 // Accepts connections and runs one session per connection, each on its own
-// strand. Past `max_connections` open connections, a new one is closed at
-// once while the others keep working.
+// strand, over plain TCP or - given a TLS context - over TLS after a
+// handshake (one that fails, such as plain HTTP on a TLS port, just closes).
+// Past `max_connections` open connections, a new one is closed at once
+// while the others keep working.
 //
 // stop() stops accepting, closes idle connections at once and lets every
 // busy one finish the request in hand; the io_context then runs out of work.
@@ -13,6 +15,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <cstddef>
@@ -25,9 +28,10 @@ namespace rosterd::http {
 class listener {
 public:
     // Binds and listens at once, so that a busy port fails here (throws).
+    // `tls`, if given, must outlive the listener.
     listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint const& endpoint,
              request_handler const& handler, session_limits const& limits,
-             std::size_t max_connections);
+             std::size_t max_connections, boost::asio::ssl::context* tls = nullptr);
 
     boost::asio::ip::tcp::endpoint local_endpoint() const;
     void start();
@@ -46,6 +50,7 @@ private:
     request_handler const& handler_;
     session_limits const limits_;
     std::size_t const max_connections_;
+    boost::asio::ssl::context* const tls_;
 
     mutable std::mutex mutex_; // guards connections_ and stopping_
     registry connections_;

@@ -12,7 +12,9 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <optional>
 #include <string>
@@ -32,21 +34,43 @@ inline constexpr std::size_t linger_bytes = 256 * 1024;
 
 inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
+template <class T>
+struct is_tls : std::false_type {};
+template <class Next>
+struct is_tls<beast::ssl_stream<Next>> : std::true_type {};
+
+// The deadline lives on the TCP stream, under TLS if there is TLS; Beast's
+// test stream has none.
 template <class Stream>
 void set_deadline(Stream& stream, std::chrono::milliseconds d)
 {
-    if constexpr (requires { stream.expires_after(d); })
-        stream.expires_after(d);
+    auto& lowest = beast::get_lowest_layer(stream);
+    if constexpr (requires { lowest.expires_after(d); })
+        lowest.expires_after(d);
 }
 
+// Ends a connection so that the client reads our last answer rather than a
+// reset: TLS sends close_notify; plain TCP half-closes and drains a little.
 template <class Stream>
-void shutdown_send(Stream& stream)
+asio::awaitable<void> close_connection(Stream& stream, beast::flat_buffer& buffer)
 {
-    if constexpr (requires { stream.socket(); }) {
-        beast::error_code ec;
-        stream.socket().shutdown(asio::socket_base::shutdown_send, ec);
+    set_deadline(stream, linger_time);
+    if constexpr (is_tls<Stream>::value) {
+        co_await stream.async_shutdown(use_tuple);
     } else {
-        stream.close();
+        if constexpr (requires { stream.socket(); }) {
+            beast::error_code ec;
+            stream.socket().shutdown(asio::socket_base::shutdown_send, ec);
+        } else {
+            stream.close();
+        }
+        for (std::size_t drained = 0; drained < linger_bytes;) {
+            buffer.clear();
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_chunk), use_tuple);
+            if (ec)
+                break;
+            drained += n;
+        }
     }
 }
 
@@ -126,15 +150,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
             break;
     }
 
-    shutdown_send(stream);
-    set_deadline(stream, linger_time);
-    for (std::size_t drained = 0; drained < linger_bytes;) {
-        buffer.clear();
-        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_chunk), use_tuple);
-        if (ec)
-            break;
-        drained += n;
-    }
+    co_await close_connection(stream, buffer);
 }
 
 } // namespace rosterd::http

@@ -3,12 +3,10 @@
 // or the n-th fdatasync with EIO, and counts calls. Thread-safe.
 
 #include "persist/file_io.hpp"
+#include "temp_dir.hpp"
 
 #include <atomic>
 #include <cerrno>
-#include <filesystem>
-#include <string>
-#include <unistd.h>
 
 namespace rosterd::test {
 
@@ -38,28 +36,6 @@ public:
         }
         return persist::file_io::fdatasync(fd);
     }
-};
-
-// A fresh, empty directory under the system's temp directory, removed on destruction.
-class temp_dir {
-public:
-    temp_dir()
-    {
-        static int n = 0;
-        path_ = std::filesystem::temp_directory_path()
-            / ("rosterd-unit-" + std::to_string(::getpid()) + "-" + std::to_string(n++));
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~temp_dir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    std::filesystem::path const& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
 };
 
 } // namespace rosterd::test

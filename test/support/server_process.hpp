@@ -3,6 +3,8 @@
 // chosen by the kernel (--listen 127.0.0.1:0, read back from its log), with
 // its own temporary data directory, and stopped by its PID.
 
+#include "temp_dir.hpp"
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
