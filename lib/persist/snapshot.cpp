@@ -84,7 +84,11 @@ std::optional<std::uint64_t> load_snapshot(std::filesystem::path const& path, st
 {
     if (!std::filesystem::exists(path))
         return std::nullopt;
-    auto const data = read_whole_file(path);
+    return load_snapshot_bytes(read_whole_file(path), path, dir);
+}
+
+std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path const& path, store::directory& dir)
+{
     std::optional<std::uint64_t> seq;
     std::uint64_t items = 0;
     bool ended = false;
@@ -129,7 +133,7 @@ std::optional<std::uint64_t> load_snapshot(std::filesystem::path const& path, st
     });
     if (result.torn() || !ended)
         throw corruption_error(path, result.valid_end, "snapshot is incomplete");
-    return seq;
+    return *seq;
 }
 
 } // namespace rosterd::persist

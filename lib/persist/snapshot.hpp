@@ -30,4 +30,7 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
 // is never torn, since it is renamed into place only when complete.
 std::optional<std::uint64_t> load_snapshot(std::filesystem::path const& path, store::directory& dir);
 
+// The same for a snapshot's bytes; `path` only names it in errors.
+std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path const& path, store::directory& dir);
+
 } // namespace rosterd::persist

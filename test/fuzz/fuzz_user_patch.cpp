@@ -1,0 +1,33 @@
+// A request body and query string into the patch validator and the merge.
+#include "api/user_patch.hpp"
+
+#include <boost/url/parse.hpp>
+
+using namespace rosterd;
+
+extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size)
+{
+    std::string_view const input(reinterpret_cast<char const*>(data), size);
+    // The first line is the query string, the rest the body.
+    auto const newline = input.find('\n');
+    auto const query = input.substr(0, newline);
+    auto const body = newline == std::string_view::npos ? std::string_view{} : input.substr(newline + 1);
+
+    store::directory dir;
+    dir.apply(store::put_group{{1, "g", 5, 0}});
+    api::role_change roles;
+    if (auto url = boost::urls::parse_origin_form("/user/1?" + std::string(query)))
+        api::parse_role_change(url->params(), roles);
+
+    http::request req{http::verb::put, "/user/1", 11};
+    req.body() = std::string(body);
+    api::user_patch patch;
+    if (api::parse_user_patch(req, patch))
+        return 0;
+    store::user u;
+    u.id = 1;
+    u.phone_number = "+31850607337";
+    if (!api::apply_patch(u, patch, 1'800'000'000))
+        api::apply_roles(u, roles, dir);
+    return 0;
+}
