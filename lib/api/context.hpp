@@ -58,6 +58,12 @@ std::optional<store::record_id> parse_id(std::string_view text);
 // was deleted after authentication.
 store::user const* caller_user(context const& ctx);
 
+// The record the path's "{id}" names; null when there is none (an id that
+// is not a positive number names nothing).
+store::user const* path_user(context const& ctx);
+store::group const* path_group(context const& ctx);
+store::token const* path_token(context const& ctx);
+
 http::response unauthorized();
 http::response not_found(std::string_view what, std::string_view id);
 http::response forbidden(std::string_view detail);

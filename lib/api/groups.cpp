@@ -65,8 +65,7 @@ http::response read_group(context& ctx)
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
-    auto const id = parse_id(ctx.path_id);
-    auto const* g = id ? ctx.dir.find_group(*id) : nullptr;
+    auto const* g = path_group(ctx);
     if (!g)
         return not_found("user group", ctx.path_id);
     if (!me->super_user && !me->is_admin_of(g->id))
@@ -110,13 +109,14 @@ http::response delete_group(context& ctx)
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
-    auto const id = parse_id(ctx.path_id);
-    if (!id || !ctx.dir.find_group(*id))
+    auto const* g = path_group(ctx);
+    if (!g)
         return not_found("user group", ctx.path_id);
     if (!me->super_user)
         return forbidden("only a superuser may delete a user group");
-    commit(ctx, store::remove_group{*id});
-    return http::json(http::status::ok, std::to_string(*id));
+    auto const id = g->id; // g goes with the change
+    commit(ctx, store::remove_group{id});
+    return http::json(http::status::ok, std::to_string(id));
 }
 
 } // namespace rosterd::api

@@ -36,6 +36,24 @@ std::optional<store::record_id> parse_id(std::string_view text)
 
 store::user const* caller_user(context const& ctx) { return ctx.dir.find_user(ctx.who.user_id); }
 
+store::user const* path_user(context const& ctx)
+{
+    auto const id = parse_id(ctx.path_id);
+    return id ? ctx.dir.find_user(*id) : nullptr;
+}
+
+store::group const* path_group(context const& ctx)
+{
+    auto const id = parse_id(ctx.path_id);
+    return id ? ctx.dir.find_group(*id) : nullptr;
+}
+
+store::token const* path_token(context const& ctx)
+{
+    auto const id = parse_id(ctx.path_id);
+    return id ? ctx.dir.find_token(*id) : nullptr;
+}
+
 http::response unauthorized()
 {
     return http::problem(http::status::unauthorized, "missing, unknown, revoked or expired token");

@@ -56,8 +56,7 @@ http::response create_token(context& ctx)
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
-    auto const id = parse_id(ctx.path_id);
-    auto const* owner = id ? ctx.dir.find_user(*id) : nullptr;
+    auto const* owner = path_user(ctx);
     if (!owner)
         return not_found("user", ctx.path_id);
     if (malformed)
@@ -100,8 +99,7 @@ http::response list_tokens(context& ctx)
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
-    auto const id = parse_id(ctx.path_id);
-    auto const* owner = id ? ctx.dir.find_user(*id) : nullptr;
+    auto const* owner = path_user(ctx);
     if (!owner)
         return not_found("user", ctx.path_id);
     if (!auth::may_manage_tokens(*me, *owner))
@@ -125,14 +123,14 @@ http::response delete_token(context& ctx)
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
-    auto const id = parse_id(ctx.path_id);
-    auto const* t = id ? ctx.dir.find_token(*id) : nullptr;
+    auto const* t = path_token(ctx);
     if (!t)
         return not_found("token", ctx.path_id);
     if (!auth::may_manage_tokens(*me, *ctx.dir.find_user(t->user_id)))
         return forbidden("the caller may not revoke token " + ctx.path_id);
-    commit(ctx, store::remove_token{*id});
-    return http::json(http::status::ok, std::to_string(*id));
+    auto const id = t->id; // t goes with the change
+    commit(ctx, store::remove_token{id});
+    return http::json(http::status::ok, std::to_string(id));
 }
 
 } // namespace rosterd::api

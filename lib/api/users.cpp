@@ -56,8 +56,7 @@ http::response update_user(context& ctx)
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
-    auto const id = parse_id(ctx.path_id);
-    auto const* target = id ? ctx.dir.find_user(*id) : nullptr;
+    auto const* target = path_user(ctx);
     if (!target)
         return not_found("user", ctx.path_id);
     if (malformed)
@@ -78,8 +77,9 @@ http::response update_user(context& ctx)
     store::user after = *target;
     if (auto invalid = merge(after, patch, roles, ctx))
         return *invalid;
+    auto const id = after.id;
     commit(ctx, store::put_user{std::move(after)});
-    return http::json(http::status::ok, std::to_string(*id));
+    return http::json(http::status::ok, std::to_string(id));
 }
 
 http::response create_user(context& ctx)
@@ -119,8 +119,7 @@ http::response read_user(context& ctx)
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
-    auto const id = parse_id(ctx.path_id);
-    auto const* target = id ? ctx.dir.find_user(*id) : nullptr;
+    auto const* target = path_user(ctx);
     if (!target)
         return not_found("user", ctx.path_id);
     if (auth::access_to(*me, *target) == auth::access::none)
@@ -190,8 +189,7 @@ http::response delete_user(context& ctx)
     auto const* me = caller_user(ctx);
     if (!me)
         return unauthorized();
-    auto const id = parse_id(ctx.path_id);
-    auto const* target = id ? ctx.dir.find_user(*id) : nullptr;
+    auto const* target = path_user(ctx);
     if (!target)
         return not_found("user", ctx.path_id);
     if (!me->super_user)
@@ -201,8 +199,9 @@ http::response delete_user(context& ctx)
         return forbidden("user 1 cannot be deleted");
     if (target->super_user && ctx.dir.super_user_count() == 1)
         return forbidden("the last superuser cannot be deleted");
-    commit(ctx, store::remove_user{target->id});
-    return http::json(http::status::ok, std::to_string(*id));
+    auto const id = target->id; // target goes with the change
+    commit(ctx, store::remove_user{id});
+    return http::json(http::status::ok, std::to_string(id));
 }
 
 } // namespace rosterd::api
