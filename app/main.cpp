@@ -113,8 +113,8 @@ int main(int argc, char** argv)
 
         api::service service(dir, committer, store::system_now);
         boost::asio::io_context ioc(static_cast<int>(opts.threads));
-        http::session_limits const limits{http::session_limits::default_header_limit, opts.max_body,
-                                          opts.idle_timeout, opts.request_timeout};
+        service.set_max_json_depth(opts.max_json_depth);
+        http::session_limits const limits{opts.max_header, opts.max_body, opts.idle_timeout, opts.request_timeout};
         http::listener server(ioc, opts.listen, service, limits, opts.max_connections, tls.get());
         service.stats().set_connection_gauge([&server] { return server.open_connections(); });
         service.stats().set_journal_counters([&committer] {

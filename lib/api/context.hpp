@@ -36,6 +36,7 @@ struct context {
     caller who;                   // set when the route is authenticated
     metrics const& stats;
     persist::committer& log;
+    std::size_t max_json_depth;
 };
 
 using handler_fn = http::response (*)(context&);

@@ -15,10 +15,10 @@ namespace rosterd::api {
 namespace {
 
 // {"name": string (1..255 characters), "clientId": positive integer (optional)}
-std::optional<http::response> parse_group(http::request const& req, store::group& out)
+std::optional<http::response> parse_group(context const& ctx, store::group& out)
 {
     boost::json::object body;
-    if (auto error = parse_json_object(req, body))
+    if (auto error = parse_json_object(ctx.req, ctx.max_json_depth, body))
         return error;
     bool named = false;
     for (auto const& [key, value] : body) {
@@ -47,7 +47,7 @@ std::optional<http::response> parse_group(http::request const& req, store::group
 http::response create_group(context& ctx)
 {
     store::group g;
-    if (auto malformed = parse_group(ctx.req, g))
+    if (auto malformed = parse_group(ctx, g))
         return *malformed;
     auto const* me = caller_user(ctx);
     if (!me)

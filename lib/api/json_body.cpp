@@ -36,7 +36,8 @@ std::optional<std::uint64_t> positive_integer(boost::json::value const& v)
     return std::nullopt;
 }
 
-std::optional<http::response> parse_json_object(http::request const& req, boost::json::object& out)
+std::optional<http::response> parse_json_object(http::request const& req, std::size_t max_depth,
+                                                boost::json::object& out)
 {
     auto const ct = req.find(boost::beast::http::field::content_type);
     if (ct != req.end() && !is_json_media_type(ct->value()))
@@ -48,7 +49,7 @@ std::optional<http::response> parse_json_object(http::request const& req, boost:
         return std::nullopt;
     }
     boost::json::parse_options options;
-    options.max_depth = max_json_depth;
+    options.max_depth = max_depth;
     boost::system::error_code ec;
     auto value = boost::json::parse(body, ec, {}, options);
     if (ec)

@@ -12,13 +12,15 @@
 namespace rosterd::api {
 
 // Deep enough for any body of this API, shallow enough that no input can
-// exhaust the stack.
-inline constexpr std::size_t max_json_depth = 16;
+// exhaust the stack (--max-json-depth).
+inline constexpr std::size_t default_max_json_depth = 16;
 
-// Parses the body into `out`. Returns the error response instead: 415 for a
-// Content-Type other than application/json (a missing one is accepted), 400
-// for anything that is not a JSON object.
-std::optional<http::response> parse_json_object(http::request const& req, boost::json::object& out);
+// Parses the body into `out`, nested at most `max_depth` deep. Returns the
+// error response instead: 415 for a Content-Type other than
+// application/json (a missing one is accepted), 400 for anything that is
+// not a JSON object.
+std::optional<http::response> parse_json_object(http::request const& req, std::size_t max_depth,
+                                                boost::json::object& out);
 
 // Whether the media type (parameters ignored) is application/json.
 bool is_json_media_type(std::string_view content_type);

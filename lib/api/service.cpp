@@ -1,5 +1,6 @@
 #include "api/service.hpp"
 
+#include "api/json_body.hpp"
 #include "auth/token.hpp"
 #include "log/log.hpp"
 
@@ -77,7 +78,8 @@ http::response created(std::string_view collection, store::record_id id)
 
 service::service(store::directory& dir, persist::committer& log, store::clock_fn now,
                  std::span<route const> table)
-    : dir_(dir), log_(log), now_(std::move(now)), table_(table), router_(keys_of(table)), metrics_(table)
+    : dir_(dir), log_(log), now_(std::move(now)), table_(table), router_(keys_of(table)), metrics_(table),
+      max_json_depth_(default_max_json_depth)
 {
 }
 
@@ -155,7 +157,7 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     facts.route = match.route;
     route const& r = table_[match.route];
     auto const now = now_();
-    context ctx{req, match.captured, target->params(), dir_, now, {}, metrics_, log_};
+    context ctx{req, match.captured, target->params(), dir_, now, {}, metrics_, log_, max_json_depth_};
     if (r.authenticated) {
         std::optional<caller> who;
         try {

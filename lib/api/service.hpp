@@ -34,6 +34,8 @@ public:
 
     // The counters behind GET /metrics; the listener adds its connection gauge.
     api::metrics& stats() { return metrics_; }
+    // --max-json-depth: how deep a request body may nest.
+    void set_max_json_depth(std::size_t depth) { max_json_depth_ = depth; }
 
 private:
     // What the access log and the metrics say of a request.
@@ -54,6 +56,7 @@ private:
     std::span<route const> table_;
     http::router router_;
     mutable api::metrics metrics_;
+    std::size_t max_json_depth_;
 };
 
 } // namespace rosterd::api

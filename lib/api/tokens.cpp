@@ -22,10 +22,10 @@ struct token_request {
 };
 
 // {"description": string (≤ 255 characters), "expiresIn": seconds, 1 to 10 years}
-std::optional<http::response> parse_token_request(http::request const& req, token_request& out)
+std::optional<http::response> parse_token_request(context const& ctx, token_request& out)
 {
     boost::json::object body;
-    if (auto error = parse_json_object(req, body))
+    if (auto error = parse_json_object(ctx.req, ctx.max_json_depth, body))
         return error;
     for (auto const& [key, value] : body) {
         if (key == "description") {
@@ -51,7 +51,7 @@ std::optional<http::response> parse_token_request(http::request const& req, toke
 http::response create_token(context& ctx)
 {
     token_request wanted;
-    auto const malformed = parse_token_request(ctx.req, wanted);
+    auto const malformed = parse_token_request(ctx, wanted);
 
     auto const* me = caller_user(ctx);
     if (!me)

@@ -39,7 +39,7 @@ struct role_change {
 std::optional<std::string> check_user_patch(boost::json::object body, user_patch& out);
 
 // Parses Content-Type and body, then checks them: 415 or 400 on failure.
-std::optional<http::response> parse_user_patch(http::request const& req, user_patch& out);
+std::optional<http::response> parse_user_patch(http::request const& req, std::size_t max_depth, user_patch& out);
 
 // Parses the query: 400 for an unknown, repeated or malformed parameter.
 std::optional<http::response> parse_role_change(boost::urls::params_view query, role_change& out);

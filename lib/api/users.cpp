@@ -51,7 +51,7 @@ http::response update_user(context& ctx)
     user_patch patch;
     auto malformed = parse_role_change(ctx.query, roles);
     if (!malformed)
-        malformed = parse_user_patch(ctx.req, patch);
+        malformed = parse_user_patch(ctx.req, ctx.max_json_depth, patch);
 
     auto const* me = caller_user(ctx);
     if (!me)
@@ -88,7 +88,7 @@ http::response create_user(context& ctx)
     user_patch patch;
     if (auto malformed = parse_role_change(ctx.query, roles))
         return *malformed;
-    if (auto malformed = parse_user_patch(ctx.req, patch))
+    if (auto malformed = parse_user_patch(ctx.req, ctx.max_json_depth, patch))
         return *malformed;
 
     auto const* me = caller_user(ctx);

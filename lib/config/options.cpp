@@ -45,6 +45,8 @@ po::options_description describe()
          "journal bytes after which a snapshot is written and the journal starts over")
         ("threads", text()->default_value("1"), "threads serving requests (1-256)")
         ("max-body", text()->default_value("65536"), "largest request body in bytes (413 past it)")
+        ("max-header", text()->default_value("8192"), "largest request line and headers in bytes (431 past it)")
+        ("max-json-depth", text()->default_value("16"), "deepest nesting of a JSON body (400 past it)")
         ("max-connections", text()->default_value("10000"), "open connections at most; more are refused")
         ("idle-timeout", text()->default_value("60"), "seconds a connection may wait between requests")
         ("request-timeout", text()->default_value("30"), "seconds a client may take to send one request")
@@ -205,6 +207,8 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     o.snapshot_after = r.number<std::uint64_t>("snapshot-after", 4096, 1ull << 40);
     o.threads = r.number<unsigned>("threads", 1, max_threads);
     o.max_body = r.number<std::uint64_t>("max-body", 1, max_body_limit);
+    o.max_header = r.number<std::size_t>("max-header", 1024, 1024 * 1024);
+    o.max_json_depth = r.number<std::size_t>("max-json-depth", 1, 64);
     o.max_connections = r.number<std::size_t>("max-connections", 1, 1'000'000);
     o.idle_timeout = std::chrono::seconds(r.number<unsigned>("idle-timeout", 1, 86400));
     o.request_timeout = std::chrono::seconds(r.number<unsigned>("request-timeout", 1, 86400));

@@ -25,6 +25,8 @@ struct options {
     std::uint64_t snapshot_after = 64ull * 1024 * 1024;
     unsigned threads = 1;
     std::uint64_t max_body = 64 * 1024;
+    std::size_t max_header = 8 * 1024;
+    std::size_t max_json_depth = 16;
     std::size_t max_connections = 10000;
     std::chrono::seconds idle_timeout{60};
     std::chrono::seconds request_timeout{30};

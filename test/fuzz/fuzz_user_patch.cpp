@@ -1,4 +1,5 @@
 // A request body and query string into the patch validator and the merge.
+#include "api/json_body.hpp"
 #include "api/user_patch.hpp"
 
 #include <boost/url/parse.hpp>
@@ -22,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     http::request req{http::verb::put, "/user/1", 11};
     req.body() = std::string(body);
     api::user_patch patch;
-    if (api::parse_user_patch(req, patch))
+    if (api::parse_user_patch(req, api::default_max_json_depth, patch))
         return 0;
     store::user u;
     u.id = 1;

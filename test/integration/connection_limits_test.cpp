@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/server_process.hpp"
+#include "../support/wire.hpp"
 
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -99,4 +100,23 @@ BOOST_AUTO_TEST_CASE(systemd_is_told_when_the_server_is_ready_and_stopping)
     BOOST_TEST(receive() == "STOPPING=1");
     ::close(fd);
     std::filesystem::remove(path);
+}
+
+BOOST_AUTO_TEST_CASE(the_header_and_json_depth_limits_are_options)
+{
+    server_process server({"--max-header", "2048", "--max-json-depth", "2", "--bootstrap-token", "limits-test-token-000"});
+    {
+        client c(server.port());
+        auto const replies = rosterd::test::parse_responses(
+            c.raw("GET /healthz HTTP/1.1\r\nX-Pad: " + std::string(3000, 'a') + "\r\n\r\n"));
+        BOOST_TEST_REQUIRE(!replies.empty());
+        BOOST_TEST(replies[0].result_int() == 431u);
+    }
+    client c(server.port());
+    BOOST_TEST(c.request(bhttp::verb::get, "/healthz").result_int() == 200u);
+    auto const shallow = c.request(bhttp::verb::put, "/user/1", R"({"description":null})", "limits-test-token-000");
+    BOOST_TEST(shallow.result_int() == 200u);
+    auto const deep = c.request(bhttp::verb::put, "/user/1", R"({"description":[[1]]})", "limits-test-token-000");
+    BOOST_TEST(deep.result_int() == 400u);
+    BOOST_TEST(deep.body().find("body: not valid JSON") != std::string::npos);
 }
