@@ -170,7 +170,14 @@ BOOST_AUTO_TEST_CASE(memory_and_descriptors_settle_after_thousands_of_rejections
     for (int i = 0; i < 100 && open_fds() > fds_before; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     BOOST_TEST(open_fds() <= fds_before);
+#if defined(__SANITIZE_ADDRESS__)
+    // Under AddressSanitizer freed memory sits in its quarantine (256 MB) on
+    // purpose, so RSS measures the quarantine; LeakSanitizer covers leaks
+    // there, and the Release build checks the bound below.
+    BOOST_TEST_MESSAGE("RSS " << rss_before << " kB -> " << rss_kb() << " kB (not bounded under ASan)");
+#else
     BOOST_TEST(rss_kb() - rss_before < 4096, "RSS grew from " << rss_before << " kB to " << rss_kb() << " kB");
+#endif
     BOOST_TEST(healthz() == 200u);
 }
 
