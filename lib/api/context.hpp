@@ -34,6 +34,9 @@ struct context {
     store::directory& dir;
     store::unix_time now;
     caller who;                   // set when the route is authenticated
+    // The calling user, looked up under the lock the handler runs under
+    // (the service answers 401 itself if they were deleted since).
+    store::user const* me = nullptr;
     metrics const& stats;
     persist::committer& log;
     std::size_t max_json_depth;
@@ -54,10 +57,6 @@ inline void commit(context& ctx, store::change const& c) { ctx.log.record(c); }
 
 // A path id: decimal digits naming a positive 63-bit integer; nullopt otherwise.
 std::optional<store::record_id> parse_id(std::string_view text);
-
-// The calling user, looked up under the caller's lock; null when the user
-// was deleted after authentication.
-store::user const* caller_user(context const& ctx);
 
 // The record the path's "{id}" names; null when there is none (an id that
 // is not a positive number names nothing).

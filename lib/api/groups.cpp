@@ -49,9 +49,7 @@ http::response create_group(context& ctx)
     store::group g;
     if (auto malformed = parse_group(ctx, g))
         return *malformed;
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     if (!me->super_user)
         return forbidden("only a superuser may create a user group");
     g.id = ctx.dir.next_group_id();
@@ -62,9 +60,7 @@ http::response create_group(context& ctx)
 
 http::response read_group(context& ctx)
 {
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     auto const* g = path_group(ctx);
     if (!g)
         return not_found("user group", ctx.path_id);
@@ -86,9 +82,7 @@ http::response list_groups(context& ctx)
     if (auto v = q.filter("clientId"); v && !(client = parse_id(*v)))
         return bad_request("clientId: must be a positive integer");
 
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     boost::json::array page;
     std::size_t seen = 0;
     for (auto const& [id, g] : ctx.dir.groups()) {
@@ -106,9 +100,7 @@ http::response list_groups(context& ctx)
 
 http::response delete_group(context& ctx)
 {
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     auto const* g = path_group(ctx);
     if (!g)
         return not_found("user group", ctx.path_id);

@@ -35,8 +35,6 @@ std::optional<store::record_id> parse_id(std::string_view text)
     return id;
 }
 
-store::user const* caller_user(context const& ctx) { return ctx.dir.find_user(ctx.who.user_id); }
-
 store::user const* path_user(context const& ctx)
 {
     auto const id = parse_id(ctx.path_id);
@@ -116,10 +114,17 @@ http::response internal_error(std::string_view what)
     return http::problem(http::status::internal_server_error, "internal error");
 }
 
-// Runs a handler; a throw becomes a 500 (and false, so that a write's
-// changes are undone).
+// Runs a handler, under the lock its route needs; a throw becomes a 500
+// (and false, so that a write's changes are undone).
 bool run_handler(route const& r, context& ctx, http::response& res)
 {
+    if (r.authenticated) {
+        ctx.me = ctx.dir.find_user(ctx.who.user_id);
+        if (!ctx.me) {
+            res = unauthorized();
+            return true;
+        }
+    }
     try {
         res = r.handler(ctx);
         return true;
@@ -157,7 +162,7 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     facts.route = match.route;
     route const& r = table_[match.route];
     auto const now = now_();
-    context ctx{req, match.captured, target->params(), dir_, now, {}, metrics_, log_, max_json_depth_};
+    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, max_json_depth_};
     if (r.authenticated) {
         std::optional<caller> who;
         try {

@@ -53,9 +53,7 @@ http::response create_token(context& ctx)
     token_request wanted;
     auto const malformed = parse_token_request(ctx, wanted);
 
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     auto const* owner = path_user(ctx);
     if (!owner)
         return not_found("user", ctx.path_id);
@@ -96,9 +94,7 @@ boost::json::value time_or_null(std::optional<store::unix_time> t)
 
 http::response list_tokens(context& ctx)
 {
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     auto const* owner = path_user(ctx);
     if (!owner)
         return not_found("user", ctx.path_id);
@@ -120,9 +116,7 @@ http::response list_tokens(context& ctx)
 
 http::response delete_token(context& ctx)
 {
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     auto const* t = path_token(ctx);
     if (!t)
         return not_found("token", ctx.path_id);

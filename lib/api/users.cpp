@@ -53,9 +53,7 @@ http::response update_user(context& ctx)
     if (!malformed)
         malformed = parse_user_patch(ctx.req, ctx.max_json_depth, patch);
 
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     auto const* target = path_user(ctx);
     if (!target)
         return not_found("user", ctx.path_id);
@@ -91,9 +89,7 @@ http::response create_user(context& ctx)
     if (auto malformed = parse_user_patch(ctx.req, ctx.max_json_depth, patch))
         return *malformed;
 
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     // Only a superuser creates users outside any group; a group admin
     // creates them into a group they administer.
     if (!me->super_user && !roles.group)
@@ -116,9 +112,7 @@ http::response create_user(context& ctx)
 
 http::response read_user(context& ctx)
 {
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     auto const* target = path_user(ctx);
     if (!target)
         return not_found("user", ctx.path_id);
@@ -163,32 +157,33 @@ http::response list_users(context& ctx)
     if (auto v = q.filter("clientId"); v && !parse_id(*v))
         return bad_request("clientId: must be a positive integer");
 
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     boost::json::array page;
     std::size_t seen = 0;
+    // Returns false once the page is full, so a large directory is not
+    // walked to its end for one page.
     auto consider = [&](store::user const& u) {
-        if (page.size() >= q.limit || auth::access_to(*me, u) == auth::access::none || !matches(u, q))
-            return;
-        if (on_page(q, seen++))
+        if (page.size() >= q.limit)
+            return false;
+        if (auth::access_to(*me, u) != auth::access::none && matches(u, q) && on_page(q, seen++))
             page.push_back(user_view(u));
+        return true;
     };
     if (group) {
         for (auto const id : ctx.dir.members_of(*group))
-            consider(*ctx.dir.find_user(id));
+            if (!consider(*ctx.dir.find_user(id)))
+                break;
     } else {
         for (auto const& [id, u] : ctx.dir.users())
-            consider(u);
+            if (!consider(u))
+                break;
     }
     return http::json(http::status::ok, boost::json::serialize(page));
 }
 
 http::response delete_user(context& ctx)
 {
-    auto const* me = caller_user(ctx);
-    if (!me)
-        return unauthorized();
+    auto const* me = ctx.me;
     auto const* target = path_user(ctx);
     if (!target)
         return not_found("user", ctx.path_id);
