@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <stdexcept>
 
 namespace rosterd::auth {
@@ -45,10 +46,20 @@ std::string generate_token()
 
 store::token_hash hash_token(std::string_view secret)
 {
+    // Every authenticated request hashes its token. EVP_sha256() looks the
+    // algorithm up again on each use, which costs more than hashing a short
+    // secret, so the algorithm is fetched once and each thread keeps a context.
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    struct context_deleter {
+        void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+    };
+    thread_local std::unique_ptr<EVP_MD_CTX, context_deleter> const ctx(EVP_MD_CTX_new());
+
     store::token_hash out{};
     unsigned int len = 0;
-    if (EVP_Digest(secret.data(), secret.size(), out.data(), &len, EVP_sha256(), nullptr) != 1
-        || len != out.size())
+    if (!sha256 || !ctx || EVP_DigestInit_ex2(ctx.get(), sha256, nullptr) != 1
+        || EVP_DigestUpdate(ctx.get(), secret.data(), secret.size()) != 1
+        || EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != out.size())
         throw std::runtime_error("SHA-256 failed");
     return out;
 }
