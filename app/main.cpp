@@ -4,6 +4,7 @@
 #include "config/options.hpp"
 #include "http/listener.hpp"
 #include "http/tls.hpp"
+#include "http/workers.hpp"
 #include "log/log.hpp"
 #include "persist/committer.hpp"
 #include "persist/data_dir.hpp"
@@ -19,7 +20,6 @@
 #include <algorithm>
 #include <iostream>
 #include <sstream>
-#include <thread>
 #include <vector>
 
 extern char** environ;
@@ -112,10 +112,10 @@ int main(int argc, char** argv)
             log::warn("durability=memory: nothing is written to disk; the directory is lost at exit");
 
         api::service service(dir, committer, store::system_now);
-        boost::asio::io_context ioc(static_cast<int>(opts.threads));
+        http::workers pool(opts.threads);
         service.set_max_json_depth(opts.max_json_depth);
         http::session_limits const limits{opts.max_header, opts.max_body, opts.idle_timeout, opts.request_timeout};
-        http::listener server(ioc, opts.listen, service, limits, opts.max_connections, tls.get());
+        http::listener server(pool, opts.listen, service, limits, opts.max_connections, tls.get());
         service.stats().set_connection_gauge([&server] { return server.open_connections(); });
         service.stats().set_journal_counters([&committer] {
             return std::pair{committer.syncs(), committer.records_written()};
@@ -123,7 +123,7 @@ int main(int argc, char** argv)
         server.start();
 
         store::reaper reaper(
-            ioc.get_executor(), dir, store::system_now,
+            pool.at(0).get_executor(), dir, store::system_now,
             [&committer](std::function<void(store::change_sink const&)> work) {
                 committer.submit([&committer, work = std::move(work)] {
                     work([&committer](store::change const& c) { committer.record(c); return true; });
@@ -133,7 +133,7 @@ int main(int argc, char** argv)
             reap_interval);
         reaper.start();
 
-        boost::asio::signal_set signals(ioc, SIGINT, SIGTERM);
+        boost::asio::signal_set signals(pool.at(0), SIGINT, SIGTERM);
         signals.async_wait([&](boost::system::error_code ec, int signal) {
             if (ec)
                 return;
@@ -148,12 +148,7 @@ int main(int argc, char** argv)
         log::info("listening on " + where.str() + (tls ? " (TLS)" : ""));
         system::notify("READY=1\nSTATUS=listening on " + where.str());
 
-        std::vector<std::thread> pool;
-        for (unsigned i = 1; i < opts.threads; ++i)
-            pool.emplace_back([&ioc] { ioc.run(); });
-        ioc.run();
-        for (auto& t : pool)
-            t.join();
+        pool.run();
         bool const flushed = committer.stop();
         log::info(flushed ? "stopped" : "stopped, but the final snapshot failed (the journal is kept)");
         return flushed ? 0 : exit_failure;

@@ -8,6 +8,7 @@
 // directory's read lock and any other under its write lock, inside the
 // committer's batch, so a handler's checks and its change see one state.
 
+#include "http/request.hpp"
 #include "http/response.hpp"
 #include "persist/committer.hpp"
 #include "store/directory.hpp"

@@ -39,11 +39,10 @@ std::optional<std::uint64_t> positive_integer(boost::json::value const& v)
 std::optional<http::response> parse_json_object(http::request const& req, std::size_t max_depth,
                                                 boost::json::object& out)
 {
-    auto const ct = req.find(boost::beast::http::field::content_type);
-    if (ct != req.end() && !is_json_media_type(ct->value()))
+    if (req.has_content_type && !is_json_media_type(req.content_type))
         return http::problem(http::status::unsupported_media_type, "Content-Type must be application/json");
 
-    std::string_view const body = req.body();
+    std::string_view const body = req.body;
     if (std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; })) {
         out = {};
         return std::nullopt;

@@ -1,6 +1,7 @@
 #pragma once
 // Request bodies: a JSON object, or nothing (which counts as {}).
 
+#include "http/request.hpp"
 #include "http/response.hpp"
 
 #include <boost/json/object.hpp>

@@ -8,6 +8,7 @@
 #include <boost/url/parse.hpp>
 
 #include <charconv>
+#include <functional>
 #include <vector>
 
 namespace rosterd::api {
@@ -97,7 +98,7 @@ void service::log_access(http::request const& req, http::response const& res, re
                          std::chrono::nanoseconds took) const
 {
     std::string line = "method=";
-    line.append(req.method_string()); // a token: the parser admits no spaces or quotes
+    line.append(req.method_text); // a token: the parser admits no spaces or quotes
     line.append(" route=").append(facts.route < table_.size() ? table_[facts.route].pattern : "-");
     line.append(" status=").append(std::to_string(static_cast<unsigned>(res.code)));
     line.append(" bytes=").append(std::to_string(res.body.size()));
@@ -140,11 +141,11 @@ bool run_handler(route const& r, context& ctx, http::response& res)
 
 boost::asio::awaitable<http::response> service::respond(http::request const& req, request_facts& facts) const
 {
-    auto const target = boost::urls::parse_origin_form(req.target());
-    bool const preflight = req.method() == http::verb::options;
+    auto const target = boost::urls::parse_origin_form(req.target);
+    bool const preflight = req.method == http::verb::options;
     if (!target)
         co_return preflight ? http::no_content() : bad_request("malformed request target");
-    auto match = router_.match(req.method(), target->segments());
+    auto match = router_.match(req.method, target->segments());
     using kind = http::match_result::kind;
     if (preflight) {
         auto res = http::no_content();
@@ -177,14 +178,15 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     }
 
     http::response res;
+    auto work = [&] { return run_handler(r, ctx, res); };
     if (r.method == http::verb::get) {
         auto lock = dir_.read_lock();
-        run_handler(r, ctx, res);
+        work();
     } else if (log_.in_memory()) {
-        log_.submit([&] { return run_handler(r, ctx, res); }, [](bool) {});
+        // By reference: a std::function holds that without allocating.
+        log_.submit(std::ref(work), [](bool) {});
     } else {
-        bool const durable =
-            co_await log_.async_run([&] { return run_handler(r, ctx, res); }, boost::asio::use_awaitable);
+        bool const durable = co_await log_.async_run(std::ref(work), boost::asio::use_awaitable);
         if (!durable)
             res = http::problem(http::status::service_unavailable,
                                 "the change could not be written to disk; nothing was changed");
@@ -194,10 +196,9 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
 
 std::optional<caller> service::authenticate(http::request const& req, store::unix_time now) const
 {
-    auto const header = req.find(boost::beast::http::field::authorization);
-    if (header == req.end())
+    if (!req.has_authorization)
         return std::nullopt;
-    auto const secret = auth::token_from_authorization(header->value());
+    auto const secret = auth::token_from_authorization(req.authorization);
     if (!secret)
         return std::nullopt;
     auto const hash = auth::hash_token(*secret);

@@ -3,6 +3,7 @@
 // (types, formats, lengths: 400 naming the field) and merging them into a
 // user record (only the fields present change).
 
+#include "http/request.hpp"
 #include "http/response.hpp"
 #include "store/directory.hpp"
 #include "store/user_field.hpp"

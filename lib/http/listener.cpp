@@ -5,11 +5,10 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -22,6 +21,11 @@ namespace {
 
 // After an accept error such as EMFILE, wait instead of spinning.
 constexpr std::chrono::milliseconds accept_backoff{50};
+// How often each worker looks for connections past their deadline: timeouts
+// are whole seconds, so a quarter of one is close enough.
+constexpr std::chrono::milliseconds sweep_interval{250};
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 void log_exception(std::exception_ptr e, std::string_view where)
 {
@@ -44,20 +48,20 @@ struct listener::connection {
         if (tls)
             secure.emplace(std::move(plain), *tls);
     }
-    // The TCP stream, whether or not TLS runs over it.
-    boost::beast::tcp_stream& transport() { return secure ? secure->next_layer() : plain; }
+    // The TCP socket, whether or not TLS runs over it.
+    tcp::socket& transport() { return secure ? secure->next_layer() : plain; }
 
-    boost::beast::tcp_stream plain; // moved into `secure` when there is TLS
-    std::optional<boost::beast::ssl_stream<boost::beast::tcp_stream>> secure;
+    tcp::socket plain; // moved into `secure` when there is TLS
+    std::optional<boost::beast::ssl_stream<tcp::socket>> secure;
     session_state state;
-    registry::iterator self;
 };
 
-listener::listener(asio::io_context& ioc, tcp::endpoint const& endpoint, request_handler const& handler,
+listener::listener(workers& pool, tcp::endpoint const& endpoint, request_handler const& handler,
                    session_limits const& limits, std::size_t max_connections, asio::ssl::context* tls)
-    : ioc_(ioc), acceptor_(asio::make_strand(ioc)), handler_(handler), limits_(limits),
-      max_connections_(max_connections), tls_(tls)
+    : acceptor_(pool.at(0)), handler_(handler), limits_(limits), max_connections_(max_connections), tls_(tls)
 {
+    for (std::size_t i = 0; i < pool.size(); ++i)
+        workers_.push_back(std::make_unique<worker>(pool.at(i)));
     boost::system::error_code ec;
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec)
@@ -77,38 +81,43 @@ tcp::endpoint listener::local_endpoint() const { return acceptor_.local_endpoint
 
 void listener::start()
 {
+    for (auto& w : workers_)
+        asio::co_spawn(w->ioc, sweep_loop(*w), [](std::exception_ptr e) { log_exception(e, "listener"); });
     asio::co_spawn(acceptor_.get_executor(), accept_loop(),
                    [](std::exception_ptr e) { log_exception(e, "listener"); });
 }
 
 void listener::stop()
 {
+    stopping_ = true;
     asio::post(acceptor_.get_executor(), [this] {
         boost::system::error_code ignored;
         acceptor_.close(ignored);
     });
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    for (auto const& conn : connections_) {
-        asio::post(conn->transport().get_executor(), [conn] {
-            conn->state.stopping = true;
-            if (conn->state.idle)
-                conn->transport().cancel();
-        });
-    }
+    for (auto& w : workers_)
+        asio::post(w->ioc, [&w = *w] { stop_worker(w); });
 }
 
-std::size_t listener::open_connections() const
+void listener::stop_worker(worker& w)
 {
-    std::lock_guard lock(mutex_);
-    return connections_.size();
+    w.stopping = true;
+    for (auto const& conn : w.connections) {
+        conn->state.stopping = true;
+        if (conn->state.idle) {
+            boost::system::error_code ignored;
+            conn->transport().cancel(ignored);
+        }
+    }
+    if (w.connections.empty())
+        w.sweep.cancel();
 }
 
 asio::awaitable<void> listener::accept_loop()
 {
-    auto const use_tuple = asio::as_tuple(asio::use_awaitable);
     for (;;) {
-        auto [ec, socket] = co_await acceptor_.async_accept(asio::make_strand(ioc_), use_tuple);
+        worker& w = *workers_[next_worker_];
+        next_worker_ = (next_worker_ + 1) % workers_.size();
+        auto [ec, socket] = co_await acceptor_.async_accept(w.ioc, use_tuple);
         if (ec == asio::error::operation_aborted || !acceptor_.is_open())
             co_return;
         if (ec) {
@@ -117,46 +126,59 @@ asio::awaitable<void> listener::accept_loop()
             co_await pause.async_wait(use_tuple);
             continue;
         }
-        std::shared_ptr<connection> conn;
-        {
-            std::lock_guard lock(mutex_);
-            if (stopping_ || connections_.size() >= max_connections_) {
-                boost::system::error_code ignored;
-                socket.close(ignored);
-                continue;
-            }
-            conn = std::make_shared<connection>(std::move(socket), tls_);
-            conn->self = connections_.insert(connections_.end(), conn);
+        if (stopping_ || open_.load() >= max_connections_) {
+            boost::system::error_code ignored;
+            socket.close(ignored);
+            continue;
         }
-        auto executor = conn->transport().get_executor();
-        asio::co_spawn(executor, serve(std::move(conn)),
-                       [](std::exception_ptr e) { log_exception(e, "session"); });
+        ++open_;
+        auto conn = std::make_shared<connection>(std::move(socket), tls_);
+        asio::co_spawn(w.ioc, serve(w, std::move(conn)), [](std::exception_ptr e) { log_exception(e, "session"); });
     }
 }
 
-asio::awaitable<void> listener::serve(std::shared_ptr<connection> conn)
+asio::awaitable<void> listener::serve(worker& w, std::shared_ptr<connection> conn)
 {
     struct unregister {
         listener& owner;
-        connection& conn;
+        worker& w;
+        std::list<std::shared_ptr<connection>>::iterator self;
         ~unregister()
         {
-            std::lock_guard lock(owner.mutex_);
-            owner.connections_.erase(conn.self);
+            w.connections.erase(self);
+            --owner.open_;
+            if (w.stopping && w.connections.empty())
+                w.sweep.cancel();
         }
-    } guard{*this, *conn};
+    } guard{*this, w, w.connections.insert(w.connections.end(), conn)};
+    if (w.stopping)
+        conn->state.stopping = true; // accepted just as the server began to stop
     if (!conn->secure) {
         co_await run_session(conn->plain, handler_, limits_, conn->state);
         co_return;
     }
-    conn->transport().expires_after(limits_.request_timeout);
-    auto [ec] = co_await conn->secure->async_handshake(asio::ssl::stream_base::server,
-                                                        asio::as_tuple(asio::use_awaitable));
+    conn->state.deadline = session_state::clock::now() + limits_.request_timeout;
+    auto [ec] = co_await conn->secure->async_handshake(asio::ssl::stream_base::server, use_tuple);
     if (ec) {
         log::debug("TLS handshake failed: " + ec.message());
         co_return;
     }
     co_await run_session(*conn->secure, handler_, limits_, conn->state);
+}
+
+asio::awaitable<void> listener::sweep_loop(worker& w)
+{
+    while (!(w.stopping && w.connections.empty())) {
+        w.sweep.expires_after(sweep_interval);
+        co_await w.sweep.async_wait(use_tuple);
+        auto const now = session_state::clock::now();
+        for (auto const& conn : w.connections) {
+            if (conn->state.deadline <= now) {
+                boost::system::error_code ignored;
+                conn->transport().cancel(ignored);
+            }
+        }
+    }
 }
 
 } // namespace rosterd::http

@@ -1,27 +1,33 @@
 #pragma once
-// Accepts connections and runs one session per connection, each on its own
-// strand, over plain TCP or - given a TLS context - over TLS after a
-// handshake (one that fails, such as plain HTTP on a TLS port, just closes).
-// Past `max_connections` open connections, a new one is closed at once
-// while the others keep working.
+// Accepts connections and runs one session per connection, over plain TCP
+// or - given a TLS context - over TLS after a handshake (one that fails, such
+// as plain HTTP on a TLS port, just closes). Connections are dealt to the
+// workers in turn; each stays on its worker's thread for life. Past
+// `max_connections` open connections, a new one is closed at once while the
+// others keep working.
+//
+// Each worker checks its connections' deadlines (see session.hpp) a few
+// times a second and cancels those past theirs: an idle or dribbling client
+// costs a comparison per check instead of a timer per read.
 //
 // stop() stops accepting, closes idle connections at once and lets every
-// busy one finish the request in hand; the io_context then runs out of work.
+// busy one finish the request in hand; the workers then run out of work.
 //
-// Thread safety: start() and stop() may be called from any thread; the
-// listener must outlive the io_context's run().
+// Thread safety: start() once, stop() from any thread; the listener must
+// outlive the workers' run().
 
 #include "http/session.hpp"
+#include "http/workers.hpp"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <list>
 #include <memory>
-#include <mutex>
+#include <vector>
 
 namespace rosterd::http {
 
@@ -29,32 +35,39 @@ class listener {
 public:
     // Binds and listens at once, so that a busy port fails here (throws).
     // `tls`, if given, must outlive the listener.
-    listener(boost::asio::io_context& ioc, boost::asio::ip::tcp::endpoint const& endpoint,
-             request_handler const& handler, session_limits const& limits,
-             std::size_t max_connections, boost::asio::ssl::context* tls = nullptr);
+    listener(workers& pool, boost::asio::ip::tcp::endpoint const& endpoint, request_handler const& handler,
+             session_limits const& limits, std::size_t max_connections, boost::asio::ssl::context* tls = nullptr);
 
     boost::asio::ip::tcp::endpoint local_endpoint() const;
     void start();
     void stop();
-    std::size_t open_connections() const;
+    std::size_t open_connections() const { return open_.load(std::memory_order_relaxed); }
 
 private:
     struct connection;
-    using registry = std::list<std::shared_ptr<connection>>;
+    // What one worker knows of its connections; touched only on its thread.
+    struct worker {
+        explicit worker(boost::asio::io_context& ioc) : ioc(ioc), sweep(ioc) {}
+        boost::asio::io_context& ioc;
+        std::list<std::shared_ptr<connection>> connections;
+        boost::asio::steady_timer sweep;
+        bool stopping = false;
+    };
 
     boost::asio::awaitable<void> accept_loop();
-    boost::asio::awaitable<void> serve(std::shared_ptr<connection> conn);
+    boost::asio::awaitable<void> serve(worker& w, std::shared_ptr<connection> conn);
+    boost::asio::awaitable<void> sweep_loop(worker& w);
+    static void stop_worker(worker& w);
 
-    boost::asio::io_context& ioc_;
+    std::vector<std::unique_ptr<worker>> workers_;
     boost::asio::ip::tcp::acceptor acceptor_;
     request_handler const& handler_;
     session_limits const limits_;
     std::size_t const max_connections_;
     boost::asio::ssl::context* const tls_;
-
-    mutable std::mutex mutex_; // guards connections_ and stopping_
-    registry connections_;
-    bool stopping_ = false;
+    std::size_t next_worker_ = 0; // the accept loop's own
+    std::atomic<std::size_t> open_{0};
+    std::atomic<bool> stopping_{false};
 };
 
 } // namespace rosterd::http

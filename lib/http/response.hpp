@@ -7,9 +7,7 @@
 // whole message into one buffer that the connection reuses: the fixed header
 // block is serialized once at start-up and copied, never rebuilt per request.
 
-#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include <string>
 #include <string_view>
@@ -17,8 +15,6 @@
 namespace rosterd::http {
 
 using status = boost::beast::http::status;
-using verb = boost::beast::http::verb;
-using request = boost::beast::http::request<boost::beast::http::string_body>;
 
 namespace media {
 inline constexpr std::string_view json = "application/json";

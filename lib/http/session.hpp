@@ -6,9 +6,18 @@
 // never as exceptions: the parser's header limit answers 431, its body limit
 // 413, any other malformed request 400, each followed by a close.
 //
+// Timeouts: the session only writes its deadline into `state` as it moves
+// between waiting for a request, reading one and answering it; whoever owns
+// the connection cancels it once the deadline has passed (the listener checks
+// every connection a few times a second). A deadline per phase rather than a
+// timer per read keeps the clock out of every I/O operation.
+//
 // Lifetime: `stream`, `handler`, `limits` and `state` must outlive the
-// coroutine. Not thread-safe: run a session on one strand.
+// coroutine. Not thread-safe: a session and whoever reads its state run on
+// one thread (the listener gives each connection to one single-threaded
+// io_context).
 
+#include "http/request.hpp"
 #include "http/response.hpp"
 
 #include <boost/asio/awaitable.hpp>
@@ -38,10 +47,14 @@ struct session_limits {
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
 };
 
-// Shared between a session and whoever stops the server.
+// Shared between a session and whoever stops the server or enforces its
+// deadline.
 struct session_state {
-    bool idle = true;     // waiting for the first byte of a request
+    using clock = std::chrono::steady_clock;
+
+    bool idle = true;      // waiting for the first byte of a request
     bool stopping = false; // finish the request in hand, then close
+    clock::time_point deadline = clock::time_point::max(); // cancel the connection past it
 };
 
 template <class Stream>

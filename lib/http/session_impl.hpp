@@ -10,10 +10,6 @@
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <optional>
@@ -39,28 +35,23 @@ struct is_tls : std::false_type {};
 template <class Next>
 struct is_tls<beast::ssl_stream<Next>> : std::true_type {};
 
-// The deadline lives on the TCP stream, under TLS if there is TLS; Beast's
-// test stream has none.
-template <class Stream>
-void set_deadline(Stream& stream, std::chrono::milliseconds d)
+inline void set_deadline(session_state& state, std::chrono::milliseconds d)
 {
-    auto& lowest = beast::get_lowest_layer(stream);
-    if constexpr (requires { lowest.expires_after(d); })
-        lowest.expires_after(d);
+    state.deadline = session_state::clock::now() + d;
 }
 
 // Ends a connection so that the client reads our last answer rather than a
 // reset: TLS sends close_notify; plain TCP half-closes and drains a little.
 template <class Stream>
-asio::awaitable<void> close_connection(Stream& stream, beast::flat_buffer& buffer)
+asio::awaitable<void> close_connection(Stream& stream, beast::flat_buffer& buffer, session_state& state)
 {
-    set_deadline(stream, linger_time);
+    set_deadline(state, linger_time);
     if constexpr (is_tls<Stream>::value) {
         co_await stream.async_shutdown(use_tuple);
     } else {
-        if constexpr (requires { stream.socket(); }) {
+        if constexpr (requires(beast::error_code ec) { stream.shutdown(asio::socket_base::shutdown_send, ec); }) {
             beast::error_code ec;
-            stream.socket().shutdown(asio::socket_base::shutdown_send, ec);
+            stream.shutdown(asio::socket_base::shutdown_send, ec);
         } else {
             stream.close();
         }
@@ -90,10 +81,56 @@ inline std::optional<response> answer_read_error(beast::error_code ec)
     return std::nullopt;
 }
 
-inline bool expects_continue(request const& req)
+// Reads one request into `req`: what is already in `buffer` first, then
+// from the stream until the parser is done. Says "100 Continue" when the
+// client waits for it. A clean end of stream before any byte of the
+// request is end_of_stream; in the middle of one, partial_message.
+template <class Stream>
+asio::awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buffer& buffer, request& req,
+                                                session_limits const& limits, std::string& out)
 {
-    auto const it = req.find(beast::http::field::expect);
-    return it != req.end() && beast::iequals(it->value(), "100-continue");
+    namespace h = beast::http;
+    request_parser parser(req);
+    parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+    parser.body_limit(limits.body_limit);
+    parser.eager(true);
+    bool continued = false;
+    for (;;) {
+        beast::error_code ec;
+        if (buffer.size() > 0) {
+            auto const used = parser.put(buffer.data(), ec);
+            buffer.consume(used);
+            if (ec && ec != h::error::need_more)
+                co_return ec;
+            if (parser.is_done()) {
+                req.keep_alive = parser.keep_alive();
+                co_return beast::error_code{};
+            }
+            if (!ec && used > 0 && buffer.size() > 0)
+                continue; // the parser stopped at a boundary, not for want of input
+        }
+        if (parser.is_header_done() && req.expect_continue && !continued) {
+            continued = true;
+            finalize_continue(out);
+            auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+            if (write_ec)
+                co_return write_ec;
+        }
+        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(read_chunk), use_tuple);
+        buffer.commit(n);
+        if (read_ec == asio::error::eof || read_ec == asio::ssl::error::stream_truncated) {
+            if (!parser.got_some())
+                co_return h::error::end_of_stream;
+            parser.put_eof(ec);
+            if (!ec && parser.is_done()) {
+                req.keep_alive = false;
+                co_return beast::error_code{};
+            }
+            co_return h::error::partial_message;
+        }
+        if (read_ec)
+            co_return read_ec;
+    }
 }
 
 } // namespace session_detail
@@ -103,37 +140,25 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
                                          session_limits const& limits, session_state& state)
 {
     using namespace session_detail;
-    namespace h = beast::http;
 
     beast::flat_buffer buffer;
-    std::string out; // the response's bytes; its capacity is reused
+    request req;     // its strings' capacity is reused from request to request
+    std::string out; // the response's bytes; likewise
     for (;;) {
         if (buffer.size() == 0) {
             if (state.stopping)
                 break;
             state.idle = true;
-            set_deadline(stream, limits.idle_timeout);
+            set_deadline(state, limits.idle_timeout);
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_chunk), use_tuple);
             state.idle = false;
+            buffer.commit(n);
             if (ec)
                 break;
-            buffer.commit(n);
         }
 
-        set_deadline(stream, limits.request_timeout);
-        h::request_parser<h::string_body> parser;
-        parser.header_limit(static_cast<std::uint32_t>(limits.header_limit));
-        parser.body_limit(limits.body_limit);
-        auto [ec, n] = co_await h::async_read_header(stream, buffer, parser, use_tuple);
-        if (!ec && !parser.is_done()) {
-            if (expects_continue(parser.get())) {
-                finalize_continue(out);
-                std::tie(ec, n) = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
-            }
-            if (!ec)
-                std::tie(ec, n) = co_await h::async_read(stream, buffer, parser, use_tuple);
-        }
-        if (ec) {
+        set_deadline(state, limits.request_timeout);
+        if (auto const ec = co_await read_request(stream, buffer, req, limits, out)) {
             if (auto answer = answer_read_error(ec)) {
                 finalize(*answer, 11, connection::close, out);
                 co_await asio::async_write(stream, asio::buffer(out), use_tuple);
@@ -141,16 +166,15 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
             break;
         }
 
-        request const& req = parser.get();
-        bool const keep_alive = req.keep_alive() && !state.stopping;
+        bool const keep_alive = req.keep_alive && !state.stopping;
         auto const res = co_await handler.handle(req);
-        finalize(res, req.version(), keep_alive ? connection::keep_alive : connection::close, out);
+        finalize(res, req.version, keep_alive ? connection::keep_alive : connection::close, out);
         auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
         if (write_ec || !keep_alive)
             break;
     }
 
-    co_await close_connection(stream, buffer);
+    co_await close_connection(stream, buffer, state);
 }
 
 } // namespace rosterd::http

@@ -34,11 +34,14 @@ struct fixture {
 
     http::response call(http::verb method, std::string target, std::string const& token, std::string body = "")
     {
-        http::request req{method, target, 11};
-        if (!token.empty())
-            req.set(boost::beast::http::field::authorization, "Bearer " + token);
-        req.body() = std::move(body);
-        req.prepare_payload();
+        http::request req;
+        req.method = method;
+        req.method_text = boost::beast::http::to_string(method);
+        req.target = std::move(target);
+        req.has_authorization = !token.empty();
+        if (req.has_authorization)
+            req.authorization = "Bearer " + token;
+        req.body = std::move(body);
         // Run the coroutine to completion on a private io_context.
         boost::asio::io_context ioc;
         http::response res;

@@ -20,8 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     if (auto url = boost::urls::parse_origin_form("/user/1?" + std::string(query)))
         api::parse_role_change(url->params(), roles);
 
-    http::request req{http::verb::put, "/user/1", 11};
-    req.body() = std::string(body);
+    http::request req;
+    req.method = http::verb::put;
+    req.target = "/user/1";
+    req.body = std::string(body);
     api::user_patch patch;
     if (api::parse_user_patch(req, api::default_max_json_depth, patch))
         return 0;

@@ -1,0 +1,74 @@
+#include "http/request.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+namespace rosterd::http {
+
+request_parser::request_parser(request& into) : req_(into)
+{
+    req_.method = verb::unknown;
+    req_.method_text.clear();
+    req_.target.clear();
+    req_.version = 11;
+    req_.keep_alive = true;
+    req_.expect_continue = false;
+    req_.has_authorization = false;
+    req_.authorization.clear();
+    req_.has_content_type = false;
+    req_.content_type.clear();
+    req_.body.clear();
+}
+
+void request_parser::on_request_impl(verb method, string_view method_str, string_view target, int version,
+                                     error_code&)
+{
+    req_.method = method;
+    req_.method_text.assign(method_str.data(), method_str.size());
+    req_.target.assign(target.data(), target.size());
+    req_.version = static_cast<unsigned>(version);
+}
+
+void request_parser::on_field_impl(boost::beast::http::field name, string_view, string_view value, error_code&)
+{
+    using boost::beast::http::field;
+    switch (name) {
+    case field::authorization:
+        if (!req_.has_authorization) {
+            req_.has_authorization = true;
+            req_.authorization.assign(value.data(), value.size());
+        }
+        break;
+    case field::content_type:
+        if (!req_.has_content_type) {
+            req_.has_content_type = true;
+            req_.content_type.assign(value.data(), value.size());
+        }
+        break;
+    case field::expect:
+        req_.expect_continue = req_.expect_continue || boost::beast::iequals(value, "100-continue");
+        break;
+    default:
+        break;
+    }
+}
+
+void request_parser::on_body_init_impl(boost::optional<std::uint64_t> const& content_length, error_code&)
+{
+    // The parser has already refused a Content-Length over the body limit.
+    if (content_length)
+        req_.body.reserve(static_cast<std::size_t>(*content_length));
+}
+
+std::size_t request_parser::on_body_impl(string_view body, error_code&)
+{
+    req_.body.append(body.data(), body.size());
+    return body.size();
+}
+
+std::size_t request_parser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&)
+{
+    req_.body.append(body.data(), body.size());
+    return body.size();
+}
+
+} // namespace rosterd::http

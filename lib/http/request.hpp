@@ -1,0 +1,59 @@
+#pragma once
+// A request as the handlers see it, and the parser that fills one.
+//
+// The parser is Beast's basic_parser with callbacks that keep only what
+// rosterd reads: the request line, three headers and the body. Beast's own
+// request_parser would build a full header map, allocating for every field
+// of every request; this one copies into strings the connection reuses, so
+// a keep-alive connection stops allocating after its first requests.
+
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace rosterd::http {
+
+using verb = boost::beast::http::verb;
+
+struct request {
+    verb method = verb::unknown;
+    std::string method_text; // as received, for the access log
+    std::string target;
+    unsigned version = 11;   // 10 or 11
+    bool keep_alive = true;  // set by the session once the request is whole
+    bool expect_continue = false; // "Expect: 100-continue"
+    // The first Authorization and Content-Type headers; a later repeat is ignored.
+    bool has_authorization = false;
+    std::string authorization;
+    bool has_content_type = false;
+    std::string content_type;
+    std::string body;
+};
+
+class request_parser final : public boost::beast::http::basic_parser<true> {
+public:
+    // Clears `into` (keeping its strings' capacity) and parses into it.
+    explicit request_parser(request& into);
+
+private:
+    using error_code = boost::beast::error_code;
+    using string_view = boost::beast::string_view;
+
+    void on_request_impl(verb method, string_view method_str, string_view target, int version,
+                         error_code& ec) override;
+    void on_response_impl(int, string_view, int, error_code&) override {}
+    void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                       error_code& ec) override;
+    void on_header_impl(error_code&) override {}
+    void on_body_init_impl(boost::optional<std::uint64_t> const& content_length, error_code& ec) override;
+    std::size_t on_body_impl(string_view body, error_code& ec) override;
+    void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
+    void on_finish_impl(error_code&) override {}
+
+    request& req_;
+};
+
+} // namespace rosterd::http
