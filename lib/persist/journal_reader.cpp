@@ -3,6 +3,7 @@
 #include "persist/file_io.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -72,6 +73,33 @@ std::string read_whole_file(std::filesystem::path const& file)
     }
     data.resize(got);
     return data;
+}
+
+mapped_file::mapped_file(std::filesystem::path const& file)
+{
+    fd_guard fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+        if (errno == ENOENT)
+            return;
+        throw std::runtime_error(file.string() + ": cannot open: " + std::strerror(errno));
+    }
+    struct stat st{};
+    if (::fstat(fd.get(), &st) != 0)
+        throw std::runtime_error(file.string() + ": cannot stat: " + std::strerror(errno));
+    if (st.st_size == 0)
+        return;
+    void* const data = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (data == MAP_FAILED)
+        throw std::runtime_error(file.string() + ": cannot map: " + std::strerror(errno));
+    ::madvise(data, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
+    data_ = data;
+    size_ = static_cast<std::size_t>(st.st_size);
+}
+
+mapped_file::~mapped_file()
+{
+    if (data_)
+        ::munmap(data_, size_);
 }
 
 } // namespace rosterd::persist

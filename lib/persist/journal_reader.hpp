@@ -39,4 +39,22 @@ scan_result scan_records(std::string_view data, std::filesystem::path const& fil
 // std::runtime_error naming the file if it cannot be read.
 std::string read_whole_file(std::filesystem::path const& file);
 
+// The same, mapped read-only rather than copied: a snapshot may be hundreds
+// of megabytes, and loading one should not first zero and fill a copy.
+// The file must not shrink while mapped (the data directory's lock sees to
+// that).
+class mapped_file {
+public:
+    explicit mapped_file(std::filesystem::path const& file);
+    ~mapped_file();
+    mapped_file(mapped_file const&) = delete;
+    mapped_file& operator=(mapped_file const&) = delete;
+
+    std::string_view bytes() const { return {static_cast<char const*>(data_), size_}; }
+
+private:
+    void* data_ = nullptr;
+    std::size_t size_ = 0;
+};
+
 } // namespace rosterd::persist

@@ -24,7 +24,8 @@ recovered recover(data_dir const& files, store::directory& dir, file_io& io)
     r.last_seq = snapshot_seq;
 
     auto const path = files.journal();
-    auto const data = read_whole_file(path);
+    mapped_file const file(path);
+    auto const data = file.bytes();
     std::uint64_t previous = 0;
     auto const scan = scan_records(data, path, [&](record_type type, std::string_view payload, std::uint64_t off) {
         try {
@@ -32,14 +33,14 @@ recovered recover(data_dir const& files, store::directory& dir, file_io& io)
                 throw decode_error("not a change record");
             decoder d(payload);
             auto const seq = d.u64();
-            auto const c = decode_change(d);
+            auto c = decode_change(d);
             if (!d.done())
                 throw decode_error("trailing bytes in record");
             if (seq <= previous)
                 throw decode_error("sequence " + std::to_string(seq) + " does not follow " + std::to_string(previous));
             previous = seq;
             if (seq > snapshot_seq) {
-                dir.apply(c);
+                dir.apply(std::move(c));
                 ++r.replayed;
             }
             r.last_seq = std::max(r.last_seq, seq);

@@ -84,7 +84,8 @@ std::optional<std::uint64_t> load_snapshot(std::filesystem::path const& path, st
 {
     if (!std::filesystem::exists(path))
         return std::nullopt;
-    return load_snapshot_bytes(read_whole_file(path), path, dir);
+    mapped_file const file(path);
+    return load_snapshot_bytes(file.bytes(), path, dir);
 }
 
 std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path const& path, store::directory& dir)
@@ -109,11 +110,11 @@ std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path c
                 break;
             }
             case record_type::snapshot_item: {
-                auto const c = decode_change(d);
+                auto c = decode_change(d);
                 if (std::holds_alternative<store::remove_user>(c) || std::holds_alternative<store::remove_group>(c)
                     || std::holds_alternative<store::remove_token>(c))
                     throw decode_error("a removal in a snapshot");
-                dir.apply(c);
+                dir.apply(std::move(c));
                 ++items;
                 break;
             }

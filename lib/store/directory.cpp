@@ -14,9 +14,29 @@ auto const* find_in(Map const& map, record_id id)
     return it == map.end() ? nullptr : &it->second;
 }
 
-std::set<record_id> const empty_ids;
+id_set const empty_ids;
 
 } // namespace
+
+void id_set::insert(record_id id)
+{
+    if (ids_.empty() || ids_.back() < id) { // the common case: a new id
+        ids_.push_back(id);
+        return;
+    }
+    auto const at = std::lower_bound(ids_.begin(), ids_.end(), id);
+    if (*at != id)
+        ids_.insert(at, id);
+}
+
+void id_set::erase(record_id id)
+{
+    auto const at = std::lower_bound(ids_.begin(), ids_.end(), id);
+    if (at != ids_.end() && *at == id)
+        ids_.erase(at);
+}
+
+bool id_set::contains(record_id id) const { return std::binary_search(ids_.begin(), ids_.end(), id); }
 
 membership const* user::membership_of(record_id group_id) const
 {
@@ -49,15 +69,15 @@ std::size_t token_hash_hasher::operator()(token_hash const& h) const noexcept
     return v;
 }
 
-void directory::apply(change const& c)
+void directory::apply(change c)
 {
-    std::visit([this](auto const& ch) {
+    std::visit([this](auto& ch) {
         using T = std::decay_t<decltype(ch)>;
-        if constexpr (std::is_same_v<T, put_user>) put(ch.after);
+        if constexpr (std::is_same_v<T, put_user>) put(std::move(ch.after));
         else if constexpr (std::is_same_v<T, remove_user>) remove_user_record(ch.id);
-        else if constexpr (std::is_same_v<T, put_group>) put(ch.after);
+        else if constexpr (std::is_same_v<T, put_group>) put(std::move(ch.after));
         else if constexpr (std::is_same_v<T, remove_group>) remove_group_record(ch.id);
-        else if constexpr (std::is_same_v<T, put_token>) put(ch.after);
+        else if constexpr (std::is_same_v<T, put_token>) put(std::move(ch.after));
         else if constexpr (std::is_same_v<T, remove_token>) remove_token_record(ch.id);
         else if constexpr (std::is_same_v<T, touch_token>) {
             if (auto it = tokens_.find(ch.id); it != tokens_.end())
@@ -76,13 +96,13 @@ token const* directory::find_token(token_hash const& hash) const
     return it == token_by_hash_.end() ? nullptr : find_token(it->second);
 }
 
-std::set<record_id> const& directory::members_of(record_id group_id) const
+id_set const& directory::members_of(record_id group_id) const
 {
     auto it = members_.find(group_id);
     return it == members_.end() ? empty_ids : it->second;
 }
 
-std::set<record_id> const& directory::tokens_of(record_id user_id) const
+id_set const& directory::tokens_of(record_id user_id) const
 {
     auto it = user_tokens_.find(user_id);
     return it == user_tokens_.end() ? empty_ids : it->second;
@@ -141,24 +161,29 @@ std::vector<change> directory::undo_of(change const& c) const
     return undo;
 }
 
-void directory::put(user const& u)
+void directory::put(user u)
 {
-    auto [it, inserted] = users_.try_emplace(u.id);
+    auto const id = u.id;
+    // Ids grow, so a new user usually goes at the end: hinting that makes
+    // loading a snapshot linear.
+    auto [it, inserted] = !users_.empty() && users_.rbegin()->first < id
+        ? std::pair{users_.emplace_hint(users_.end(), id, user{}), true}
+        : users_.try_emplace(id);
     user& stored = it->second;
     if (!inserted) {
         super_users_ -= stored.super_user;
         if (stored.remove_at)
-            removals_.erase({*stored.remove_at, u.id});
+            removals_.erase({*stored.remove_at, id});
         for (auto const& m : stored.groups)
-            members_[m.group_id].erase(u.id);
+            members_[m.group_id].erase(id);
     }
-    stored = u;
+    stored = std::move(u);
     super_users_ += stored.super_user;
     if (stored.remove_at)
-        removals_.insert({*stored.remove_at, u.id});
+        removals_.insert({*stored.remove_at, id});
     for (auto const& m : stored.groups)
-        members_[m.group_id].insert(u.id);
-    next_user_id_ = std::max(next_user_id_, u.id + 1);
+        members_[m.group_id].insert(id);
+    next_user_id_ = std::max(next_user_id_, id + 1);
 }
 
 void directory::remove_user_record(record_id id)
@@ -179,10 +204,11 @@ void directory::remove_user_record(record_id id)
     users_.erase(it);
 }
 
-void directory::put(group const& g)
+void directory::put(group g)
 {
-    groups_[g.id] = g;
-    next_group_id_ = std::max(next_group_id_, g.id + 1);
+    auto const id = g.id;
+    groups_[id] = std::move(g);
+    next_group_id_ = std::max(next_group_id_, id + 1);
 }
 
 void directory::remove_group_record(record_id id)

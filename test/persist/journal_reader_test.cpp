@@ -173,5 +173,18 @@ BOOST_AUTO_TEST_CASE(crc32c_matches_the_standard_check_value)
 {
     // CRC-32C("123456789") = 0xE3069283 (RFC 3720, appendix B.4).
     BOOST_TEST(crc32c("123456789") == 0xE3069283u);
+    BOOST_TEST(crc32c_portable("123456789") == 0xE3069283u);
     BOOST_TEST(mask_crc(0) != 0u);
+}
+
+BOOST_AUTO_TEST_CASE(crc32c_agrees_with_the_portable_table_at_every_length_and_alignment)
+{
+    std::string bytes;
+    for (int i = 0; i < 600; ++i)
+        bytes.push_back(static_cast<char>(i * 131 + 7));
+    for (std::size_t start = 0; start < 8; ++start)
+        for (std::size_t n = 0; start + n <= bytes.size(); n += 1 + n / 16) {
+            std::string_view const part(bytes.data() + start, n);
+            BOOST_TEST_REQUIRE(crc32c(part) == crc32c_portable(part), "start " << start << " length " << n);
+        }
 }

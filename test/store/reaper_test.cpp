@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(due_users_go_with_their_tokens_and_memberships)
     BOOST_TEST(reap(dir, t0 + 100, sink) == 1u);
     BOOST_TEST(!dir.find_user(2));
     BOOST_TEST(!dir.find_token(1));
-    BOOST_TEST(dir.members_of(1).count(2) == 0u);
+    BOOST_TEST(!dir.members_of(1).contains(2));
     BOOST_TEST(dir.find_user(3));
     BOOST_TEST(reap(dir, t0 + 1000, sink) == 1u);
     BOOST_TEST(!dir.find_user(3));
