@@ -317,10 +317,13 @@ void committer::maybe_start_snapshot()
     auto const seq = durable_seq_;
     auto const offset = journal_bytes_;
     snapshot_thread_ = std::thread([this, seq, offset] {
+        auto const start = std::chrono::steady_clock::now();
         bool const ok = write_snapshot(dir_, seq, files_->snapshot(), io_);
+        auto const took = std::chrono::steady_clock::now() - start;
         {
             std::lock_guard lock(mutex_);
-            snapshot_ = snapshot_outcome{ok, seq, offset};
+            snapshot_ = snapshot_outcome{ok, seq, offset,
+                                         std::chrono::duration_cast<std::chrono::milliseconds>(took)};
             snapshot_done_ = true;
         }
         cv_.notify_all();
@@ -356,8 +359,8 @@ void committer::finish_snapshot()
     if (!ok || !replace_journal(tail))
         log::warn("could not shorten the journal after a snapshot; it is kept whole");
     else
-        log::info("snapshot at sequence " + std::to_string(outcome.seq) + " written; journal now " +
-                  std::to_string(size) + " bytes");
+        log::info("snapshot at sequence " + std::to_string(outcome.seq) + " written in " +
+                  std::to_string(outcome.took.count()) + " ms; journal now " + std::to_string(size) + " bytes");
 }
 
 } // namespace rosterd::persist

@@ -120,6 +120,7 @@ private:
         bool ok = false;
         std::uint64_t seq = 0;
         std::uint64_t journal_offset = 0;
+        std::chrono::milliseconds took{0};
     };
 
     void run();

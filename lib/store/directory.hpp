@@ -11,13 +11,14 @@
 
 #include "store/change.hpp"
 #include "store/records.hpp"
+#include "store/rw_lock.hpp"
 
 #include <cstddef>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <set>
-#include <shared_mutex>
+#include <shared_mutex> // std::shared_lock
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -51,8 +52,8 @@ struct token_hash_hasher {
 
 class directory {
 public:
-    std::shared_lock<std::shared_mutex> read_lock() const { return std::shared_lock{mutex_}; }
-    std::unique_lock<std::shared_mutex> write_lock() { return std::unique_lock{mutex_}; }
+    std::shared_lock<rw_lock> read_lock() const { return std::shared_lock{mutex_}; }
+    std::unique_lock<rw_lock> write_lock() { return std::unique_lock{mutex_}; }
 
     // The one place state changes.
     // By value: a change passed as an rvalue is moved in, never copied.
@@ -94,7 +95,7 @@ private:
     void put(token const& t);
     void remove_token_record(record_id id);
 
-    mutable std::shared_mutex mutex_;
+    mutable rw_lock mutex_;
     std::map<record_id, user> users_;
     std::map<record_id, group> groups_;
     std::map<record_id, token> tokens_;
