@@ -38,12 +38,12 @@ json::value period_name(store::remove_period p)
 
 } // namespace
 
-json::object user_view(store::user const& u)
+json::object user_view(store::user const& u, json::storage_ptr sp)
 {
-    json::array groups;
+    json::array groups(sp);
     for (auto const& m : u.groups)
-        groups.push_back(json::object{{"id", m.group_id}, {"admin", m.admin}});
-    return json::object{
+        groups.push_back(json::object({{"id", m.group_id}, {"admin", m.admin}}, sp));
+    return json::object({
         {"id", u.id},
         {"firstName", u.first_name},
         {"lastName", u.last_name},
@@ -65,7 +65,7 @@ json::object user_view(store::user const& u)
         {"userGroups", std::move(groups)},
         {"created", store::format_rfc3339(u.created)},
         {"updated", store::format_rfc3339(u.updated)},
-    };
+    }, sp);
 }
 
 json::object group_view(store::group const& g, store::directory const& dir)

@@ -8,8 +8,10 @@
 namespace rosterd::api {
 
 // Every settable field, plus id, phoneNumberVerified, emailAddressVerified,
-// userGroups ([{"id":1,"admin":true}]), removeAt, created, updated.
-boost::json::object user_view(store::user const& u);
+// userGroups ([{"id":1,"admin":true}]), removeAt, created, updated. Built
+// in `sp`'s memory: a view lives only until it is serialized, so callers
+// pass a monotonic_resource and skip an allocation per field.
+boost::json::object user_view(store::user const& u, boost::json::storage_ptr sp = {});
 
 // name, clientId, created, and the ids of its members and of its admins.
 boost::json::object group_view(store::group const& g, store::directory const& dir);

@@ -8,6 +8,7 @@
 #include "auth/rights.hpp"
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
 namespace rosterd::api {
@@ -118,7 +119,9 @@ http::response read_user(context& ctx)
         return not_found("user", ctx.path_id);
     if (auth::access_to(*me, *target) == auth::access::none)
         return forbidden("the caller may not read user " + ctx.path_id);
-    return http::json(http::status::ok, boost::json::serialize(user_view(*target)));
+    unsigned char buffer[4096]; // enough for most users, without a heap allocation
+    boost::json::monotonic_resource memory(buffer, sizeof buffer);
+    return http::json(http::status::ok, boost::json::serialize(user_view(*target, &memory)));
 }
 
 } // namespace rosterd::api
@@ -158,7 +161,8 @@ http::response list_users(context& ctx)
         return bad_request("clientId: must be a positive integer");
 
     auto const* me = ctx.me;
-    boost::json::array page;
+    boost::json::monotonic_resource memory; // freed at once, with the page
+    boost::json::array page(&memory);
     std::size_t seen = 0;
     // Returns false once the page is full, so a large directory is not
     // walked to its end for one page.
@@ -166,7 +170,7 @@ http::response list_users(context& ctx)
         if (page.size() >= q.limit)
             return false;
         if (auth::access_to(*me, u) != auth::access::none && matches(u, q) && on_page(q, seen++))
-            page.push_back(user_view(u));
+            page.push_back(user_view(u, &memory));
         return true;
     };
     if (group) {
