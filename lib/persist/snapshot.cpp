@@ -11,6 +11,11 @@ namespace rosterd::persist {
 namespace {
 
 constexpr std::size_t flush_bytes = 1 << 20;
+// Written data is pushed to the disk every this many bytes, rather than
+// all at the final fdatasync: a large snapshot's dirty pages, flushed at
+// once, made the journal's own fdatasync wait behind them (PUT p99 of
+// 100 ms while snapshots of a million users were written).
+constexpr std::size_t writeback_bytes = 8 << 20;
 
 // Walks `map` (ordered by id) one chunk per read-lock hold.
 template <class Map, class Fn>
@@ -41,9 +46,17 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
 
     std::string out, payload;
     bool ok = true;
+    std::uint64_t written = 0, written_back = 0;
     auto flush = [&] {
         ok = ok && write_all(io, fd.get(), out);
+        written += out.size();
         out.clear();
+        if (ok && written - written_back >= writeback_bytes) {
+            // Advisory: the final fdatasync is what makes the file durable.
+            ::sync_file_range(fd.get(), static_cast<off_t>(written_back), static_cast<off_t>(written - written_back),
+                              SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+            written_back = written;
+        }
     };
     {
         auto lock = dir.read_lock();
