@@ -17,21 +17,24 @@ constexpr std::size_t flush_bytes = 1 << 20;
 // 100 ms while snapshots of a million users were written).
 constexpr std::size_t writeback_bytes = 8 << 20;
 
-// Walks `map` (ordered by id) one chunk per read-lock hold.
-template <class Map, class Fn>
-void for_each_chunked(store::directory const& dir, Map const& map, Fn&& fn)
+// Walks `map` (ordered by id) one chunk per read-lock hold, calling
+// `between` after each chunk with the lock released: that is where file
+// I/O goes, so that no write waits on the disk.
+template <class Map, class Fn, class Between>
+void for_each_chunked(store::directory const& dir, Map const& map, Fn&& fn, Between&& between)
 {
     store::record_id next = 0;
-    for (;;) {
-        auto lock = dir.read_lock();
-        auto it = map.lower_bound(next);
-        if (it == map.end())
-            return;
-        for (std::size_t n = 0; it != map.end() && n < snapshot_chunk; ++it, ++n)
-            fn(it->second);
-        if (it == map.end())
-            return;
-        next = it->first;
+    for (bool more = true; more;) {
+        {
+            auto lock = dir.read_lock();
+            auto it = map.lower_bound(next);
+            for (std::size_t n = 0; it != map.end() && n < snapshot_chunk; ++it, ++n)
+                fn(it->second);
+            more = it != map.end();
+            if (more)
+                next = it->first;
+        }
+        between();
     }
 }
 
@@ -74,12 +77,14 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
         encode_change(e, c);
         append_record(out, record_type::snapshot_item, payload);
         ++items;
+    };
+    auto maybe_flush = [&] {
         if (out.size() >= flush_bytes)
             flush();
     };
-    for_each_chunked(dir, dir.groups(), [&](store::group const& g) { item(store::put_group{g}); });
-    for_each_chunked(dir, dir.users(), [&](store::user const& u) { item(store::put_user{u}); });
-    for_each_chunked(dir, dir.tokens(), [&](store::token const& t) { item(store::put_token{t}); });
+    for_each_chunked(dir, dir.groups(), [&](store::group const& g) { item(store::put_group{g}); }, maybe_flush);
+    for_each_chunked(dir, dir.users(), [&](store::user const& u) { item(store::put_user{u}); }, maybe_flush);
+    for_each_chunked(dir, dir.tokens(), [&](store::token const& t) { item(store::put_token{t}); }, maybe_flush);
     payload.clear();
     encoder(payload).u64(items);
     append_record(out, record_type::snapshot_end, payload);
