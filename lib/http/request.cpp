@@ -2,7 +2,18 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include <algorithm>
+
 namespace rosterd::http {
+
+namespace {
+
+// A body's buffer is kept for the next request up to this size; a larger
+// one (up to --max-body) is given back, so that an idle keep-alive
+// connection never holds on to its largest request.
+constexpr std::size_t kept_body_capacity = 64 * 1024;
+
+} // namespace
 
 request_parser::request_parser(request& into) : req_(into)
 {
@@ -16,7 +27,10 @@ request_parser::request_parser(request& into) : req_(into)
     req_.authorization.clear();
     req_.has_content_type = false;
     req_.content_type.clear();
-    req_.body.clear();
+    if (req_.body.capacity() > kept_body_capacity)
+        std::string().swap(req_.body);
+    else
+        req_.body.clear();
 }
 
 void request_parser::on_request_impl(verb method, string_view method_str, string_view target, int version,
@@ -54,9 +68,11 @@ void request_parser::on_field_impl(boost::beast::http::field name, string_view, 
 
 void request_parser::on_body_init_impl(boost::optional<std::uint64_t> const& content_length, error_code&)
 {
-    // The parser has already refused a Content-Length over the body limit.
+    // The parser has already refused a Content-Length over the body limit;
+    // past the capacity kept between requests, the body grows as it arrives
+    // rather than on a client's word.
     if (content_length)
-        req_.body.reserve(static_cast<std::size_t>(*content_length));
+        req_.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(*content_length, kept_body_capacity)));
 }
 
 std::size_t request_parser::on_body_impl(string_view body, error_code&)
@@ -65,10 +81,9 @@ std::size_t request_parser::on_body_impl(string_view body, error_code&)
     return body.size();
 }
 
-std::size_t request_parser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&)
+std::size_t request_parser::on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec)
 {
-    req_.body.append(body.data(), body.size());
-    return body.size();
+    return on_body_impl(body, ec);
 }
 
 } // namespace rosterd::http

@@ -230,3 +230,26 @@ BOOST_AUTO_TEST_CASE(expect_100_continue_gets_an_interim_answer)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The parser on its own: what a connection keeps between requests.
+BOOST_AUTO_TEST_CASE(a_large_body_is_not_kept_for_the_next_request)
+{
+    http::request req;
+    auto parse = [&req](std::string const& wire) {
+        http::request_parser parser(req);
+        parser.body_limit(1 << 20);
+        parser.eager(true);
+        boost::beast::error_code ec;
+        parser.put(boost::asio::buffer(wire), ec);
+        BOOST_TEST_REQUIRE(!ec);
+        BOOST_TEST_REQUIRE(parser.is_done());
+    };
+    std::string const big(300 * 1024, 'x');
+    parse("PUT /user/1 HTTP/1.1\r\nContent-Length: " + std::to_string(big.size()) + "\r\n\r\n" + big);
+    BOOST_TEST(req.body == big);
+    parse("GET /healthz HTTP/1.1\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\n\r\n");
+    BOOST_TEST(req.body.empty());
+    BOOST_TEST(req.body.capacity() <= 64u * 1024u);
+    BOOST_TEST(req.authorization == "Bearer a"); // the first of a repeated header counts
+    BOOST_TEST(req.target == "/healthz");
+}
