@@ -1,6 +1,8 @@
 // rosterd: options → data directory → serve → wait for a signal.
 #include "api/service.hpp"
 #include "auth/bootstrap.hpp"
+#include "auth/recover.hpp"
+#include "auth/token.hpp"
 #include "config/options.hpp"
 #include "http/listener.hpp"
 #include "http/tls.hpp"
@@ -10,8 +12,10 @@
 #include "persist/data_dir.hpp"
 #include "persist/journal_reader.hpp"
 #include "persist/recovery.hpp"
+#include "store/operator_access.hpp"
 #include "store/reaper.hpp"
 #include "store/time.hpp"
+#include "system/descriptors.hpp"
 #include "system/notify.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -29,6 +33,8 @@ namespace {
 constexpr int exit_bad_option = 2;
 constexpr int exit_bad_data = 2;
 constexpr int exit_failure = 1;
+// Descriptors beside the connections: listener, journal, snapshot, log, ...
+constexpr std::size_t spare_descriptors = 64;
 // How often users past their removeAt are looked for.
 constexpr std::chrono::seconds reap_interval{60};
 
@@ -38,6 +44,45 @@ std::vector<std::string> environment()
     for (char** e = environ; e && *e; ++e)
         env.emplace_back(*e);
     return env;
+}
+
+int recover(rosterd::config::options const& opts)
+{
+    using namespace rosterd;
+    try {
+        persist::data_dir files(opts.data_dir);
+        auto const done = auth::recover_access(files, opts.recover_user, store::system_now());
+        std::cout << "rosterd: token " << done.token_id << " made for superuser " << opts.recover_user
+                  << "; its secret is in " << done.token_file.string() << "\n";
+        return 0;
+    } catch (persist::corruption_error const& e) {
+        std::cerr << "rosterd: " << e.what() << "\n";
+        return exit_bad_data;
+    } catch (std::exception const& e) {
+        std::cerr << "rosterd: " << e.what() << "\n";
+        return exit_failure;
+    }
+}
+
+// Start-up warnings about what the operator gave or left behind.
+void warn_about_access(rosterd::store::directory const& dir, std::optional<std::string> const& given_token,
+                       bool bootstrapped)
+{
+    using namespace rosterd;
+    auto lock = dir.read_lock();
+    if (given_token && !bootstrapped && !dir.find_token(auth::hash_token(*given_token)))
+        log::warn("--bootstrap-token is ignored: this data directory was set up before, and the token given is "
+                  "none of its tokens");
+    switch (store::operator_access_of(dir, store::system_now())) {
+    case store::operator_access::none:
+        log::warn("no superuser holds a token that works; run 'rosterd recover' with the server stopped");
+        break;
+    case store::operator_access::expiring:
+        log::warn("every superuser token expires; create one without expiresIn, or use 'rosterd recover' later");
+        break;
+    case store::operator_access::lasting:
+        break;
+    }
 }
 
 } // namespace
@@ -72,6 +117,8 @@ int main(int argc, char** argv)
     }
     auto const& opts = cli.opts;
     log::set_level(opts.log_level);
+    if (cli.what == config::action::recover)
+        return recover(opts);
 
     std::unique_ptr<boost::asio::ssl::context> tls;
     if (opts.tls_cert) {
@@ -106,16 +153,24 @@ int main(int argc, char** argv)
         persist::committer committer(dir, &files, persist::system_io(),
                                      {opts.durability, opts.snapshot_after}, start);
         committer.start();
-        if (auth::bootstrap(dir, committer, files, opts.bootstrap_token, store::system_now()) && !opts.bootstrap_token)
+        bool const bootstrapped = auth::bootstrap(dir, committer, files, opts.bootstrap_token, store::system_now());
+        if (bootstrapped && !opts.bootstrap_token)
             log::info("created superuser 1; its token is in " + files.bootstrap_token().string());
+        warn_about_access(dir, opts.bootstrap_token, bootstrapped);
         if (opts.durability == persist::durability::memory)
             log::warn("durability=memory: nothing is written to disk; the directory is lost at exit");
 
+        auto const descriptors = system::raise_descriptor_limit(opts.max_connections + spare_descriptors);
+        if (descriptors < opts.max_connections + spare_descriptors)
+            log::warn("--max-connections " + std::to_string(opts.max_connections) + " needs more file descriptors "
+                      "than the hard limit of " + std::to_string(descriptors) + " allows; raise LimitNOFILE");
+
         api::service service(dir, committer, store::system_now);
         http::workers pool(opts.threads);
-        service.set_max_json_depth(opts.max_json_depth);
+        service.set_rules({opts.max_json_depth, opts.max_tokens_per_user, opts.allow_self_verify});
         http::session_limits const limits{opts.max_header, opts.max_body, opts.idle_timeout, opts.request_timeout};
-        http::listener server(pool, opts.listen, service, limits, opts.max_connections, tls.get());
+        http::listener server(pool, opts.listen, service, limits, {opts.max_connections, opts.max_connections_per_ip},
+                              tls.get());
         service.stats().set_connection_gauge([&server] { return server.open_connections(); });
         service.stats().set_journal_counters([&committer] {
             return std::pair{committer.syncs(), committer.records_written()};

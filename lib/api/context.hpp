@@ -8,6 +8,7 @@
 // directory's read lock and any other under its write lock, inside the
 // committer's batch, so a handler's checks and its change see one state.
 
+#include "api/json_body.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "persist/committer.hpp"
@@ -28,9 +29,18 @@ struct caller {
 
 class metrics;
 
+// The operator's rules for the API, from the options; the same for every request.
+struct api_rules {
+    static constexpr std::size_t default_max_tokens_per_user = 100;
+
+    std::size_t max_json_depth = default_max_json_depth;
+    std::size_t max_tokens_per_user = default_max_tokens_per_user;
+    bool allow_self_verify = false;   // may a user verify their own phone and e-mail?
+};
+
 struct context {
     http::request const& req;
-    std::string const& path_id;   // the route's "{id}" segment, decoded
+    std::string const& path_id;   // the route's "{id}" segment, as sent
     boost::urls::params_view query;
     store::directory& dir;
     store::unix_time now;
@@ -40,7 +50,7 @@ struct context {
     store::user const* me = nullptr;
     metrics const& stats;
     persist::committer& log;
-    std::size_t max_json_depth;
+    api_rules const& rules;
 };
 
 using handler_fn = http::response (*)(context&);
@@ -56,7 +66,8 @@ struct route {
 // handler changes state.
 inline void commit(context& ctx, store::change const& c) { ctx.log.record(c); }
 
-// A path id: decimal digits naming a positive 63-bit integer; nullopt otherwise.
+// An id: decimal digits without a leading zero naming a positive 63-bit
+// integer; nullopt otherwise.
 std::optional<store::record_id> parse_id(std::string_view text);
 
 // The record the path's "{id}" names; null when there is none (an id that

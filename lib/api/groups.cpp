@@ -18,7 +18,7 @@ namespace {
 std::optional<http::response> parse_group(context const& ctx, store::group& out)
 {
     boost::json::object body;
-    if (auto error = parse_json_object(ctx.req, ctx.max_json_depth, body))
+    if (auto error = parse_json_object(ctx.req, ctx.rules.max_json_depth, body))
         return error;
     bool named = false;
     for (auto const& [key, value] : body) {
@@ -27,6 +27,8 @@ std::optional<http::response> parse_group(context const& ctx, store::group& out)
                 return bad_request("name: must be a non-empty string");
             if (count_code_points(value.get_string()) > limits::name_chars)
                 return bad_request("name: longer than 255 characters");
+            if (has_control_character(value.get_string()))
+                return bad_request("name: contains a control character");
             out.name = value.get_string();
             named = true;
         } else if (key == "clientId") {
@@ -41,6 +43,11 @@ std::optional<http::response> parse_group(context const& ctx, store::group& out)
         return bad_request("name: required");
     return std::nullopt;
 }
+
+// How many member and admin ids each group shows in GET /usergroup: a page
+// of groups stays small however large the groups; GET /usergroup/{id}
+// pages through the rest.
+constexpr std::size_t listed_members = 10;
 
 } // namespace
 
@@ -60,13 +67,17 @@ http::response create_group(context& ctx)
 
 http::response read_group(context& ctx)
 {
+    list_query q;
+    auto const malformed = parse_list_query(ctx.query, {}, q);
     auto const* me = ctx.me;
     auto const* g = path_group(ctx);
     if (!g)
         return not_found("user group", ctx.path_id);
+    if (malformed)
+        return *malformed;
     if (!me->super_user && !me->is_admin_of(g->id))
         return forbidden("the caller may not read user group " + ctx.path_id);
-    return http::json(http::status::ok, boost::json::serialize(group_view(*g, ctx.dir)));
+    return http::json(http::status::ok, boost::json::serialize(group_view(*g, ctx.dir, {q.offset, q.limit})));
 }
 
 } // namespace rosterd::api
@@ -93,7 +104,7 @@ http::response list_groups(context& ctx)
         if (client && g.client_id != client)
             continue;
         if (on_page(q, seen++))
-            page.push_back(group_view(g, ctx.dir));
+            page.push_back(group_view(g, ctx.dir, {0, listed_members}));
     }
     return http::json(http::status::ok, boost::json::serialize(page));
 }

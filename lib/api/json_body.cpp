@@ -26,6 +26,24 @@ std::size_t count_code_points(std::string_view utf8)
     }));
 }
 
+bool has_control_character(std::string_view utf8, lines kind)
+{
+    for (std::size_t i = 0; i < utf8.size(); ++i) {
+        auto const c = static_cast<unsigned char>(utf8[i]);
+        if (kind == lines::multi && (c == '\t' || c == '\n'))
+            continue;
+        if (c < 0x20 || c == 0x7f)
+            return true;
+        // U+0080..U+009F are encoded as C2 80..C2 9F.
+        if (c == 0xc2 && i + 1 < utf8.size()) {
+            auto const next = static_cast<unsigned char>(utf8[i + 1]);
+            if (next >= 0x80 && next <= 0x9f)
+                return true;
+        }
+    }
+    return false;
+}
+
 std::optional<std::uint64_t> positive_integer(boost::json::value const& v)
 {
     constexpr auto max = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());

@@ -29,6 +29,12 @@ bool is_json_media_type(std::string_view content_type);
 // The number of Unicode code points in valid UTF-8 text.
 std::size_t count_code_points(std::string_view utf8);
 
+// Whether valid UTF-8 text has a control character: C0 (U+0000-U+001F), DEL
+// or C1 (U+0080-U+009F). Multi-line text (description, remarks) may have tab
+// and newline; single-line text (names, ids) none at all.
+enum class lines { single, multi };
+bool has_control_character(std::string_view utf8, lines kind = lines::single);
+
 // Whether the value is a JSON integer from 1 to 2^63-1 (not 1.0, not -1).
 std::optional<std::uint64_t> positive_integer(boost::json::value const& v);
 

@@ -24,8 +24,8 @@ namespace rosterd::api {
 class metrics {
 public:
     // Statuses counted one by one; any other is counted as "other".
-    static constexpr std::array<unsigned, 15> statuses{200, 201, 204, 400, 401, 403, 404, 405,
-                                                       413, 415, 431, 500, 503, 100, 0};
+    static constexpr std::array<unsigned, 16> statuses{200, 201, 204, 400, 401, 403, 404, 405,
+                                                       409, 413, 415, 431, 500, 503, 100, 0};
     static constexpr std::array<double, 11> buckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
                                                     0.01, 0.025, 0.1, 0.5, 1.0};
 

@@ -28,6 +28,9 @@ std::vector<http::route_key> keys_of(std::span<route const> table)
 
 std::optional<store::record_id> parse_id(std::string_view text)
 {
+    // One spelling per number: "4", never "04" or "+4".
+    if (text.empty() || text.front() == '0')
+        return std::nullopt;
     store::record_id id = 0;
     auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
     constexpr store::record_id max_id = std::numeric_limits<std::int64_t>::max();
@@ -78,7 +81,7 @@ http::response created(std::string_view collection, store::record_id id)
 service::service(store::directory& dir, persist::committer& log, store::clock_fn now,
                  std::span<route const> table)
     : dir_(dir), log_(log), now_(std::move(now)), table_(table), router_(keys_of(table)), metrics_(table),
-      max_json_depth_(default_max_json_depth)
+      rules_{}
 {
 }
 
@@ -94,11 +97,21 @@ boost::asio::awaitable<http::response> service::handle(http::request const& req)
     co_return res;
 }
 
+void service::refused(http::request const& req, http::response const& res) const
+{
+    request_facts const facts{metrics_.unrouted()};
+    metrics_.record(facts.route, static_cast<unsigned>(res.code), {});
+    if (log::enabled(log::level::info))
+        log_access(req, res, facts, {});
+}
+
 void service::log_access(http::request const& req, http::response const& res, request_facts const& facts,
                          std::chrono::nanoseconds took) const
 {
     std::string line = "method=";
-    line.append(req.method_text); // a token: the parser admits no spaces or quotes
+    // A token (the parser admits no spaces or quotes), or nothing when the
+    // request line itself was refused.
+    line.append(req.method_text.empty() ? std::string_view("-") : std::string_view(req.method_text));
     line.append(" route=").append(facts.route < table_.size() ? table_[facts.route].pattern : "-");
     line.append(" status=").append(std::to_string(static_cast<unsigned>(res.code)));
     line.append(" bytes=").append(std::to_string(res.body.size()));
@@ -145,7 +158,7 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     bool const preflight = req.method == http::verb::options;
     if (!target)
         co_return preflight ? http::no_content() : bad_request("malformed request target");
-    auto match = router_.match(req.method, target->segments());
+    auto match = router_.match(req.method, target->encoded_path());
     using kind = http::match_result::kind;
     if (preflight) {
         auto res = http::no_content();
@@ -163,7 +176,7 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     facts.route = match.route;
     route const& r = table_[match.route];
     auto const now = now_();
-    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, max_json_depth_};
+    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_};
     if (r.authenticated) {
         std::optional<caller> who;
         try {

@@ -34,8 +34,9 @@ public:
 
     // The counters behind GET /metrics; the listener adds its connection gauge.
     api::metrics& stats() { return metrics_; }
-    // --max-json-depth: how deep a request body may nest.
-    void set_max_json_depth(std::size_t depth) { max_json_depth_ = depth; }
+    void set_rules(api_rules const& rules) { rules_ = rules; }
+
+    void refused(http::request const& req, http::response const& res) const override;
 
 private:
     // What the access log and the metrics say of a request.
@@ -56,7 +57,7 @@ private:
     std::span<route const> table_;
     http::router router_;
     mutable api::metrics metrics_;
-    std::size_t max_json_depth_;
+    api_rules rules_;
 };
 
 } // namespace rosterd::api

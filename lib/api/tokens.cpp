@@ -2,9 +2,11 @@
 #include "api/handlers.hpp"
 
 #include "api/json_body.hpp"
+#include "api/paging.hpp"
 #include "api/user_patch.hpp"
 #include "auth/rights.hpp"
 #include "auth/token.hpp"
+#include "store/operator_access.hpp"
 #include "store/time.hpp"
 
 #include <boost/json/array.hpp>
@@ -25,7 +27,7 @@ struct token_request {
 std::optional<http::response> parse_token_request(context const& ctx, token_request& out)
 {
     boost::json::object body;
-    if (auto error = parse_json_object(ctx.req, ctx.max_json_depth, body))
+    if (auto error = parse_json_object(ctx.req, ctx.rules.max_json_depth, body))
         return error;
     for (auto const& [key, value] : body) {
         if (key == "description") {
@@ -33,6 +35,8 @@ std::optional<http::response> parse_token_request(context const& ctx, token_requ
                 return bad_request("description: must be a string");
             if (count_code_points(value.get_string()) > limits::name_chars)
                 return bad_request("description: longer than 255 characters");
+            if (has_control_character(value.get_string()))
+                return bad_request("description: contains a control character");
             out.description = value.get_string();
         } else if (key == "expiresIn") {
             auto const seconds = positive_integer(value);
@@ -61,6 +65,10 @@ http::response create_token(context& ctx)
         return *malformed;
     if (!auth::may_manage_tokens(*me, *owner))
         return forbidden("the caller may not manage the tokens of user " + ctx.path_id);
+    if (ctx.dir.tokens_of(owner->id).size() >= ctx.rules.max_tokens_per_user)
+        return http::problem(http::status::conflict,
+                             "user " + ctx.path_id + " already holds " + std::to_string(ctx.rules.max_tokens_per_user) +
+                                 " tokens, the most allowed (--max-tokens-per-user); revoke one first");
 
     auto secret = auth::generate_token();
     store::token t;
@@ -94,15 +102,22 @@ boost::json::value time_or_null(std::optional<store::unix_time> t)
 
 http::response list_tokens(context& ctx)
 {
+    list_query q;
+    auto const malformed = parse_list_query(ctx.query, {}, q);
     auto const* me = ctx.me;
     auto const* owner = path_user(ctx);
     if (!owner)
         return not_found("user", ctx.path_id);
+    if (malformed)
+        return *malformed;
     if (!auth::may_manage_tokens(*me, *owner))
         return forbidden("the caller may not manage the tokens of user " + ctx.path_id);
     boost::json::array out;
-    for (auto const token_id : ctx.dir.tokens_of(owner->id)) {
-        auto const& t = *ctx.dir.find_token(token_id);
+    auto const& ids = ctx.dir.tokens_of(owner->id);
+    auto const first = ids.begin() + static_cast<std::ptrdiff_t>(std::min(q.offset, ids.size()));
+    auto const last = first + static_cast<std::ptrdiff_t>(std::min<std::size_t>(q.limit, ids.end() - first));
+    for (auto it = first; it != last; ++it) {
+        auto const& t = *ctx.dir.find_token(*it);
         out.push_back(boost::json::object{
             {"id", t.id},
             {"description", t.description},
@@ -126,6 +141,9 @@ http::response delete_token(context& ctx)
     if (owner ? !auth::may_manage_tokens(*me, *owner) : !me->super_user)
         return forbidden("the caller may not revoke token " + ctx.path_id);
     auto const id = t->id; // t goes with the change
+    if (store::would_lock_out(ctx.dir, ctx.now, {.token = id}))
+        return forbidden("revoking token " + ctx.path_id + " would leave no superuser with a token that works "
+                         "(and never expires); create another superuser token first");
     commit(ctx, store::remove_token{id});
     return http::json(http::status::ok, std::to_string(id));
 }

@@ -14,7 +14,9 @@ namespace json = boost::json;
 
 namespace {
 
-enum class kind { name, nullable_text, boolean, id, phone, email, period };
+// name: a single-line string; nullable_line: that or null; nullable_text:
+// multi-line text or null.
+enum class kind { name, nullable_line, nullable_text, boolean, id, phone, email, period };
 
 struct field_rule {
     std::string_view name;
@@ -32,14 +34,14 @@ constexpr std::array<field_rule, store::user_field_count> rules{{
     {"emailAddressVerify", user_field::email_address_verify, kind::boolean, 0},
     {"superUser", user_field::super_user, kind::boolean, 0},
     {"clientId", user_field::client_id, kind::id, 0},
-    {"externalId", user_field::external_id, kind::nullable_text, limits::name_chars},
+    {"externalId", user_field::external_id, kind::nullable_line, limits::name_chars},
     {"description", user_field::description, kind::nullable_text, limits::text_chars},
     {"remarks", user_field::remarks, kind::nullable_text, limits::text_chars},
     {"autoRemoveAfter", user_field::auto_remove_after, kind::period, 0},
     {"autoEmailMatch", user_field::auto_email_match, kind::boolean, 0},
     {"requireEmailMatch", user_field::require_email_match, kind::boolean, 0},
     {"emailMatchCredentialFilter", user_field::email_match_credential_filter, kind::boolean, 0},
-    {"authOrganizationId", user_field::auth_organization_id, kind::nullable_text, limits::name_chars},
+    {"authOrganizationId", user_field::auth_organization_id, kind::nullable_line, limits::name_chars},
 }};
 
 field_rule const* find_rule(std::string_view name)
@@ -58,23 +60,6 @@ constexpr period_rule periods[] = {
     {"MONTH", store::remove_period::month, 30},
     {"YEAR", store::remove_period::year, 365},
 };
-
-// C0 and C1 control characters, and DEL.
-bool has_control_character(std::string_view utf8)
-{
-    for (std::size_t i = 0; i < utf8.size(); ++i) {
-        auto const c = static_cast<unsigned char>(utf8[i]);
-        if (c < 0x20 || c == 0x7f)
-            return true;
-        // U+0080..U+009F are encoded as C2 80..C2 9F.
-        if (c == 0xc2 && i + 1 < utf8.size()) {
-            auto const next = static_cast<unsigned char>(utf8[i + 1]);
-            if (next >= 0x80 && next <= 0x9f)
-                return true;
-        }
-    }
-    return false;
-}
 
 std::string must(std::string_view name, std::string_view what)
 {
@@ -95,6 +80,7 @@ std::optional<std::string> check_value(field_rule const& rule, json::value const
         if (has_control_character(v.get_string()))
             return must(rule.name, "contains a control character");
         return std::nullopt;
+    case kind::nullable_line:
     case kind::nullable_text:
         if (v.is_null())
             return std::nullopt;
@@ -102,6 +88,10 @@ std::optional<std::string> check_value(field_rule const& rule, json::value const
             return must(rule.name, "must be a string or null");
         if (too_long(v.get_string()))
             return must(rule.name, "longer than " + std::to_string(rule.max_chars) + " characters");
+        if (has_control_character(v.get_string(), rule.type == kind::nullable_text ? lines::multi : lines::single))
+            return must(rule.name, rule.type == kind::nullable_text
+                                       ? "contains a control character other than tab and newline"
+                                       : "contains a control character");
         return std::nullopt;
     case kind::boolean:
         if (!v.is_bool())

@@ -68,19 +68,27 @@ json::object user_view(store::user const& u, json::storage_ptr sp)
     }, sp);
 }
 
-json::object group_view(store::group const& g, store::directory const& dir)
+json::object group_view(store::group const& g, store::directory const& dir, page_window lists)
 {
+    auto const in_window = [&](std::size_t seen) {
+        return seen >= lists.offset && seen - lists.offset < lists.limit;
+    };
     json::array members;
     json::array admins;
+    std::size_t seen_members = 0;
+    std::size_t seen_admins = 0;
     for (auto const id : dir.members_of(g.id)) {
-        members.push_back(id);
-        if (auto const* u = dir.find_user(id); u && u->is_admin_of(g.id))
+        if (in_window(seen_members++))
+            members.push_back(id);
+        if (auto const* u = dir.find_user(id); u && u->is_admin_of(g.id) && in_window(seen_admins++))
             admins.push_back(id);
     }
     return json::object{
         {"id", g.id},
         {"name", g.name},
         {"clientId", or_null(g.client_id)},
+        {"memberCount", seen_members},
+        {"adminCount", seen_admins},
         {"members", std::move(members)},
         {"admins", std::move(admins)},
         {"created", store::format_rfc3339(g.created)},

@@ -13,7 +13,14 @@ namespace rosterd::api {
 // pass a monotonic_resource and skip an allocation per field.
 boost::json::object user_view(store::user const& u, boost::json::storage_ptr sp = {});
 
-// name, clientId, created, and the ids of its members and of its admins.
-boost::json::object group_view(store::group const& g, store::directory const& dir);
+// A window on a list: skip `offset` items, show at most `limit`.
+struct page_window {
+    std::size_t offset = 0;
+    std::size_t limit = 0;
+};
+
+// name, clientId, created, memberCount and adminCount, and the ids of its
+// members and of its admins, each list cut to `lists` (ordered by id).
+boost::json::object group_view(store::group const& g, store::directory const& dir, page_window lists);
 
 } // namespace rosterd::api

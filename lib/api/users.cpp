@@ -6,6 +6,7 @@
 #include "api/user_patch.hpp"
 #include "api/user_view.hpp"
 #include "auth/rights.hpp"
+#include "store/operator_access.hpp"
 
 #include <boost/json/array.hpp>
 #include <boost/json/monotonic_resource.hpp>
@@ -52,7 +53,7 @@ http::response update_user(context& ctx)
     user_patch patch;
     auto malformed = parse_role_change(ctx.query, roles);
     if (!malformed)
-        malformed = parse_user_patch(ctx.req, ctx.max_json_depth, patch);
+        malformed = parse_user_patch(ctx.req, ctx.rules.max_json_depth, patch);
 
     auto const* me = ctx.me;
     auto const* target = path_user(ctx);
@@ -64,14 +65,24 @@ http::response update_user(context& ctx)
     auto const level = auth::access_to(*me, *target);
     if (level == auth::access::none)
         return forbidden("the caller may not update user " + ctx.path_id);
-    if (auto refusal = refuse_fields(patch.fields, auth::settable_fields(level, me->id == target->id)))
+    if (auto refusal = refuse_fields(patch.fields, auth::settable_fields(level, me->id == target->id,
+                                                                         ctx.rules.allow_self_verify)))
         return *refusal;
+    if (auto const* removal = patch.values.if_contains("autoRemoveAfter");
+        removal && !removal->is_null() && !auth::may_schedule_removal(*me, *target))
+        return forbidden("autoRemoveAfter: user " + ctx.path_id + " is an admin of a user group the caller does "
+                         "not administer");
     if (auto refusal = refuse_roles(*me, roles))
         return *refusal;
     // The directory must never lock its operator out.
     auto const* demote = patch.values.if_contains("superUser");
-    if (target->super_user && demote && !demote->as_bool() && ctx.dir.super_user_count() == 1)
-        return forbidden("superUser: the last superuser cannot be demoted");
+    if (target->super_user && demote && !demote->as_bool()) {
+        if (ctx.dir.super_user_count() == 1)
+            return forbidden("superUser: the last superuser cannot be demoted");
+        if (store::would_lock_out(ctx.dir, ctx.now, {.demoted = target->id}))
+            return forbidden("superUser: user " + ctx.path_id + " holds the last superuser token that works (and "
+                             "never expires); give another superuser a token first");
+    }
 
     store::user after = *target;
     if (auto invalid = merge(after, patch, roles, ctx))
@@ -87,7 +98,7 @@ http::response create_user(context& ctx)
     user_patch patch;
     if (auto malformed = parse_role_change(ctx.query, roles))
         return *malformed;
-    if (auto malformed = parse_user_patch(ctx.req, ctx.max_json_depth, patch))
+    if (auto malformed = parse_user_patch(ctx.req, ctx.rules.max_json_depth, patch))
         return *malformed;
 
     auto const* me = ctx.me;
@@ -198,6 +209,9 @@ http::response delete_user(context& ctx)
         return forbidden("user 1 cannot be deleted");
     if (target->super_user && ctx.dir.super_user_count() == 1)
         return forbidden("the last superuser cannot be deleted");
+    if (target->super_user && store::would_lock_out(ctx.dir, ctx.now, {.user = target->id}))
+        return forbidden("user " + ctx.path_id + " holds the last superuser token that works (and never "
+                         "expires); give another superuser a token first");
     auto const id = target->id; // target goes with the change
     commit(ctx, store::remove_user{id});
     return http::json(http::status::ok, std::to_string(id));

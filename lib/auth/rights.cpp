@@ -10,22 +10,21 @@ access access_to(store::user const& caller, store::user const& target)
 {
     if (caller.super_user)
         return access::super;
+    if (caller.id == target.id)
+        return access::self;
     bool const administers = !target.super_user
         && std::any_of(target.groups.begin(), target.groups.end(),
                        [&](store::membership const& m) { return caller.is_admin_of(m.group_id); });
-    if (administers)
-        return access::admin;
-    if (caller.id == target.id)
-        return access::self;
-    return access::none;
+    return administers ? access::admin : access::none;
 }
 
-store::field_set settable_fields(access level, bool self)
+store::field_set settable_fields(access level, bool self, bool allow_self_verify)
 {
     store::field_set allowed;
     switch (level) {
     case access::super:
-        return store::field_set::all();
+        allowed = store::field_set::all();
+        break;
     case access::admin:
         allowed = store::field_set::all();
         allowed.remove(user_field::super_user);
@@ -38,7 +37,7 @@ store::field_set settable_fields(access level, bool self)
     case access::none:
         return {};
     }
-    if (self) {
+    if (self && !allow_self_verify) {
         allowed.remove(user_field::phone_number_verify);
         allowed.remove(user_field::email_address_verify);
     }
@@ -48,6 +47,13 @@ store::field_set settable_fields(access level, bool self)
 bool may_manage_members(store::user const& caller, store::record_id group_id)
 {
     return caller.super_user || caller.is_admin_of(group_id);
+}
+
+bool may_schedule_removal(store::user const& caller, store::user const& target)
+{
+    return caller.super_user || std::all_of(target.groups.begin(), target.groups.end(), [&](store::membership const& m) {
+        return !m.admin || caller.is_admin_of(m.group_id);
+    });
 }
 
 bool may_manage_tokens(store::user const& caller, store::user const& owner)

@@ -4,10 +4,12 @@
 // - A superuser may do everything.
 // - An admin of group G may read and update the members of G (except
 //   superusers), add them to G and make them admins of G; they may not set
-//   superUser or clientId.
+//   superUser or clientId. On their own record they have only the rights
+//   of self: being an admin gives no rights over oneself.
 // - Every user may read themselves, update their own firstName, lastName,
 //   phoneNumber, emailAddress and description, and manage their own tokens.
-// - Nobody but a superuser verifies their own phone number or e-mail address.
+// - Nobody, superusers included, verifies their own phone number or e-mail
+//   address, unless the operator allows it (--allow-self-verify).
 
 #include "store/records.hpp"
 #include "store/user_field.hpp"
@@ -19,8 +21,14 @@ enum class access { none, self, admin, super };
 // How `caller` may act on the user record `target`.
 access access_to(store::user const& caller, store::user const& target);
 
-// The fields `caller` may set on a user it has `level` access to.
-store::field_set settable_fields(access level, bool self);
+// The fields a caller may set on a user it has `level` access to; `self`
+// when that user is the caller.
+store::field_set settable_fields(access level, bool self, bool allow_self_verify = false);
+
+// Whether an admin may set autoRemoveAfter on `target`: not when the target
+// is an admin of a group the caller does not administer, since the removal
+// would take that group's admin away, which the caller could not do directly.
+bool may_schedule_removal(store::user const& caller, store::user const& target);
 
 // Whether `caller` may add users to `group_id` and make them its admins.
 bool may_manage_members(store::user const& caller, store::record_id group_id);

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cmath>
 #include <memory>
 #include <stdexcept>
 
@@ -86,10 +88,38 @@ std::optional<std::string_view> token_from_authorization(std::string_view header
     return secret;
 }
 
+bool has_token_form(std::string_view secret)
+{
+    constexpr std::string_view form = "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx";
+    return secret.size() == form.size() && std::equal(form.begin(), form.end(), secret.begin(), [](char f, char c) {
+        return f == '-' ? c == '-' : std::isxdigit(static_cast<unsigned char>(c)) != 0;
+    });
+}
+
+double estimated_entropy_bits(std::string_view secret)
+{
+    auto const has = [&](auto pred) {
+        return std::any_of(secret.begin(), secret.end(), [&](char c) { return pred(static_cast<unsigned char>(c)); });
+    };
+    unsigned alphabet = 0;
+    if (std::all_of(secret.begin(), secret.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+        alphabet = 16;
+    else {
+        alphabet += has([](unsigned char c) { return std::islower(c); }) ? 26 : 0;
+        alphabet += has([](unsigned char c) { return std::isupper(c); }) ? 26 : 0;
+        alphabet += has([](unsigned char c) { return std::isdigit(c); }) ? 10 : 0;
+        alphabet += has([](unsigned char c) { return !std::isalnum(c); }) ? 32 : 0;
+    }
+    return alphabet < 2 ? 0.0 : static_cast<double>(secret.size()) * std::log2(static_cast<double>(alphabet));
+}
+
 bool acceptable_secret(std::string_view secret)
 {
+    if (has_token_form(secret))
+        return true;
     return secret.size() >= min_secret_chars && secret.size() <= max_secret_chars
-        && std::all_of(secret.begin(), secret.end(), is_visible_ascii);
+        && std::all_of(secret.begin(), secret.end(), is_visible_ascii)
+        && estimated_entropy_bits(secret) >= min_secret_bits;
 }
 
 } // namespace rosterd::auth

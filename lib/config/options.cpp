@@ -7,6 +7,7 @@
 
 #include <charconv>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace rosterd::config {
@@ -48,13 +49,20 @@ po::options_description describe()
         ("max-header", text()->default_value("8192"), "largest request line and headers in bytes (431 past it)")
         ("max-json-depth", text()->default_value("16"), "deepest nesting of a JSON body (400 past it)")
         ("max-connections", text()->default_value("10000"), "open connections at most; more are refused")
+        ("max-connections-per-ip", text()->default_value("256"),
+         "open connections from one client address at most (0: no limit, e.g. behind a proxy)")
+        ("max-tokens-per-user", text()->default_value("100"), "API tokens one user may hold at most")
+        ("allow-self-verify", text()->implicit_value("true")->default_value("false"),
+         "let users mark their own phone number and e-mail address verified (true or false)")
         ("idle-timeout", text()->default_value("60"), "seconds a connection may wait between requests")
         ("request-timeout", text()->default_value("30"), "seconds a client may take to send one request")
         ("log-level", text()->default_value("info"), "debug, info, warn or error (info logs every request)")
         ("bootstrap-token", text(),
-         "the first superuser's token, used on first start only (16-256 visible ASCII characters)")
+         "the first superuser's token, used on first start only: the 8-4-4-4-12 hex form, or 16-256 visible "
+         "ASCII characters of at least 128 bits (estimated from length and alphabet)")
         ("tls-cert", text(), "PEM certificate chain: serve HTTPS (TLS 1.2 and 1.3) instead of HTTP")
-        ("tls-key", text(), "PEM private key of --tls-cert");
+        ("tls-key", text(), "PEM private key of --tls-cert")
+        ("user", text()->default_value("1"), "rosterd recover: the superuser to mint a token for");
     return desc;
 }
 
@@ -133,9 +141,27 @@ boost::asio::ip::tcp::endpoint parse_endpoint(std::string const& text)
     return {address, static_cast<unsigned short>(port)};
 }
 
+namespace {
+
+std::optional<bool> parse_bool(std::string_view text)
+{
+    if (text == "true" || text == "yes" || text == "1")
+        return true;
+    if (text == "false" || text == "no" || text == "0")
+        return false;
+    return std::nullopt;
+}
+
+} // namespace
+
 parsed parse(int argc, char const* const* argv, std::vector<std::string> const& environment)
 {
     auto const desc = describe();
+    bool const recovering = argc > 1 && std::string_view(argv[1]) == "recover";
+    if (recovering) {
+        --argc; // the command word; the options follow it
+        ++argv;
+    }
     po::variables_map vm;
     std::vector<std::string> unknown;
     try {
@@ -152,7 +178,8 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
             std::string name = entry.substr(env_prefix.size(), eq - env_prefix.size());
             for (char& c : name)
                 c = c == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-            if (name == "help" || name == "version" || name == "check-config" || !desc.find_nothrow(name, false))
+            if (name == "help" || name == "version" || name == "check-config" || name == "user"
+                || !desc.find_nothrow(name, false))
                 continue;
             env_args.push_back("--" + name + "=" + entry.substr(eq + 1));
         }
@@ -176,7 +203,10 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     parsed result;
     if (vm.count("help")) {
         std::ostringstream text;
-        text << "Usage: rosterd [options]\n\n" << desc;
+        text << "Usage: rosterd [options]              serve the directory\n"
+                "       rosterd recover [options]      with the server stopped: mint a new token for a superuser\n"
+                "                                      (--user, default 1) into <data-dir>/bootstrap-token\n\n"
+             << desc;
         result.what = action::help;
         result.help_text = text.str();
         return result;
@@ -187,6 +217,8 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     }
     if (vm.count("check-config"))
         result.what = action::check_config;
+    else if (recovering)
+        result.what = action::recover;
 
     reader r(vm);
     r.problems = std::move(unknown);
@@ -210,6 +242,15 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     o.max_header = r.number<std::size_t>("max-header", 1024, 1024 * 1024);
     o.max_json_depth = r.number<std::size_t>("max-json-depth", 1, 64);
     o.max_connections = r.number<std::size_t>("max-connections", 1, 1'000'000);
+    o.max_connections_per_ip = r.number<std::size_t>("max-connections-per-ip", 0, 1'000'000);
+    o.max_tokens_per_user = r.number<std::size_t>("max-tokens-per-user", 1, 1'000'000);
+    if (auto const allow = parse_bool(r.text("allow-self-verify")))
+        o.allow_self_verify = *allow;
+    else
+        r.problems.push_back(problem("allow-self-verify", "must be true or false"));
+    o.recover_user = r.number<std::uint64_t>("user", 1, std::numeric_limits<std::int64_t>::max());
+    if (!vm["user"].defaulted() && !recovering)
+        r.problems.push_back(problem("user", "only goes with 'rosterd recover'"));
     o.idle_timeout = std::chrono::seconds(r.number<unsigned>("idle-timeout", 1, 86400));
     o.request_timeout = std::chrono::seconds(r.number<unsigned>("request-timeout", 1, 86400));
     auto const level = log::parse_level(r.text("log-level"));
@@ -222,7 +263,10 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         if (auth::acceptable_secret(token))
             o.bootstrap_token = token;
         else
-            r.problems.push_back(problem("bootstrap-token", "must be 16 to 256 visible ASCII characters"));
+            r.problems.push_back(problem("bootstrap-token",
+                                         "must be a token in the 8-4-4-4-12 hex form, or 16 to 256 visible ASCII "
+                                         "characters with at least 128 bits of entropy (about 22 random letters "
+                                         "and digits)"));
     }
     if (vm.count("tls-cert"))
         o.tls_cert = r.text("tls-cert");

@@ -28,6 +28,9 @@ struct options {
     std::size_t max_header = 8 * 1024;
     std::size_t max_json_depth = 16;
     std::size_t max_connections = 10000;
+    std::size_t max_connections_per_ip = 256; // 0: no limit (behind a proxy)
+    std::size_t max_tokens_per_user = 100;
+    bool allow_self_verify = false;
     std::chrono::seconds idle_timeout{60};
     std::chrono::seconds request_timeout{30};
     log::level log_level = log::level::info;
@@ -35,6 +38,8 @@ struct options {
     // Both or neither: HTTPS when given.
     std::optional<std::string> tls_cert;
     std::optional<std::string> tls_key;
+    // `rosterd recover`: the superuser who gets a new token.
+    std::uint64_t recover_user = 1;
 };
 
 // Bad options: one line per problem, each naming its option
@@ -45,7 +50,9 @@ struct option_error : std::runtime_error {
     std::vector<std::string> problems;
 };
 
-enum class action { serve, help, version, check_config };
+// `rosterd [options]` serves; `rosterd recover [options]` mints a token for
+// a superuser of a stopped server's directory (see recover.hpp).
+enum class action { serve, help, version, check_config, recover };
 
 struct parsed {
     action what = action::serve;
@@ -53,7 +60,7 @@ struct parsed {
     std::string help_text;
 };
 
-// Parses flags, then the environment (`environ`-style "NAME=value" entries),
+// Parses the command (an optional first word), flags, then the environment (`environ`-style "NAME=value" entries),
 // then the --config file, and checks every value. Throws option_error with
 // every problem found.
 parsed parse(int argc, char const* const* argv, std::vector<std::string> const& environment);

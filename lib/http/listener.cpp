@@ -8,6 +8,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -24,6 +27,10 @@ constexpr std::chrono::milliseconds accept_backoff{50};
 // How often each worker looks for connections past their deadline: timeouts
 // are whole seconds, so a quarter of one is close enough.
 constexpr std::chrono::milliseconds sweep_interval{250};
+
+// A worker whose connections fall to under half of a peak this large trims
+// the allocator's free memory (malloc_trim): smaller swings are not worth it.
+constexpr std::size_t trim_peak = 1024;
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -43,7 +50,8 @@ void log_exception(std::exception_ptr e, std::string_view where)
 } // namespace
 
 struct listener::connection {
-    connection(tcp::socket socket, asio::ssl::context* tls) : plain(std::move(socket))
+    connection(tcp::socket socket, asio::ip::address peer, asio::ssl::context* tls)
+        : plain(std::move(socket)), peer(peer)
     {
         if (tls)
             secure.emplace(std::move(plain), *tls);
@@ -53,12 +61,14 @@ struct listener::connection {
 
     tcp::socket plain; // moved into `secure` when there is TLS
     std::optional<boost::beast::ssl_stream<tcp::socket>> secure;
+    asio::ip::address peer;
     session_state state;
 };
 
 listener::listener(workers& pool, tcp::endpoint const& endpoint, request_handler const& handler,
-                   session_limits const& limits, std::size_t max_connections, asio::ssl::context* tls)
-    : acceptor_(pool.at(0)), handler_(handler), limits_(limits), max_connections_(max_connections), tls_(tls)
+                   session_limits const& limits, connection_limits const& connections, asio::ssl::context* tls)
+    : acceptor_(pool.at(0)), handler_(handler), limits_(limits), max_connections_(connections.total),
+      per_address_(connections.per_address), tls_(tls)
 {
     for (std::size_t i = 0; i < pool.size(); ++i)
         workers_.push_back(std::make_unique<worker>(pool.at(i)));
@@ -126,13 +136,15 @@ asio::awaitable<void> listener::accept_loop()
             co_await pause.async_wait(use_tuple);
             continue;
         }
-        if (stopping_ || open_.load() >= max_connections_) {
+        boost::system::error_code peer_ec;
+        auto const peer = socket.remote_endpoint(peer_ec).address();
+        if (stopping_ || peer_ec || open_.load() >= max_connections_ || !per_address_.try_open(peer)) {
             boost::system::error_code ignored;
             socket.close(ignored);
             continue;
         }
         ++open_;
-        auto conn = std::make_shared<connection>(std::move(socket), tls_);
+        auto conn = std::make_shared<connection>(std::move(socket), peer, tls_);
         asio::co_spawn(w.ioc, serve(w, std::move(conn)), [](std::exception_ptr e) { log_exception(e, "session"); });
     }
 }
@@ -145,6 +157,7 @@ asio::awaitable<void> listener::serve(worker& w, std::shared_ptr<connection> con
         std::list<std::shared_ptr<connection>>::iterator self;
         ~unregister()
         {
+            owner.per_address_.close((*self)->peer);
             w.connections.erase(self);
             --owner.open_;
             if (w.stopping && w.connections.empty())
@@ -171,6 +184,11 @@ asio::awaitable<void> listener::sweep_loop(worker& w)
     while (!(w.stopping && w.connections.empty())) {
         w.sweep.expires_after(sweep_interval);
         co_await w.sweep.async_wait(use_tuple);
+        w.peak = std::max(w.peak, w.connections.size());
+        if (w.peak >= trim_peak && w.connections.size() < w.peak / 2) {
+            ::malloc_trim(0);
+            w.peak = w.connections.size();
+        }
         auto const now = session_state::clock::now();
         for (auto const& conn : w.connections) {
             if (conn->state.deadline <= now) {

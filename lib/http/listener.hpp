@@ -3,8 +3,11 @@
 // or - given a TLS context - over TLS after a handshake (one that fails, such
 // as plain HTTP on a TLS port, just closes). Connections are dealt to the
 // workers in turn; each stays on its worker's thread for life. Past
-// `max_connections` open connections, a new one is closed at once while the
-// others keep working.
+// `connection_limits::total` open connections, or `per_address` from one
+// client address, a new one is closed at once while the others keep working.
+//
+// When a worker's connections fall to under half of a large peak (a flood
+// has ended), the allocator is asked to give freed memory back to the system.
 //
 // Each worker checks its connections' deadlines (see session.hpp) a few
 // times a second and cancels those past theirs: an idle or dribbling client
@@ -16,6 +19,7 @@
 // Thread safety: start() once, stop() from any thread; the listener must
 // outlive the workers' run().
 
+#include "http/address_limit.hpp"
 #include "http/session.hpp"
 #include "http/workers.hpp"
 
@@ -31,12 +35,18 @@
 
 namespace rosterd::http {
 
+struct connection_limits {
+    std::size_t total = 10000;     // --max-connections
+    std::size_t per_address = 256; // --max-connections-per-ip; 0: no limit
+};
+
 class listener {
 public:
     // Binds and listens at once, so that a busy port fails here (throws).
     // `tls`, if given, must outlive the listener.
     listener(workers& pool, boost::asio::ip::tcp::endpoint const& endpoint, request_handler const& handler,
-             session_limits const& limits, std::size_t max_connections, boost::asio::ssl::context* tls = nullptr);
+             session_limits const& limits, connection_limits const& connections,
+             boost::asio::ssl::context* tls = nullptr);
 
     boost::asio::ip::tcp::endpoint local_endpoint() const;
     void start();
@@ -52,6 +62,7 @@ private:
         std::list<std::shared_ptr<connection>> connections;
         boost::asio::steady_timer sweep;
         bool stopping = false;
+        std::size_t peak = 0; // most connections since memory was last trimmed
     };
 
     boost::asio::awaitable<void> accept_loop();
@@ -64,6 +75,7 @@ private:
     request_handler const& handler_;
     session_limits const limits_;
     std::size_t const max_connections_;
+    address_limit per_address_;
     boost::asio::ssl::context* const tls_;
     std::size_t next_worker_ = 0; // the accept loop's own
     std::atomic<std::size_t> open_{0};

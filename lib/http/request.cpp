@@ -1,6 +1,7 @@
 #include "http/request.hpp"
 
 #include <boost/beast/core/string.hpp>
+#include <boost/beast/http/error.hpp>
 
 #include <algorithm>
 
@@ -10,10 +11,30 @@ namespace {
 
 // A body's buffer is kept for the next request up to this size; a larger
 // one (up to --max-body) is given back, so that an idle keep-alive
-// connection never holds on to its largest request.
-constexpr std::size_t kept_body_capacity = 64 * 1024;
+// connection never holds on to its largest request: 10,000 connections
+// that each sent a 64 KiB body must not hold 640 MB.
+constexpr std::size_t kept_body_capacity = 4 * 1024;
+
+constexpr std::string_view end_of_header = "\r\n\r\n";
 
 } // namespace
+
+std::optional<std::size_t> header_block_size(std::string_view data)
+{
+    auto const at = data.find(end_of_header);
+    if (at == std::string_view::npos)
+        return std::nullopt;
+    return at + end_of_header.size();
+}
+
+bool has_obs_fold(std::string_view header_block)
+{
+    for (auto at = header_block.find('\n'); at != std::string_view::npos; at = header_block.find('\n', at + 1)) {
+        if (at + 1 < header_block.size() && (header_block[at + 1] == ' ' || header_block[at + 1] == '\t'))
+            return true;
+    }
+    return false;
+}
 
 request_parser::request_parser(request& into) : req_(into)
 {
@@ -27,10 +48,15 @@ request_parser::request_parser(request& into) : req_(into)
     req_.authorization.clear();
     req_.has_content_type = false;
     req_.content_type.clear();
-    if (req_.body.capacity() > kept_body_capacity)
-        std::string().swap(req_.body);
-    else
-        req_.body.clear();
+    req_.refusal = {};
+    req_.body.clear();
+    req_.release_large_buffers();
+}
+
+void request::release_large_buffers()
+{
+    if (body.capacity() > kept_body_capacity)
+        std::string().swap(body);
 }
 
 void request_parser::on_request_impl(verb method, string_view method_str, string_view target, int version,
@@ -42,10 +68,33 @@ void request_parser::on_request_impl(verb method, string_view method_str, string
     req_.version = static_cast<unsigned>(version);
 }
 
-void request_parser::on_field_impl(boost::beast::http::field name, string_view, string_view value, error_code&)
+void request_parser::refuse(error_code& ec, std::string_view why)
+{
+    req_.refusal = why;
+    ec = boost::beast::http::error::bad_field;
+}
+
+void request_parser::on_field_impl(boost::beast::http::field name, string_view, string_view value, error_code& ec)
 {
     using boost::beast::http::field;
     switch (name) {
+    case field::host:
+        if (++hosts_ > 1)
+            refuse(ec, "more than one Host header");
+        break;
+    case field::content_length:
+        // Beast accepts "5, 5" and a repeat of the same value; a proxy in
+        // front may not read them the same way.
+        if (content_length_seen_ || value.find(',') != string_view::npos)
+            refuse(ec, "more than one Content-Length");
+        content_length_seen_ = true;
+        break;
+    case field::transfer_encoding:
+        if (req_.version == 10)
+            refuse(ec, "Transfer-Encoding in an HTTP/1.0 request");
+        else if (!boost::beast::iequals(value, "chunked"))
+            refuse(ec, "Transfer-Encoding other than chunked");
+        break;
     case field::authorization:
         if (!req_.has_authorization) {
             req_.has_authorization = true;
@@ -64,6 +113,12 @@ void request_parser::on_field_impl(boost::beast::http::field name, string_view, 
     default:
         break;
     }
+}
+
+void request_parser::on_header_impl(error_code& ec)
+{
+    if (req_.version == 11 && hosts_ != 1)
+        refuse(ec, "an HTTP/1.1 request needs exactly one Host header");
 }
 
 void request_parser::on_body_init_impl(boost::optional<std::uint64_t> const& content_length, error_code&)

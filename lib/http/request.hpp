@@ -6,10 +6,23 @@
 // request_parser would build a full header map, allocating for every field
 // of every request; this one copies into strings the connection reuses, so
 // a keep-alive connection stops allocating after its first requests.
+//
+// On top of Beast it enforces RFC 9112's framing rules that Beast lets
+// through, each a 400 and a closed connection (request smuggling lives in
+// the gaps between two parsers' readings of one message):
+//   - Transfer-Encoding must be exactly "chunked" (a final coding other
+//     than chunked leaves the body's length unknown), and is refused in an
+//     HTTP/1.0 request;
+//   - one Content-Length header with one value, even if repeats agree;
+//   - an HTTP/1.1 request has exactly one Host header (HTTP/1.0 at most one).
+// The session hands it a whole header block at once (see session_impl.hpp),
+// so each field is seen exactly once and obs-fold can be refused before
+// the parser sees it.
 
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -30,7 +43,21 @@ struct request {
     bool has_content_type = false;
     std::string content_type;
     std::string body;
+    // Why the request was refused as malformed, when a rule of ours refused
+    // it (a static string); empty otherwise.
+    std::string_view refusal;
+
+    // Gives back a body buffer larger than what is kept between requests.
+    void release_large_buffers();
 };
+
+// The length of the header block at the front of `data` (request line,
+// fields and the empty line), if all of it is there.
+std::optional<std::size_t> header_block_size(std::string_view data);
+
+// Whether a header block has a line that starts with space or tab: obsolete
+// line folding (RFC 9112 §5.2), or white space before the first field.
+bool has_obs_fold(std::string_view header_block);
 
 class request_parser final : public boost::beast::http::basic_parser<true> {
 public:
@@ -46,14 +73,18 @@ private:
     void on_response_impl(int, string_view, int, error_code&) override {}
     void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
                        error_code& ec) override;
-    void on_header_impl(error_code&) override {}
+    void on_header_impl(error_code& ec) override;
     void on_body_init_impl(boost::optional<std::uint64_t> const& content_length, error_code& ec) override;
     std::size_t on_body_impl(string_view body, error_code& ec) override;
     void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
     std::size_t on_chunk_body_impl(std::uint64_t remain, string_view body, error_code& ec) override;
     void on_finish_impl(error_code&) override {}
 
+    void refuse(error_code& ec, std::string_view why);
+
     request& req_;
+    unsigned hosts_ = 0;
+    bool content_length_seen_ = false;
 };
 
 } // namespace rosterd::http

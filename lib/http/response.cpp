@@ -88,6 +88,9 @@ void finalize(response const& res, unsigned version, connection conn, std::strin
         append_header(out, "Allow", res.allow);
     if (!res.location.empty())
         append_header(out, "Location", res.location);
+    // RFC 9110 §11.6.1: a 401 names the scheme that would get in.
+    if (res.code == status::unauthorized)
+        append_header(out, "WWW-Authenticate", "Bearer");
     if (conn == connection::close)
         append_header(out, "Connection", "close");
     else if (version == 10)

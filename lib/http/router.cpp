@@ -46,28 +46,32 @@ router::router(std::span<route_key const> table)
         p.allow.append("OPTIONS");
 }
 
-match_result router::match(boost::beast::http::verb method, boost::urls::segments_view path) const
+match_result router::match(boost::beast::http::verb method, std::string_view path) const
 {
+    if (path.empty() || path.front() != '/')
+        return {};
+    path.remove_prefix(1); // "" has no segments; "a/" has two, "a" and ""
     for (std::size_t p = 0; p < paths_.size(); ++p) {
         auto const& pattern = paths_[p].segments;
-        if (pattern.size() != path.size())
-            continue;
-        std::string captured;
-        bool matches = true;
-        auto seg = path.begin();
-        for (auto const& want : pattern) {
-            auto const got = *seg++;
-            if (want == capture)
-                captured = got;
-            else if (want != got) {
+        std::string_view rest = path;
+        std::string_view captured;
+        bool matches = pattern.empty() == rest.empty();
+        for (std::size_t i = 0; matches && i < pattern.size(); ++i) {
+            auto const slash = rest.find('/');
+            auto const segment = rest.substr(0, slash);
+            bool const last = i + 1 == pattern.size();
+            if (last != (slash == std::string_view::npos))
                 matches = false;
-                break;
-            }
+            else if (pattern[i] == capture)
+                matches = !(captured = segment).empty();
+            else
+                matches = pattern[i] == segment;
+            rest = last ? std::string_view{} : rest.substr(slash + 1);
         }
         if (!matches)
             continue;
         match_result result;
-        result.captured = std::move(captured);
+        result.captured = captured;
         result.allow = paths_[p].allow;
         for (std::size_t e = 0; e < entries_.size(); ++e) {
             if (entries_[e].path == p && entries_[e].method == method) {

@@ -1,15 +1,19 @@
 #pragma once
 // A static routing table. Patterns are paths whose segments are literals or
 // one "{id}" capture, e.g. "/user/{id}/token". match() returns a value:
-// found (the route's index and the captured segment, percent-decoded),
-// method not allowed (with the Allow list of that path, built once), or not
-// found.
+// found (the route's index and the captured segment), method not allowed
+// (with the Allow list of that path, built once), or not found.
+//
+// A path matches only as sent, byte for byte: "/%75ser/4" or "/./user/4"
+// is not "/user/4", and the captured segment is not percent-decoded (so
+// "/user/%34" captures "%34", which names no record). Each resource has
+// one spelling, and a rule a proxy applies to a path means what it says.
 //
 // Thread safety: immutable after construction; match() may be called from
 // any thread. The Allow strings live as long as the router.
 
+#include <ostream> // boost::core::string_view, through verb.hpp, needs it whole
 #include <boost/beast/http/verb.hpp>
-#include <boost/url/segments_view.hpp>
 
 #include <cstddef>
 #include <span>
@@ -36,7 +40,8 @@ class router {
 public:
     explicit router(std::span<route_key const> table);
 
-    match_result match(boost::beast::http::verb method, boost::urls::segments_view path) const;
+    // `path`: the request target's path, without the query, as received.
+    match_result match(boost::beast::http::verb method, std::string_view path) const;
 
 private:
     struct path_pattern {

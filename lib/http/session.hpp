@@ -35,6 +35,10 @@ class request_handler {
 public:
     virtual ~request_handler() = default;
     virtual boost::asio::awaitable<response> handle(request const& req) const = 0;
+    // Told of the session's own answers to malformed requests (400, 413,
+    // 431), for the metrics and the access log; `req` is whatever of the
+    // request was parsed. Must not throw.
+    virtual void refused(request const& /*req*/, response const& /*res*/) const {}
 };
 
 struct session_limits {

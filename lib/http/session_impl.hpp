@@ -12,6 +12,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,9 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 
 inline constexpr std::size_t read_chunk = 4096;
+// What an idle connection keeps of its response buffer; a larger one (a
+// long list) is given back before the connection waits for its next request.
+inline constexpr std::size_t kept_response_capacity = 16 * 1024;
 // How long, and how much, a closing connection is drained so that the
 // client reads our last answer instead of a reset.
 inline constexpr std::chrono::seconds linger_time{1};
@@ -43,7 +47,7 @@ inline void set_deadline(session_state& state, std::chrono::milliseconds d)
 // Ends a connection so that the client reads our last answer rather than a
 // reset: TLS sends close_notify; plain TCP half-closes and drains a little.
 template <class Stream>
-asio::awaitable<void> close_connection(Stream& stream, beast::flat_buffer& buffer, session_state& state)
+asio::awaitable<void> close_connection(Stream& stream, session_state& state)
 {
     set_deadline(state, linger_time);
     if constexpr (is_tls<Stream>::value) {
@@ -55,9 +59,11 @@ asio::awaitable<void> close_connection(Stream& stream, beast::flat_buffer& buffe
         } else {
             stream.close();
         }
+        // What is drained is thrown away: one buffer per thread serves every
+        // closing connection, rather than one allocated for each.
+        thread_local std::array<char, read_chunk> drain;
         for (std::size_t drained = 0; drained < linger_bytes;) {
-            buffer.clear();
-            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_chunk), use_tuple);
+            auto [ec, n] = co_await stream.async_read_some(asio::buffer(drain), use_tuple);
             if (ec)
                 break;
             drained += n;
@@ -67,7 +73,7 @@ asio::awaitable<void> close_connection(Stream& stream, beast::flat_buffer& buffe
 
 // The answer to a failed read, if it deserves one: malformed input does,
 // a vanished or silent peer does not.
-inline std::optional<response> answer_read_error(beast::error_code ec)
+inline std::optional<response> answer_read_error(beast::error_code ec, request const& req)
 {
     namespace h = beast::http;
     if (ec == h::error::header_limit)
@@ -76,15 +82,70 @@ inline std::optional<response> answer_read_error(beast::error_code ec)
         return problem(status::payload_too_large, "request body exceeds the limit");
     if (ec == h::error::end_of_stream || ec == h::error::partial_message)
         return std::nullopt;
-    if (&ec.category() == &h::make_error_code(h::error::bad_method).category())
+    if (&ec.category() == &h::make_error_code(h::error::bad_method).category()) {
+        if (!req.refusal.empty())
+            return problem(status::bad_request, "malformed request: " + std::string(req.refusal));
         return problem(status::bad_request, "malformed request: " + ec.message());
+    }
     return std::nullopt;
 }
 
+// Before a keep-alive connection waits for its next request: give back
+// buffers a large request or response grew, so that thousands of idle
+// connections hold a few KiB each, not what their largest request needed.
+inline void release_idle_memory(beast::flat_buffer& buffer, request& req, std::string& out)
+{
+    req.release_large_buffers();
+    if (buffer.capacity() > read_chunk)
+        buffer.shrink_to_fit(); // empty: frees it; the next read takes read_chunk
+    if (out.capacity() > kept_response_capacity)
+        std::string().swap(out);
+}
+
+inline std::string_view buffered(beast::flat_buffer const& buffer)
+{
+    return {static_cast<char const*>(buffer.data().data()), buffer.size()};
+}
+
+// Whether the front of `buffer` holds a whole header block the parser may
+// have, or a reason to refuse it. The parser is given a header only whole:
+// then the request line and headers count against one limit together, each
+// field is seen once, and obs-fold is found before the fields are read.
+// A header still arriving is tried on a throwaway parser, so that garbage
+// is refused at once rather than after the request timeout.
+inline beast::error_code check_header(beast::flat_buffer const& buffer, session_limits const& limits,
+                                      request& req, bool& whole)
+{
+    namespace h = beast::http;
+    auto const data = buffered(buffer);
+    auto const size = header_block_size(data.substr(0, limits.header_limit));
+    whole = size.has_value();
+    if (!whole) {
+        if (data.size() >= limits.header_limit)
+            return h::error::header_limit;
+        request scratch;
+        request_parser probe(scratch);
+        probe.header_limit(static_cast<std::uint32_t>(limits.header_limit));
+        beast::error_code ec;
+        probe.put(buffer.data(), ec);
+        if (ec && ec != h::error::need_more) {
+            req.refusal = scratch.refusal;
+            return ec;
+        }
+        return {};
+    }
+    if (has_obs_fold(data.substr(0, *size))) {
+        req.refusal = "a header line starts with white space (obs-fold)";
+        return h::error::bad_field;
+    }
+    return {};
+}
+
 // Reads one request into `req`: what is already in `buffer` first, then
-// from the stream until the parser is done. Says "100 Continue" when the
-// client waits for it. A clean end of stream before any byte of the
-// request is end_of_stream; in the middle of one, partial_message.
+// from the stream until the parser is done. Says "100 Continue" when an
+// HTTP/1.1 client waits for it (an HTTP/1.0 one cannot read it). A clean end
+// of stream before any byte of the request is end_of_stream; in the middle
+// of one, partial_message.
 template <class Stream>
 asio::awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buffer& buffer, request& req,
                                                 session_limits const& limits, std::string& out)
@@ -97,7 +158,12 @@ asio::awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buff
     bool continued = false;
     for (;;) {
         beast::error_code ec;
-        if (buffer.size() > 0) {
+        bool ready = buffer.size() > 0;
+        if (ready && !parser.is_header_done()) {
+            if (auto const refused = check_header(buffer, limits, req, ready))
+                co_return refused;
+        }
+        if (ready) {
             auto const used = parser.put(buffer.data(), ec);
             buffer.consume(used);
             if (ec && ec != h::error::need_more)
@@ -109,7 +175,7 @@ asio::awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buff
             if (!ec && used > 0 && buffer.size() > 0)
                 continue; // the parser stopped at a boundary, not for want of input
         }
-        if (parser.is_header_done() && req.expect_continue && !continued) {
+        if (parser.is_header_done() && req.expect_continue && req.version == 11 && !continued) {
             continued = true;
             finalize_continue(out);
             auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
@@ -120,7 +186,7 @@ asio::awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buff
         buffer.commit(n);
         if (read_ec == asio::error::eof || read_ec == asio::ssl::error::stream_truncated) {
             if (!parser.got_some())
-                co_return h::error::end_of_stream;
+                co_return buffer.size() > 0 ? h::error::partial_message : h::error::end_of_stream;
             parser.put_eof(ec);
             if (!ec && parser.is_done()) {
                 req.keep_alive = false;
@@ -148,8 +214,18 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
         if (buffer.size() == 0) {
             if (state.stopping)
                 break;
+            release_idle_memory(buffer, req, out);
             state.idle = true;
             set_deadline(state, limits.idle_timeout);
+            // A TCP socket is waited on without a buffer, so that an idle
+            // connection holds none; a stream that cannot be (TLS, Beast's
+            // test stream) reads into one.
+            if constexpr (requires { stream.async_wait(asio::socket_base::wait_read, use_tuple); }) {
+                buffer.shrink_to_fit();
+                auto [wait_ec] = co_await stream.async_wait(asio::socket_base::wait_read, use_tuple);
+                if (wait_ec)
+                    break;
+            }
             auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_chunk), use_tuple);
             state.idle = false;
             buffer.commit(n);
@@ -159,7 +235,8 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
 
         set_deadline(state, limits.request_timeout);
         if (auto const ec = co_await read_request(stream, buffer, req, limits, out)) {
-            if (auto answer = answer_read_error(ec)) {
+            if (auto answer = answer_read_error(ec, req)) {
+                handler.refused(req, *answer);
                 finalize(*answer, 11, connection::close, out);
                 co_await asio::async_write(stream, asio::buffer(out), use_tuple);
             }
@@ -174,7 +251,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
             break;
     }
 
-    co_await close_connection(stream, buffer, state);
+    co_await close_connection(stream, state);
 }
 
 } // namespace rosterd::http

@@ -1,6 +1,9 @@
 #include "http/tls.hpp"
 
+#include "log/log.hpp"
+
 #include <openssl/ssl.h>
+#include <sys/stat.h>
 
 #include <stdexcept>
 
@@ -40,6 +43,10 @@ std::unique_ptr<ssl::context> make_tls_context(std::string const& cert_chain_fil
     if (SSL_CTX_check_private_key(native) != 1)
         throw std::runtime_error("--tls-key: " + private_key_file + " does not match the certificate in " +
                                  cert_chain_file);
+    // A key others can read is a key others may have copied.
+    struct stat st {};
+    if (::stat(private_key_file.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+        log::warn("--tls-key: " + private_key_file + " is readable by its group or by others; chmod 600 it");
     return ctx;
 }
 

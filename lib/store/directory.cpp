@@ -171,14 +171,16 @@ void directory::put(user u)
         : users_.try_emplace(id);
     user& stored = it->second;
     if (!inserted) {
-        super_users_ -= stored.super_user;
+        if (stored.super_user)
+            super_users_.erase(id);
         if (stored.remove_at)
             removals_.erase({*stored.remove_at, id});
         for (auto const& m : stored.groups)
             members_[m.group_id].erase(id);
     }
     stored = std::move(u);
-    super_users_ += stored.super_user;
+    if (stored.super_user)
+        super_users_.insert(id);
     if (stored.remove_at)
         removals_.insert({*stored.remove_at, id});
     for (auto const& m : stored.groups)
@@ -191,7 +193,8 @@ void directory::remove_user_record(record_id id)
     auto it = users_.find(id);
     if (it == users_.end())
         return;
-    super_users_ -= it->second.super_user;
+    if (it->second.super_user)
+        super_users_.erase(id);
     if (it->second.remove_at)
         removals_.erase({*it->second.remove_at, id});
     for (auto const& m : it->second.groups)

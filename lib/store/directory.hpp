@@ -72,7 +72,9 @@ public:
     id_set const& members_of(record_id group_id) const;
     // Ids of a user's tokens, ordered.
     id_set const& tokens_of(record_id user_id) const;
-    std::size_t super_user_count() const { return super_users_; }
+    std::size_t super_user_count() const { return super_users_.size(); }
+    // Ids of the superusers, ordered.
+    id_set const& super_users() const { return super_users_; }
     std::size_t token_count() const { return tokens_.size(); }
     // Users whose removeAt is at or before `now`, soonest first.
     std::vector<record_id> due_for_removal(unix_time now) const;
@@ -104,7 +106,7 @@ private:
     std::unordered_map<record_id, id_set> members_;
     std::unordered_map<record_id, id_set> user_tokens_;
     std::set<std::pair<unix_time, record_id>> removals_; // (removeAt, user)
-    std::size_t super_users_ = 0;
+    id_set super_users_;
     record_id next_user_id_ = 1;
     record_id next_group_id_ = 1;
     record_id next_token_id_ = 1;

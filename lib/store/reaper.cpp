@@ -1,6 +1,7 @@
 #include "store/reaper.hpp"
 
 #include "log/log.hpp"
+#include "store/operator_access.hpp"
 
 namespace rosterd::store {
 
@@ -15,6 +16,11 @@ std::size_t reap(directory& dir, unix_time now, change_sink const& apply)
         auto const* u = dir.find_user(id);
         if (id == first_user || (u->super_user && dir.super_user_count() == 1))
             continue;
+        if (u->super_user && would_lock_out(dir, now, leaving_out{.user = id})) {
+            log::warn("user " + std::to_string(id) + " is due for removal but holds the last superuser token "
+                      "that works; kept");
+            continue;
+        }
         if (!apply(remove_user{id}))
             break;
         ++removed;

@@ -25,8 +25,9 @@ using change_sink = std::function<bool(change const&)>;
 // change the directory through.
 using write_runner = std::function<void(std::function<void(change_sink const&)>)>;
 
-// Removes every user due at `now`, except user 1 and the last superuser,
-// which keep the directory administrable. Returns how many were removed.
+// Removes every user due at `now`, except user 1, the last superuser, and a
+// superuser whose removal would lock the operators out (operator_access.hpp):
+// they keep the directory administrable. Returns how many were removed.
 std::size_t reap(directory& dir, unix_time now, change_sink const& apply);
 
 class reaper {

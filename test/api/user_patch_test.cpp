@@ -115,6 +115,13 @@ BOOST_AUTO_TEST_CASE(names_have_no_control_characters)
     BOOST_TEST(check(R"({"lastName":"a\u0000b"})") == "lastName: contains a control character");
     BOOST_TEST(check(R"({"lastName":"a\u0085b"})") == "lastName: contains a control character");
     BOOST_TEST(check(R"({"lastName":"Zoë"})") == "");
+    // Single-line fields: none at all; multi-line text: tab and newline only.
+    BOOST_TEST(check(R"({"externalId":"a\tb"})") == "externalId: contains a control character");
+    BOOST_TEST(check(R"({"authOrganizationId":"a\u007fb"})") == "authOrganizationId: contains a control character");
+    BOOST_TEST(check(R"({"description":"line 1\n\tline 2"})") == "");
+    BOOST_TEST(check(R"({"remarks":"a\rb"})") == "remarks: contains a control character other than tab and newline");
+    BOOST_TEST(check(R"({"description":"a\u001bb"})") == "description: contains a control character other than tab and newline");
+    BOOST_TEST(check(R"({"externalId":null})") == "");
 }
 
 BOOST_AUTO_TEST_CASE(absent_fields_keep_their_values)

@@ -33,7 +33,8 @@ BOOST_AUTO_TEST_CASE(access_levels)
 
     BOOST_TEST((auth::access_to(root, stranger) == access::super));
     BOOST_TEST((auth::access_to(admin, member) == access::admin));
-    BOOST_TEST((auth::access_to(admin, admin) == access::admin));
+    // Being a group admin gives no rights over oneself.
+    BOOST_TEST((auth::access_to(admin, admin) == access::self));
     BOOST_TEST((auth::access_to(admin, stranger) == access::none));
     BOOST_TEST((auth::access_to(member, admin) == access::none));
     BOOST_TEST((auth::access_to(member, member) == access::self));
@@ -56,10 +57,35 @@ BOOST_AUTO_TEST_CASE(settable_fields_by_level)
     BOOST_TEST(!admin.has(user_field::client_id));
     BOOST_TEST(admin.has(user_field::phone_number_verify));
     BOOST_TEST(admin.has(user_field::remarks));
-    // Nobody but a superuser verifies their own number.
-    BOOST_TEST(!auth::settable_fields(access::admin, true).has(user_field::phone_number_verify));
-    BOOST_TEST(auth::settable_fields(access::super, true).has(user_field::email_address_verify));
+    BOOST_TEST(auth::settable_fields(access::super, false).has(user_field::email_address_verify));
     BOOST_TEST(auth::settable_fields(access::none, false).empty());
+}
+
+BOOST_AUTO_TEST_CASE(nobody_verifies_their_own_contacts_unless_the_operator_allows_it)
+{
+    for (auto level : {access::self, access::admin, access::super}) {
+        BOOST_TEST(!auth::settable_fields(level, true).has(user_field::phone_number_verify));
+        BOOST_TEST(!auth::settable_fields(level, true).has(user_field::email_address_verify));
+    }
+    BOOST_TEST(auth::settable_fields(access::super, true, true).has(user_field::phone_number_verify));
+    BOOST_TEST(auth::settable_fields(access::super, true).has(user_field::first_name));
+}
+
+BOOST_AUTO_TEST_CASE(an_admin_may_not_schedule_the_removal_of_another_groups_admin)
+{
+    auto root = make(1, true);
+    auto admin = make(2);
+    admin.set_membership(10, true);
+    auto member = make(3);
+    member.set_membership(10, false);
+    auto other_admin = make(4);
+    other_admin.set_membership(10, false);
+    other_admin.set_membership(11, true);
+    BOOST_TEST(auth::may_schedule_removal(admin, member));
+    BOOST_TEST(!auth::may_schedule_removal(admin, other_admin));
+    BOOST_TEST(auth::may_schedule_removal(root, other_admin));
+    admin.set_membership(11, true); // now the caller administers group 11 too
+    BOOST_TEST(auth::may_schedule_removal(admin, other_admin));
 }
 
 BOOST_AUTO_TEST_CASE(group_management_and_tokens)

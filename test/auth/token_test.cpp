@@ -46,6 +46,24 @@ BOOST_AUTO_TEST_CASE(authorization_header_forms)
 BOOST_AUTO_TEST_CASE(chosen_secrets)
 {
     BOOST_TEST(auth::acceptable_secret("93c8b2ae-301b-47fe-842f-afe9b98b427a"));
+    BOOST_TEST(auth::acceptable_secret(auth::generate_token()));
     BOOST_TEST(!auth::acceptable_secret("short"));
     BOOST_TEST(!auth::acceptable_secret("has a space in it, long enough"));
+}
+
+BOOST_AUTO_TEST_CASE(a_chosen_secret_needs_128_bits)
+{
+    BOOST_TEST(auth::has_token_form("93C8B2AE-301b-47fe-842f-afe9b98b427a"));
+    BOOST_TEST(!auth::has_token_form("93c8b2ae-301b-47fe-842f-afe9b98b427"));
+    BOOST_TEST(!auth::has_token_form("93c8b2ae-301b-47fe-842f-afe9b98b427g"));
+    // 32 hex digits are 128 bits; 31 are not.
+    BOOST_TEST(auth::estimated_entropy_bits(std::string(32, 'f')) == 128.0);
+    BOOST_TEST(auth::acceptable_secret("0123456789abcdef0123456789abcdef"));
+    BOOST_TEST(!auth::acceptable_secret("0123456789abcdef0123456789abcde"));
+    // 22 letters and digits of both cases: 22 * log2(62), about 131 bits.
+    BOOST_TEST(auth::acceptable_secret("Q7wz9KpL2mXa8RtY4vBn6H"));
+    BOOST_TEST(!auth::acceptable_secret("Q7wz9KpL2mXa8RtY4vBn6"));
+    BOOST_TEST(!auth::acceptable_secret("passwordpassword"));      // 16 lower-case letters: 75 bits
+    BOOST_TEST(!auth::acceptable_secret("abuse-test-root-token")); // about 123 bits
+    BOOST_TEST(auth::acceptable_secret("abuse-test-root-token-0123456789"));
 }

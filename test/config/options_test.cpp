@@ -59,6 +59,32 @@ BOOST_AUTO_TEST_CASE(flag_beats_environment_beats_file)
     std::filesystem::remove(ini);
 }
 
+BOOST_AUTO_TEST_CASE(caps_and_verification_options)
+{
+    auto const d = run({}).opts;
+    BOOST_TEST(d.max_connections_per_ip == 256u);
+    BOOST_TEST(d.max_tokens_per_user == 100u);
+    BOOST_TEST(!d.allow_self_verify);
+    auto const o = run({"--max-connections-per-ip", "0", "--max-tokens-per-user", "5", "--allow-self-verify"}).opts;
+    BOOST_TEST(o.max_connections_per_ip == 0u);
+    BOOST_TEST(o.max_tokens_per_user == 5u);
+    BOOST_TEST(o.allow_self_verify);
+    BOOST_TEST(!run({}, {"ROSTERD_ALLOW_SELF_VERIFY=false"}).opts.allow_self_verify);
+    BOOST_TEST(error_of({"--allow-self-verify=perhaps"}).starts_with("--allow-self-verify:"));
+    BOOST_TEST(error_of({"--max-tokens-per-user", "0"}).starts_with("--max-tokens-per-user:"));
+}
+
+BOOST_AUTO_TEST_CASE(recover_is_a_command_with_its_own_option)
+{
+    auto const r = run({"recover", "--data-dir", "/srv/rosterd", "--user", "7"});
+    BOOST_TEST((r.what == action::recover));
+    BOOST_TEST(r.opts.data_dir == "/srv/rosterd");
+    BOOST_TEST(r.opts.recover_user == 7u);
+    BOOST_TEST(run({"recover"}).opts.recover_user == 1u);
+    BOOST_TEST(error_of({"--user", "7"}).starts_with("--user:"));
+    BOOST_TEST((run({}, {"ROSTERD_USER=7"}).what == action::serve)); // not taken from the environment
+}
+
 BOOST_AUTO_TEST_CASE(listen_addresses)
 {
     BOOST_TEST(run({"--listen", "[::1]:9000"}).opts.listen.address().to_string() == "::1");

@@ -18,26 +18,14 @@ using bhttp::verb;
 
 namespace {
 
-std::string const root = "abuse-test-root-token";
+std::string const root = "abuse-test-root-token-0123456789";
 
 struct abused_server {
     // Generous idle and request timeouts: the stalled clients must be
     // survived, not merely timed out.
     server_process server{{"--bootstrap-token", root, "--request-timeout", "60", "--idle-timeout", "60"}};
 
-    long rss_kb() const
-    {
-        std::ifstream status("/proc/" + std::to_string(server.pid()) + "/status");
-        std::string key;
-        long value = 0;
-        while (status >> key) {
-            if (key == "VmRSS:") {
-                status >> value;
-                return value;
-            }
-        }
-        return -1;
-    }
+    long rss_kb() const { return rosterd::test::rss_kb(server.pid()); }
 
     std::size_t open_fds() const
     {
@@ -110,7 +98,7 @@ BOOST_AUTO_TEST_CASE(fifty_pipelined_requests_are_answered_in_order)
     std::string wire;
     for (int i = 0; i < 50; ++i)
         wire += put_raw("Content-Type: application/json\r\n", R"({"lastName":"n)" + std::to_string(i) + R"("})", true);
-    wire += "GET /user/1 HTTP/1.1\r\nAuthorization: Bearer " + root + "\r\nConnection: close\r\n\r\n";
+    wire += "GET /user/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + root + "\r\nConnection: close\r\n\r\n";
     client c(server.port());
     auto const replies = parse_responses(c.raw(wire));
     BOOST_TEST_REQUIRE(replies.size() == 51u);

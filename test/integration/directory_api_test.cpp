@@ -4,8 +4,7 @@
 #define BOOST_TEST_MODULE integration_directory_api
 #include <boost/test/unit_test.hpp>
 
-#include "../support/server_process.hpp"
-#include "../support/wire.hpp"
+#include "../support/api_client.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -18,43 +17,12 @@ namespace {
 
 std::string const root_token = "directory-api-test-root-token";
 
-struct directory_server {
+struct running_server {
     server_process server{{"--bootstrap-token", root_token}};
-    client c{server.port()};
+};
 
-    http_reply call(verb method, std::string const& target, std::string const& token = root_token,
-                    std::optional<std::string> body = {})
-    {
-        auto res = c.request(method, target, std::move(body), token);
-        BOOST_TEST(hardening_header_problems(res) == "");
-        return res;
-    }
-
-    std::uint64_t create(std::string const& collection, std::string const& body, std::string const& query = "")
-    {
-        auto const res = call(verb::post, collection + query, root_token, body);
-        BOOST_TEST_REQUIRE(res.result_int() == 201u, res.body());
-        BOOST_TEST(res[bhttp::field::location] == collection + "/" + res.body());
-        return std::stoull(res.body());
-    }
-
-    std::string token_for(std::uint64_t user, std::string const& body = "{}")
-    {
-        auto const res = call(verb::post, "/user/" + std::to_string(user) + "/token", root_token, body);
-        BOOST_TEST_REQUIRE(res.result_int() == 201u, res.body());
-        return std::string(json::parse(res.body()).at("token").as_string());
-    }
-
-    std::vector<std::uint64_t> ids(verb method, std::string const& target, std::string const& token = root_token)
-    {
-        auto const res = call(method, target, token);
-        BOOST_TEST_REQUIRE(res.result_int() == 200u, res.body());
-        std::vector<std::uint64_t> out;
-        auto const list = json::parse(res.body());
-        for (auto const& v : list.as_array())
-            out.push_back(v.at("id").to_number<std::uint64_t>());
-        return out;
-    }
+struct directory_server : running_server, api_client {
+    directory_server() : api_client(server.port(), root_token) {}
 };
 
 using ids_t = std::vector<std::uint64_t>;

@@ -89,6 +89,8 @@ BOOST_AUTO_TEST_CASE(a_restart_keeps_everything)
                 BOOST_TEST(server.stop(signal) == (signal == SIGTERM ? 0 : 128 + SIGKILL));
             }
             server_process server({"--bootstrap-token", "a-different-token-ignored"}, data.path());
+            // Ignored, but not in silence.
+            BOOST_TEST(server.log().find("--bootstrap-token is ignored") != std::string::npos, server.log());
             client c(server.port());
             check_state(c, s);
             BOOST_TEST(c.request(verb::get, "/user/1", {}, "a-different-token-ignored").result_int() == 401u);

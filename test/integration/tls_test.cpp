@@ -30,6 +30,7 @@ struct certificate {
                          " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key.string()
             + " -out " + cert.string() + " 2>/dev/null";
         BOOST_TEST_REQUIRE(std::system(cmd.c_str()) == 0);
+        fs::permissions(key, fs::perms::owner_read | fs::perms::owner_write);
     }
 };
 
@@ -126,4 +127,17 @@ BOOST_AUTO_TEST_CASE(a_missing_or_mismatched_certificate_stops_the_start)
     BOOST_TEST(mismatched.exit_code == 2);
     BOOST_TEST(mismatched.output.find("--tls-key:") != std::string::npos);
     BOOST_TEST(run_to_exit({"--tls-cert", a.cert.string()}).exit_code == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_key_others_can_read_is_a_warning)
+{
+    certificate c;
+    {
+        server_process private_key({"--tls-cert", c.cert.string(), "--tls-key", c.key.string(), "--bootstrap-token", token});
+        BOOST_TEST(private_key.log().find("--tls-key") == std::string::npos, private_key.log());
+    }
+    fs::permissions(c.key, fs::perms::group_read | fs::perms::others_read, fs::perm_options::add);
+    server_process readable({"--tls-cert", c.cert.string(), "--tls-key", c.key.string(), "--bootstrap-token", token});
+    BOOST_TEST(readable.log().find("--tls-key: " + c.key.string() + " is readable by its group or by others")
+                   != std::string::npos, readable.log());
 }

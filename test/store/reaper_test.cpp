@@ -81,6 +81,20 @@ BOOST_AUTO_TEST_CASE(user_1_and_the_last_superuser_stay)
     BOOST_TEST(!dir.find_user(5));
 }
 
+BOOST_AUTO_TEST_CASE(a_superuser_holding_the_last_working_token_stays)
+{
+    add(5, true, t0);
+    add(6, true, t0);
+    token t;
+    t.id = 2;
+    t.user_id = 5;
+    t.hash.fill(8);
+    dir.apply(put_token{t});
+    BOOST_TEST(reap(dir, t0 + 1000, sink) == 3u); // 2, 3 and 6: 5 holds the only superuser token
+    BOOST_TEST(dir.find_user(5));
+    BOOST_TEST(!dir.find_user(6));
+}
+
 BOOST_AUTO_TEST_CASE(a_failing_sink_stops_the_round)
 {
     std::size_t calls = 0;

@@ -85,6 +85,21 @@ inline int wait_exit(pid_t pid)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// A process's resident set size in kB, from /proc; -1 if unknown.
+inline long rss_kb(pid_t pid)
+{
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    std::string key;
+    long value = 0;
+    while (status >> key) {
+        if (key == "VmRSS:") {
+            status >> value;
+            return value;
+        }
+    }
+    return -1;
+}
+
 struct run_result {
     int exit_code;
     std::string output;
@@ -160,6 +175,10 @@ private:
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
+        // The destructor does not run for a constructor that throws.
+        ::kill(pid_, SIGKILL);
+        wait_exit(pid_);
+        pid_ = -1;
         throw std::runtime_error("rosterd did not start listening: " + log());
     }
 

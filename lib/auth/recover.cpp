@@ -1,0 +1,47 @@
+#include "auth/recover.hpp"
+
+#include "auth/token.hpp"
+#include "persist/committer.hpp"
+#include "persist/recovery.hpp"
+
+#include <stdexcept>
+#include <string>
+
+namespace rosterd::auth {
+
+recovered_access recover_access(persist::data_dir& files, store::record_id user, store::unix_time now)
+{
+    files.lock();
+    store::directory dir;
+    auto const start = persist::recover(files, dir, persist::system_io());
+    auto const* u = dir.find_user(user);
+    if (!u)
+        throw std::runtime_error("there is no user " + std::to_string(user) + "; name a superuser with --user");
+    if (!u->super_user)
+        throw std::runtime_error("user " + std::to_string(user) + " is not a superuser; name one with --user");
+
+    persist::committer log(dir, &files, persist::system_io(), {persist::durability::strict}, start);
+    log.start();
+    auto const secret = generate_token();
+    // The file first: a token that cannot be handed over must not exist.
+    files.write_bootstrap_token(secret);
+    store::token t;
+    t.id = dir.next_token_id();
+    t.user_id = user;
+    t.hash = hash_token(secret);
+    t.description = "recovery";
+    t.created = now;
+    bool const durable = log.run_sync([&] {
+        log.record(store::put_token{t});
+        return true;
+    });
+    if (!durable) {
+        std::error_code ignored;
+        std::filesystem::remove(files.bootstrap_token(), ignored);
+        throw std::runtime_error("cannot write the new token to the journal");
+    }
+    log.stop();
+    return {files.bootstrap_token(), t.id};
+}
+
+} // namespace rosterd::auth
