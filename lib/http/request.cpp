@@ -15,25 +15,24 @@ namespace {
 // that each sent a 64 KiB body must not hold 640 MB.
 constexpr std::size_t kept_body_capacity = 4 * 1024;
 
-constexpr std::string_view end_of_header = "\r\n\r\n";
-
 } // namespace
 
-std::optional<std::size_t> header_block_size(std::string_view data)
+std::optional<header_block> find_header_block(std::string_view data)
 {
-    auto const at = data.find(end_of_header);
-    if (at == std::string_view::npos)
-        return std::nullopt;
-    return at + end_of_header.size();
-}
-
-bool has_obs_fold(std::string_view header_block)
-{
-    for (auto at = header_block.find('\n'); at != std::string_view::npos; at = header_block.find('\n', at + 1)) {
-        if (at + 1 < header_block.size() && (header_block[at + 1] == ' ' || header_block[at + 1] == '\t'))
-            return true;
+    // One pass over the line ends: each is looked at for what follows it.
+    header_block block;
+    for (auto at = data.find('\n'); at != std::string_view::npos; at = data.find('\n', at + 1)) {
+        auto const next = data.substr(at + 1, 2);
+        if (next.empty())
+            break;
+        if (next.front() == ' ' || next.front() == '\t')
+            block.folded = true;
+        else if (at > 0 && data[at - 1] == '\r' && next == "\r\n") {
+            block.size = at + 3;
+            return block;
+        }
     }
-    return false;
+    return std::nullopt;
 }
 
 request_parser::request_parser(request& into) : req_(into)

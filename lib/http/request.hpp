@@ -51,13 +51,15 @@ struct request {
     void release_large_buffers();
 };
 
-// The length of the header block at the front of `data` (request line,
-// fields and the empty line), if all of it is there.
-std::optional<std::size_t> header_block_size(std::string_view data);
-
-// Whether a header block has a line that starts with space or tab: obsolete
-// line folding (RFC 9112 §5.2), or white space before the first field.
-bool has_obs_fold(std::string_view header_block);
+// The header block at the front of some bytes (request line, fields and
+// the empty line), if all of it is there.
+struct header_block {
+    std::size_t size = 0;
+    // A line starts with space or tab: obsolete line folding (RFC 9112
+    // §5.2), or white space before the first field.
+    bool folded = false;
+};
+std::optional<header_block> find_header_block(std::string_view data);
 
 class request_parser final : public boost::beast::http::basic_parser<true> {
 public:

@@ -93,10 +93,13 @@ inline std::optional<response> answer_read_error(beast::error_code ec, request c
 // Before a keep-alive connection waits for its next request: give back
 // buffers a large request or response grew, so that thousands of idle
 // connections hold a few KiB each, not what their largest request needed.
+// The read buffer itself is kept for a busy connection's next request; the
+// listener frees it once the connection has been idle a while (see
+// session_state::idle_buffer).
 inline void release_idle_memory(beast::flat_buffer& buffer, request& req, std::string& out)
 {
     req.release_large_buffers();
-    if (buffer.capacity() > read_chunk)
+    if (buffer.capacity() > 2 * read_chunk)
         buffer.shrink_to_fit(); // empty: frees it; the next read takes read_chunk
     if (out.capacity() > kept_response_capacity)
         std::string().swap(out);
@@ -118,8 +121,8 @@ inline beast::error_code check_header(beast::flat_buffer const& buffer, session_
 {
     namespace h = beast::http;
     auto const data = buffered(buffer);
-    auto const size = header_block_size(data.substr(0, limits.header_limit));
-    whole = size.has_value();
+    auto const block = find_header_block(data.substr(0, limits.header_limit));
+    whole = block.has_value();
     if (!whole) {
         if (data.size() >= limits.header_limit)
             return h::error::header_limit;
@@ -134,7 +137,7 @@ inline beast::error_code check_header(beast::flat_buffer const& buffer, session_
         }
         return {};
     }
-    if (has_obs_fold(data.substr(0, *size))) {
+    if (block->folded) {
         req.refusal = "a header line starts with white space (obs-fold)";
         return h::error::bad_field;
     }
@@ -217,12 +220,13 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
             release_idle_memory(buffer, req, out);
             state.idle = true;
             set_deadline(state, limits.idle_timeout);
-            // A TCP socket is waited on without a buffer, so that an idle
-            // connection holds none; a stream that cannot be (TLS, Beast's
-            // test stream) reads into one.
+            // A TCP socket is waited on without reading, so that the owner
+            // may free the buffer of a connection that stays idle; a stream
+            // that cannot be waited on (TLS, Beast's test stream) reads.
             if constexpr (requires { stream.async_wait(asio::socket_base::wait_read, use_tuple); }) {
-                buffer.shrink_to_fit();
+                state.idle_buffer = &buffer;
                 auto [wait_ec] = co_await stream.async_wait(asio::socket_base::wait_read, use_tuple);
+                state.idle_buffer = nullptr;
                 if (wait_ec)
                     break;
             }

@@ -360,3 +360,17 @@ BOOST_AUTO_TEST_CASE(a_large_body_is_not_kept_for_the_next_request)
     BOOST_TEST(req.authorization == "Bearer a"); // the first of a repeated header counts
     BOOST_TEST(req.target == "/healthz");
 }
+
+BOOST_AUTO_TEST_CASE(a_header_block_ends_at_its_empty_line)
+{
+    BOOST_TEST(!http::find_header_block("GET / HTTP/1.1\r\nHost: x\r\n"));
+    BOOST_TEST(!http::find_header_block("GET / HTTP/1.1\r\nHost: x\r\n\r"));
+    auto const whole = http::find_header_block("GET / HTTP/1.1\r\nHost: x\r\n\r\n{\"a\":1}");
+    BOOST_TEST_REQUIRE(whole.has_value());
+    BOOST_TEST(whole->size == 27u);
+    BOOST_TEST(!whole->folded);
+    BOOST_TEST(http::find_header_block("GET / HTTP/1.1\r\nX: a\r\n b\r\n\r\n")->folded);
+    BOOST_TEST(http::find_header_block("GET / HTTP/1.1\r\n\tX: a\r\n\r\n")->folded);
+    // A fold after the block is the body's business, not the header's.
+    BOOST_TEST(!http::find_header_block("GET / HTTP/1.1\r\nHost: x\r\n\r\n\r\n x")->folded);
+}
