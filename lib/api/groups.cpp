@@ -1,6 +1,7 @@
 // POST /usergroup, GET /usergroup/{id}, GET /usergroup, DELETE /usergroup/{id}
 #include "api/handlers.hpp"
 
+#include "api/conditional.hpp"
 #include "api/paging.hpp"
 
 #include "api/json_body.hpp"
@@ -77,7 +78,12 @@ http::response read_group(context& ctx)
         return *malformed;
     if (!me->super_user && !me->is_admin_of(g->id))
         return forbidden("the caller may not read user group " + ctx.path_id);
-    return http::json(http::status::ok, boost::json::serialize(group_view(*g, ctx.dir, {q.offset, q.limit})));
+    auto const etag = etag_of(*g, ctx.dir);
+    if (client_copy_is_current(ctx.req, etag))
+        return http::not_modified(etag);
+    auto res = http::json(http::status::ok, boost::json::serialize(group_view(*g, ctx.dir, {q.offset, q.limit})));
+    res.etag = etag;
+    return res;
 }
 
 } // namespace rosterd::api
@@ -117,6 +123,8 @@ http::response delete_group(context& ctx)
         return not_found("user group", ctx.path_id);
     if (!me->super_user)
         return forbidden("only a superuser may delete a user group");
+    if (auto changed = check_if_match(ctx.req, "user group " + ctx.path_id, [&] { return etag_of(*g, ctx.dir); }))
+        return *changed;
     auto const id = g->id; // g goes with the change
     commit(ctx, store::remove_group{id});
     return http::json(http::status::ok, std::to_string(id));

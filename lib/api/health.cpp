@@ -13,12 +13,12 @@ http::response health(context&)
 
 http::response prometheus_metrics(context& ctx)
 {
-    return http::response{http::status::ok, http::media::prometheus, ctx.stats.render(ctx.dir), {}, {}};
+    return http::response{http::status::ok, http::media::prometheus, ctx.stats.render(ctx.dir), {}, {}, {}};
 }
 
 http::response openapi(context&)
 {
-    return http::response{http::status::ok, http::media::json, std::string(openapi_document()), {}, {}};
+    return http::response{http::status::ok, http::media::json, std::string(openapi_document()), {}, {}, {}};
 }
 
 } // namespace rosterd::api

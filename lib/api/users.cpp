@@ -1,6 +1,7 @@
 // PUT /user/{id}, POST /user, GET /user/{id}, GET /user, DELETE /user/{id}
 #include "api/handlers.hpp"
 
+#include "api/conditional.hpp"
 #include "api/paging.hpp"
 
 #include "api/user_patch.hpp"
@@ -83,13 +84,17 @@ http::response update_user(context& ctx)
             return forbidden("superUser: user " + ctx.path_id + " holds the last superuser token that works (and "
                              "never expires); give another superuser a token first");
     }
+    if (auto changed = check_if_match(ctx.req, "user " + ctx.path_id, [&] { return etag_of(*target); }))
+        return *changed;
 
     store::user after = *target;
     if (auto invalid = merge(after, patch, roles, ctx))
         return *invalid;
-    auto const id = after.id;
+    auto res = http::json(http::status::ok, std::to_string(after.id));
+    if (!ctx.req.if_match.empty()) // a client that edits conditionally gets the next version's tag
+        res.etag = etag_of(after);
     commit(ctx, store::put_user{std::move(after)});
-    return http::json(http::status::ok, std::to_string(id));
+    return res;
 }
 
 http::response create_user(context& ctx)
@@ -132,7 +137,11 @@ http::response read_user(context& ctx)
         return forbidden("the caller may not read user " + ctx.path_id);
     unsigned char buffer[4096]; // enough for most users, without a heap allocation
     boost::json::monotonic_resource memory(buffer, sizeof buffer);
-    return http::json(http::status::ok, boost::json::serialize(user_view(*target, &memory)));
+    auto res = http::json(http::status::ok, boost::json::serialize(user_view(*target, &memory)));
+    res.etag = etag_of(res.body);
+    if (client_copy_is_current(ctx.req, res.etag))
+        return http::not_modified(std::move(res.etag));
+    return res;
 }
 
 } // namespace rosterd::api
@@ -212,6 +221,8 @@ http::response delete_user(context& ctx)
     if (target->super_user && store::would_lock_out(ctx.dir, ctx.now, {.user = target->id}))
         return forbidden("user " + ctx.path_id + " holds the last superuser token that works (and never "
                          "expires); give another superuser a token first");
+    if (auto changed = check_if_match(ctx.req, "user " + ctx.path_id, [&] { return etag_of(*target); }))
+        return *changed;
     auto const id = target->id; // target goes with the change
     commit(ctx, store::remove_user{id});
     return http::json(http::status::ok, std::to_string(id));

@@ -47,6 +47,8 @@ request_parser::request_parser(request& into) : req_(into)
     req_.authorization.clear();
     req_.has_content_type = false;
     req_.content_type.clear();
+    req_.if_match.clear();
+    req_.if_none_match.clear();
     req_.refusal = {};
     req_.body.clear();
     req_.release_large_buffers();
@@ -105,6 +107,14 @@ void request_parser::on_field_impl(boost::beast::http::field name, string_view, 
             req_.has_content_type = true;
             req_.content_type.assign(value.data(), value.size());
         }
+        break;
+    case field::if_match:
+        if (req_.if_match.empty())
+            req_.if_match.assign(value.data(), value.size());
+        break;
+    case field::if_none_match:
+        if (req_.if_none_match.empty())
+            req_.if_none_match.assign(value.data(), value.size());
         break;
     case field::expect:
         req_.expect_continue = req_.expect_continue || boost::beast::iequals(value, "100-continue");

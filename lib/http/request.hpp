@@ -2,7 +2,7 @@
 // A request as the handlers see it, and the parser that fills one.
 //
 // The parser is Beast's basic_parser with callbacks that keep only what
-// rosterd reads: the request line, three headers and the body. Beast's own
+// rosterd reads: the request line, a few headers and the body. Beast's own
 // request_parser would build a full header map, allocating for every field
 // of every request; this one copies into strings the connection reuses, so
 // a keep-alive connection stops allocating after its first requests.
@@ -42,6 +42,10 @@ struct request {
     std::string authorization;
     bool has_content_type = false;
     std::string content_type;
+    // Conditional requests (RFC 9110 §13): the first If-Match and
+    // If-None-Match headers, as sent; empty when absent.
+    std::string if_match;
+    std::string if_none_match;
     std::string body;
     // Why the request was refused as malformed, when a rule of ours refused
     // it (a static string); empty otherwise.

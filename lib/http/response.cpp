@@ -62,15 +62,17 @@ response problem(status code, std::string_view detail)
     body["title"] = boost::beast::http::obsolete_reason(code);
     body["status"] = static_cast<unsigned>(code);
     body["detail"] = detail;
-    return response{code, media::problem, boost::json::serialize(body), {}, {}};
+    return response{code, media::problem, boost::json::serialize(body), {}, {}, {}};
 }
 
 response json(status code, std::string body)
 {
-    return response{code, media::json, std::move(body), {}, {}};
+    return response{code, media::json, std::move(body), {}, {}, {}};
 }
 
-response no_content() { return response{status::no_content, {}, {}, {}, {}}; }
+response no_content() { return response{status::no_content, {}, {}, {}, {}, {}}; }
+
+response not_modified(std::string etag) { return response{status::not_modified, {}, {}, {}, {}, std::move(etag)}; }
 
 void finalize(response const& res, unsigned version, connection conn, std::string& out)
 {
@@ -78,8 +80,9 @@ void finalize(response const& res, unsigned version, connection conn, std::strin
     append_status_line(out, res.code);
     if (!res.content_type.empty())
         append_header(out, "Content-Type", res.content_type);
-    // RFC 9110 §8.6: no Content-Length in a 204.
-    if (res.code != status::no_content) {
+    // RFC 9110 §8.6, §15.4.5: a 204 or 304 has no content and no length.
+    bool const has_content = res.code != status::no_content && res.code != status::not_modified;
+    if (has_content) {
         char digits[24];
         auto const end = std::to_chars(digits, digits + sizeof digits, res.body.size()).ptr;
         append_header(out, "Content-Length", std::string_view(digits, static_cast<std::size_t>(end - digits)));
@@ -88,6 +91,8 @@ void finalize(response const& res, unsigned version, connection conn, std::strin
         append_header(out, "Allow", res.allow);
     if (!res.location.empty())
         append_header(out, "Location", res.location);
+    if (!res.etag.empty())
+        append_header(out, "ETag", res.etag);
     // RFC 9110 §11.6.1: a 401 names the scheme that would get in.
     if (res.code == status::unauthorized)
         append_header(out, "WWW-Authenticate", "Bearer");
@@ -96,7 +101,7 @@ void finalize(response const& res, unsigned version, connection conn, std::strin
     else if (version == 10)
         append_header(out, "Connection", "keep-alive");
     out.append(header_block()).append(crlf);
-    if (res.code != status::no_content)
+    if (has_content)
         out.append(res.body);
 }
 

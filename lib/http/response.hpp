@@ -28,6 +28,7 @@ struct response {
     std::string body;
     std::string location;          // empty: no Location header
     std::string_view allow;        // a static string; empty: no Allow header
+    std::string etag;              // the record's version, quoted; empty: no ETag header
 };
 
 // An RFC 9457 problem: {"type":"about:blank","title":<reason>,"status":<code>,"detail":<detail>}
@@ -36,6 +37,8 @@ response problem(status code, std::string_view detail);
 response json(status code, std::string body);
 // 204, no body.
 response no_content();
+// 304, no body: the client's copy, named by its ETag, is current.
+response not_modified(std::string etag);
 
 // The twelve headers, each "Name: value\r\n", in the order SPEC §2 lists them.
 std::string_view hardening_headers();
