@@ -1,0 +1,267 @@
+#include "server/server.hpp"
+
+#include "api/service.hpp"
+#include "auth/bootstrap.hpp"
+#include "auth/recover.hpp"
+#include "auth/token.hpp"
+#include "http/listener.hpp"
+#include "http/tls.hpp"
+#include "http/workers.hpp"
+#include "log/log.hpp"
+#include "persist/committer.hpp"
+#include "persist/data_dir.hpp"
+#include "persist/journal_reader.hpp"
+#include "persist/recovery.hpp"
+#include "store/operator_access.hpp"
+#include "store/reaper.hpp"
+#include "store/time.hpp"
+#include "system/descriptors.hpp"
+#include "system/notify.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+
+#include <algorithm>
+#include <iostream>
+#include <optional>
+#include <sstream>
+
+namespace rosterd::server {
+
+namespace {
+
+// Descriptors beside the connections: listener, journal, snapshot, log, ...
+constexpr std::size_t spare_descriptors = 64;
+// How often users past their removeAt are looked for.
+constexpr std::chrono::seconds reap_interval{60};
+
+// Start-up warnings about what the operator gave or left behind.
+void warn_about_access(store::directory const& dir, std::optional<std::string> const& given_token, bool bootstrapped)
+{
+    auto lock = dir.read_lock();
+    if (given_token && !bootstrapped && !dir.find_token(auth::hash_token(*given_token)))
+        log::warn("--bootstrap-token is ignored: this data directory was set up before, and the token given is "
+                  "none of its tokens");
+    switch (store::operator_access_of(dir, store::system_now())) {
+    case store::operator_access::none:
+        log::warn("no superuser holds a token that works; run 'rosterd recover' with the server stopped");
+        break;
+    case store::operator_access::expiring:
+        log::warn("every superuser token expires; create one without expiresIn, or use 'rosterd recover' later");
+        break;
+    case store::operator_access::lasting:
+        break;
+    }
+}
+
+std::unique_ptr<boost::asio::ssl::context> tls_of(config::options const& opts)
+{
+    if (!opts.tls_cert)
+        return nullptr;
+    try {
+        return http::make_tls_context(*opts.tls_cert, *opts.tls_key);
+    } catch (std::exception const& e) {
+        throw start_error(exit_bad_input, e.what());
+    }
+}
+
+int recover(config::options const& opts)
+{
+    try {
+        persist::data_dir files(opts.data_dir);
+        auto const done = auth::recover_access(files, opts.recover_user, store::system_now());
+        std::cout << "rosterd: token " << done.token_id << " made for superuser " << opts.recover_user
+                  << "; its secret is in " << done.token_file.string() << "\n";
+        return exit_ok;
+    } catch (persist::corruption_error const& e) {
+        std::cerr << "rosterd: " << e.what() << "\n";
+        return exit_bad_input;
+    } catch (std::exception const& e) {
+        std::cerr << "rosterd: " << e.what() << "\n";
+        return exit_failure;
+    }
+}
+
+} // namespace
+
+// Members in the order they are built; they are torn down in reverse.
+struct server::parts {
+    explicit parts(config::options const& o) : opts(o), tls(tls_of(o)), files(o.data_dir) {}
+
+    config::options opts;
+    std::unique_ptr<boost::asio::ssl::context> tls;
+    persist::data_dir files;
+    store::directory dir;
+    persist::recovered start;
+    std::optional<persist::committer> committer;
+    std::optional<api::service> service;
+    std::optional<http::workers> pool;
+    std::optional<http::listener> listener;
+    std::optional<store::reaper> reaper;
+    std::optional<boost::asio::signal_set> signals;
+
+    void load();
+    void begin_stopping(std::string const& why);
+};
+
+void server::parts::load()
+{
+    try {
+        files.lock();
+        if (opts.durability != persist::durability::memory) {
+            start = persist::recover(files, dir, persist::system_io());
+            log::info("loaded " + std::to_string(dir.users().size()) + " users, " +
+                      std::to_string(dir.groups().size()) + " groups, " + std::to_string(dir.token_count()) +
+                      " tokens (" + std::to_string(start.replayed) + " journal records replayed)");
+        }
+    } catch (persist::corruption_error const& e) {
+        throw start_error(exit_bad_input, std::string(e.what()) + "; the data directory is damaged: restore it from "
+                          "a backup, or move the named file away to start from what remains");
+    } catch (std::exception const& e) {
+        throw start_error(exit_failure, e.what());
+    }
+}
+
+void server::parts::begin_stopping(std::string const& why)
+{
+    log::info(why + ": finishing requests in hand, then exiting");
+    system::notify("STOPPING=1");
+    listener->stop();
+    reaper->stop();
+    boost::system::error_code ignored;
+    signals->cancel(ignored);
+}
+
+server::server(config::options const& opts) : parts_(std::make_unique<parts>(opts))
+{
+    auto& p = *parts_;
+    p.load();
+    try {
+        p.committer.emplace(p.dir, &p.files, persist::system_io(),
+                            persist::commit_settings{opts.durability, opts.snapshot_after}, p.start);
+        p.committer->start();
+        auto& committer = *p.committer;
+        bool const bootstrapped = auth::bootstrap(p.dir, committer, p.files, opts.bootstrap_token, store::system_now());
+        if (bootstrapped && !opts.bootstrap_token)
+            log::info("created superuser 1; its token is in " + p.files.bootstrap_token().string());
+        warn_about_access(p.dir, opts.bootstrap_token, bootstrapped);
+        if (opts.durability == persist::durability::memory)
+            log::warn("durability=memory: nothing is written to disk; the directory is lost at exit");
+
+        auto const descriptors = system::raise_descriptor_limit(opts.max_connections + spare_descriptors);
+        if (descriptors < opts.max_connections + spare_descriptors)
+            log::warn("--max-connections " + std::to_string(opts.max_connections) + " needs more file descriptors "
+                      "than the hard limit of " + std::to_string(descriptors) + " allows; raise LimitNOFILE");
+
+        p.service.emplace(p.dir, committer, store::system_now);
+        p.service->set_rules({opts.max_json_depth, opts.max_tokens_per_user, opts.allow_self_verify});
+        p.pool.emplace(opts.threads);
+        http::session_limits const limits{opts.max_header, opts.max_body, opts.idle_timeout, opts.request_timeout};
+        p.listener.emplace(*p.pool, opts.listen, *p.service, limits,
+                           http::connection_limits{opts.max_connections, opts.max_connections_per_ip}, p.tls.get());
+        p.service->stats().set_connection_gauge([&l = *p.listener] { return l.open_connections(); });
+        p.service->stats().set_journal_counters([&committer] {
+            return std::pair{committer.syncs(), committer.records_written()};
+        });
+        p.reaper.emplace(
+            p.pool->at(0).get_executor(), p.dir, store::system_now,
+            [&committer](std::function<void(store::change_sink const&)> work) {
+                committer.submit([&committer, work = std::move(work)] {
+                    work([&committer](store::change const& c) { committer.record(c); return true; });
+                    return true;
+                }, [](bool) {});
+            },
+            reap_interval);
+        p.signals.emplace(p.pool->at(0), SIGINT, SIGTERM);
+    } catch (start_error const&) {
+        throw;
+    } catch (std::exception const& e) {
+        throw start_error(exit_failure, e.what());
+    }
+}
+
+server::~server()
+{
+    // A server that never ran still owns a started committer.
+    if (parts_->committer)
+        parts_->committer->stop();
+}
+
+boost::asio::ip::tcp::endpoint server::local_endpoint() const { return parts_->listener->local_endpoint(); }
+
+void server::stop()
+{
+    boost::asio::post(parts_->pool->at(0), [&p = *parts_] { p.begin_stopping("asked to stop"); });
+}
+
+int server::run()
+{
+    auto& p = *parts_;
+    p.listener->start();
+    p.reaper->start();
+    p.signals->async_wait([&p](boost::system::error_code ec, int signal) {
+        if (!ec)
+            p.begin_stopping("signal " + std::to_string(signal));
+    });
+
+    std::ostringstream where;
+    where << p.listener->local_endpoint();
+    log::info("listening on " + where.str() + (p.tls ? " (TLS)" : ""));
+    system::notify("READY=1\nSTATUS=listening on " + where.str());
+
+    p.pool->run();
+    bool const flushed = p.committer->stop();
+    log::info(flushed ? "stopped" : "stopped, but the final snapshot failed (the journal is kept)");
+    return flushed ? exit_ok : exit_failure;
+}
+
+int main(int argc, char const* const* argv, std::vector<std::string> const& environment)
+{
+    config::parsed cli;
+    try {
+        cli = config::parse(argc, argv, environment);
+    } catch (config::option_error const& e) {
+        // A start stops at one line; --check-config lists every problem.
+        bool const checking = std::find(argv, argv + argc, std::string_view("--check-config")) != argv + argc;
+        for (auto const& line : e.problems) {
+            std::cerr << "rosterd: " << line << "\n";
+            if (!checking)
+                break;
+        }
+        return exit_bad_input;
+    }
+    switch (cli.what) {
+    case config::action::check_config:
+        std::cout << "rosterd: configuration is valid\n";
+        return exit_ok;
+    case config::action::help:
+        std::cout << cli.help_text;
+        return exit_ok;
+    case config::action::version:
+        std::cout << "rosterd " << ROSTERD_VERSION << "\n";
+        return exit_ok;
+    case config::action::recover:
+        log::set_level(cli.opts.log_level);
+        return recover(cli.opts);
+    case config::action::serve:
+        break;
+    }
+    log::set_level(cli.opts.log_level);
+    try {
+        server s(cli.opts);
+        return s.run();
+    } catch (start_error const& e) {
+        // Option-like problems (a TLS file) read as options do; the rest is logged.
+        if (e.exit_code == exit_bad_input && cli.opts.tls_cert && std::string_view(e.what()).starts_with("--tls"))
+            std::cerr << "rosterd: " << e.what() << "\n";
+        else
+            log::error(e.what());
+        return e.exit_code;
+    } catch (std::exception const& e) {
+        log::error(e.what());
+        return exit_failure;
+    }
+}
+
+} // namespace rosterd::server
