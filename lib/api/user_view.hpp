@@ -1,5 +1,5 @@
 #pragma once
-// How records look to clients (SPEC §4).
+// How records look to clients (docs/api.md).
 
 #include "store/directory.hpp"
 

@@ -1,5 +1,5 @@
 #pragma once
-// Who may do what (SPEC §3), as pure functions of the records involved.
+// Who may do what (docs/api.md), as pure functions of the records involved.
 //
 // - A superuser may do everything.
 // - An admin of group G may read and update the members of G (except

@@ -1,7 +1,7 @@
 #pragma once
 // A response as the handlers build it, and finalize(): the one place where
 // every response the server sends, its own parse errors included, becomes
-// bytes on the wire with the twelve hardening headers of SPEC §2 attached.
+// bytes on the wire with the twelve hardening headers (docs/api.md) attached.
 //
 // Responses are small, fully-buffered JSON or text, so finalize() writes the
 // whole message into one buffer that the connection reuses: the fixed header
@@ -40,7 +40,7 @@ response no_content();
 // 304, no body: the client's copy, named by its ETag, is current.
 response not_modified(std::string etag);
 
-// The twelve headers, each "Name: value\r\n", in the order SPEC §2 lists them.
+// The twelve headers, each "Name: value\r\n", in the order docs/api.md lists them.
 std::string_view hardening_headers();
 
 enum class connection { keep_alive, close };

@@ -1,4 +1,4 @@
-// Validation and merge of a user patch (SPEC §1).
+// Validation and merge of a user patch (docs/api.md, "User fields").
 #define BOOST_TEST_MODULE user_patch
 #include <boost/test/unit_test.hpp>
 

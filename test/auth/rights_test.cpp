@@ -1,4 +1,4 @@
-// Who may do what (SPEC §3).
+// Who may do what (docs/api.md, "Who may do what").
 #define BOOST_TEST_MODULE rights
 #include <boost/test/unit_test.hpp>
 

@@ -18,7 +18,7 @@ namespace rosterd::test {
 
 using http_response = boost::beast::http::response<boost::beast::http::string_body>;
 
-// SPEC §2, typed out again on purpose: the test must not share the table it checks.
+// The twelve headers of docs/api.md, typed out again on purpose: the test must not share the table it checks.
 inline constexpr std::array<std::pair<std::string_view, std::string_view>, 12> spec_headers{{
     {"Access-Control-Expose-Headers", "authorization, content-type"},
     {"Access-Control-Allow-Headers", "authorization, content-type"},
