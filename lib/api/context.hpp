@@ -12,6 +12,7 @@
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "persist/committer.hpp"
+#include "persist/data_dir.hpp"
 #include "store/directory.hpp"
 
 #include <boost/url/params_view.hpp>
@@ -51,15 +52,24 @@ struct context {
     metrics const& stats;
     persist::committer& log;
     api_rules const& rules;
+    // The data directory, for a backup; null when there is none (tests).
+    persist::data_dir const* files = nullptr;
 };
 
 using handler_fn = http::response (*)(context&);
+
+// How the service runs a handler: a GET under the directory's read lock and
+// any other method through the committer, under its write lock; or, for a
+// long job (a backup), on a thread of its own with no lock, taking what it
+// needs itself (ctx.me is then null).
+enum class locking { by_method, none };
 
 struct route {
     std::string_view pattern;
     http::verb method;
     handler_fn handler;
     bool authenticated;
+    locking lock = locking::by_method;
 };
 
 // Makes `c` part of the directory, through the journal: the one way a

@@ -20,6 +20,8 @@ http::response delete_group(context& ctx);
 http::response create_token(context& ctx);
 http::response list_tokens(context& ctx);
 http::response delete_token(context& ctx);
+// backup.cpp
+http::response backup(context& ctx);
 // health.cpp
 http::response health(context& ctx);
 http::response prometheus_metrics(context& ctx);

@@ -21,6 +21,7 @@ std::span<route const> routes()
         route{"/usergroup", verb::post, create_group, true},
         route{"/usergroup/{id}", verb::get, read_group, true},
         route{"/usergroup/{id}", verb::delete_, delete_group, true},
+        route{"/backup", verb::get, backup, true, locking::none},
         route{"/healthz", verb::get, health, false},
         route{"/metrics", verb::get, prometheus_metrics, false},
         route{"/openapi.json", verb::get, openapi, false},

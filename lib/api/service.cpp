@@ -4,6 +4,7 @@
 #include "auth/token.hpp"
 #include "log/log.hpp"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
 
@@ -132,7 +133,7 @@ http::response internal_error(std::string_view what)
 // (and false, so that a write's changes are undone).
 bool run_handler(route const& r, context& ctx, http::response& res)
 {
-    if (r.authenticated) {
+    if (r.authenticated && r.lock == locking::by_method) {
         ctx.me = ctx.dir.find_user(ctx.who.user_id);
         if (!ctx.me) {
             res = unauthorized();
@@ -176,7 +177,7 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     facts.route = match.route;
     route const& r = table_[match.route];
     auto const now = now_();
-    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_};
+    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_, files_};
     if (r.authenticated) {
         std::optional<caller> who;
         try {
@@ -192,7 +193,14 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
 
     http::response res;
     auto work = [&] { return run_handler(r, ctx, res); };
-    if (r.method == http::verb::get) {
+    if (r.lock == locking::none) {
+        // A long job: on the service's own thread, so that the worker
+        // goes on serving its other connections meanwhile.
+        co_await boost::asio::co_spawn(long_jobs_, [&]() -> boost::asio::awaitable<void> {
+            work();
+            co_return;
+        }, boost::asio::use_awaitable);
+    } else if (r.method == http::verb::get) {
         auto lock = dir_.read_lock();
         work();
     } else if (log_.in_memory()) {

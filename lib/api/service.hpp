@@ -18,6 +18,8 @@
 #include "persist/committer.hpp"
 #include "store/time.hpp"
 
+#include <boost/asio/thread_pool.hpp>
+
 #include <span>
 
 namespace rosterd::api {
@@ -35,6 +37,8 @@ public:
     // The counters behind GET /metrics; the listener adds its connection gauge.
     api::metrics& stats() { return metrics_; }
     void set_rules(api_rules const& rules) { rules_ = rules; }
+    // The data directory GET /backup snapshots into; none by default.
+    void set_data_dir(persist::data_dir const* files) { files_ = files; }
 
     void refused(http::request const& req, http::response const& res) const override;
 
@@ -58,6 +62,9 @@ private:
     http::router router_;
     mutable api::metrics metrics_;
     api_rules rules_;
+    persist::data_dir const* files_ = nullptr;
+    // One thread for long jobs (a backup), off the workers' threads.
+    mutable boost::asio::thread_pool long_jobs_{1};
 };
 
 } // namespace rosterd::api

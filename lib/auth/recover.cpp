@@ -41,6 +41,7 @@ recovered_access recover_access(persist::data_dir& files, store::record_id user,
         throw std::runtime_error("cannot write the new token to the journal");
     }
     log.stop();
+    files.give_files_to_owner();
     return {files.bootstrap_token(), t.id};
 }
 

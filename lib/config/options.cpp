@@ -157,15 +157,25 @@ std::optional<bool> parse_bool(std::string_view text)
 parsed parse(int argc, char const* const* argv, std::vector<std::string> const& environment)
 {
     auto const desc = describe();
-    bool const recovering = argc > 1 && std::string_view(argv[1]) == "recover";
-    if (recovering) {
+    std::string_view const command = argc > 1 ? std::string_view(argv[1]) : std::string_view{};
+    bool const recovering = command == "recover";
+    bool const restoring = command == "restore";
+    if (recovering || restoring) {
         --argc; // the command word; the options follow it
         ++argv;
     }
+    // `rosterd restore [options] FILE`
+    po::positional_options_description file;
+    if (restoring)
+        file.add("backup-file", 1);
+    po::options_description hidden;
+    hidden.add_options()("backup-file", po::value<std::string>());
+    po::options_description all;
+    all.add(desc).add(hidden);
     po::variables_map vm;
     std::vector<std::string> unknown;
     try {
-        auto const cli = po::command_line_parser(argc, argv).options(desc).allow_unregistered().run();
+        auto const cli = po::command_line_parser(argc, argv).options(all).positional(file).allow_unregistered().run();
         collect_unknown(cli, "command line", unknown);
         po::store(cli, vm);
 
@@ -205,7 +215,9 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         std::ostringstream text;
         text << "Usage: rosterd [options]              serve the directory\n"
                 "       rosterd recover [options]      with the server stopped: mint a new token for a superuser\n"
-                "                                      (--user, default 1) into <data-dir>/bootstrap-token\n\n"
+                "                                      (--user, default 1) into <data-dir>/bootstrap-token\n"
+                "       rosterd restore [options] FILE  with the server stopped: install a backup (GET /backup)\n"
+                "                                      as the data directory\n\n"
              << desc;
         result.what = action::help;
         result.help_text = text.str();
@@ -219,6 +231,8 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         result.what = action::check_config;
     else if (recovering)
         result.what = action::recover;
+    else if (restoring)
+        result.what = action::restore;
 
     reader r(vm);
     r.problems = std::move(unknown);
@@ -249,6 +263,12 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     else
         r.problems.push_back(problem("allow-self-verify", "must be true or false"));
     o.recover_user = r.number<std::uint64_t>("user", 1, std::numeric_limits<std::int64_t>::max());
+    if (vm.count("backup-file"))
+        o.restore_file = vm["backup-file"].as<std::string>();
+    if (restoring && o.restore_file.empty())
+        r.problems.push_back("restore: name the backup file: rosterd restore --data-dir DIR FILE");
+    if (!restoring && vm.count("backup-file"))
+        r.problems.push_back("command line: unexpected '" + o.restore_file + "'");
     if (!vm["user"].defaulted() && !recovering)
         r.problems.push_back(problem("user", "only goes with 'rosterd recover'"));
     o.idle_timeout = std::chrono::seconds(r.number<unsigned>("idle-timeout", 1, 86400));

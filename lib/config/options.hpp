@@ -40,6 +40,8 @@ struct options {
     std::optional<std::string> tls_key;
     // `rosterd recover`: the superuser who gets a new token.
     std::uint64_t recover_user = 1;
+    // `rosterd restore`: the backup to install.
+    std::string restore_file;
 };
 
 // Bad options: one line per problem, each naming its option
@@ -52,7 +54,9 @@ struct option_error : std::runtime_error {
 
 // `rosterd [options]` serves; `rosterd recover [options]` mints a token for
 // a superuser of a stopped server's directory (see recover.hpp).
-enum class action { serve, help, version, check_config, recover };
+// `rosterd restore [options] FILE` installs a backup into a stopped server's
+// data directory (persist/backup.hpp).
+enum class action { serve, help, version, check_config, recover, restore };
 
 struct parsed {
     action what = action::serve;

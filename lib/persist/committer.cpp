@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <future>
+#include <utility>
 
 namespace rosterd::persist {
 
@@ -109,6 +110,28 @@ void committer::record(store::change const& c)
         batch_last_seq_ = next_seq_++;
     }
     dir_.apply(c);
+}
+
+std::optional<std::uint64_t> committer::begin_capture()
+{
+    if (in_memory())
+        return std::nullopt;
+    // Batches are written and synced under the write lock: holding it, no
+    // batch is half done, so everything up to next_seq_ - 1 is durable (or
+    // was undone) and every later record will reach write_batch().
+    auto lock = dir_.write_lock();
+    if (capturing_)
+        return std::nullopt;
+    capturing_ = true;
+    capture_.clear();
+    return next_seq_ - 1;
+}
+
+std::string committer::end_capture()
+{
+    auto lock = dir_.write_lock();
+    capturing_ = false;
+    return std::exchange(capture_, {});
 }
 
 bool committer::run_work(work_fn const& work)
@@ -221,6 +244,8 @@ bool committer::write_batch()
     }
     journal_bytes_ += batch_.size();
     durable_seq_ = batch_last_seq_;
+    if (capturing_)
+        capture_.append(batch_);
     syncs_.fetch_add(1);
     records_.fetch_add(records);
     return true;

@@ -105,6 +105,16 @@ public:
     // From inside work: applies `c` to the directory and journals it.
     void record(store::change const& c);
 
+    // Online backup (Redis's rewrite buffer): from begin_capture() on, the
+    // records of every durable batch are also kept, until end_capture()
+    // hands them over. begin_capture() returns the sequence the directory
+    // is durable up to at that moment (a fuzzy snapshot taken after it,
+    // plus the captured records, is the directory at end_capture()); nullopt
+    // in memory mode, or while another capture runs. Both take the
+    // directory's write lock briefly; neither may be called from work.
+    std::optional<std::uint64_t> begin_capture();
+    std::string end_capture();
+
     bool in_memory() const { return settings_.mode == durability::memory; }
     bool poisoned() const { return poisoned_.load(); }
     // Batches written and records in them, for the records-per-sync figure.
@@ -144,6 +154,8 @@ private:
 
     // Guarded by the directory's write lock.
     std::string batch_;
+    bool capturing_ = false;
+    std::string capture_;
     std::vector<std::vector<store::change>> undo_;
     std::uint64_t next_seq_;
 

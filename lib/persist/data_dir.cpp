@@ -63,6 +63,17 @@ void data_dir::lock()
     lock_fd_ = fd;
 }
 
+void data_dir::give_files_to_owner() const
+{
+    struct stat dir {};
+    if (::geteuid() != 0 || ::stat(root_.c_str(), &dir) != 0 || dir.st_uid == 0)
+        return;
+    for (auto const& entry : std::filesystem::directory_iterator(root_)) {
+        if (entry.is_regular_file() && ::chown(entry.path().c_str(), dir.st_uid, dir.st_gid) != 0)
+            fail(entry.path(), "cannot give to the data directory's owner");
+    }
+}
+
 void data_dir::write_bootstrap_token(std::string_view secret) const
 {
     auto const path = bootstrap_token();

@@ -6,6 +6,9 @@
 //   snapshot         the whole directory as of a journal sequence
 //   LOCK             held (fcntl) while a server runs on the directory
 //   bootstrap-token  the first superuser's token, when none was given
+//   backup.snapshot  the snapshot of a backup in progress (GET /backup)
+//   restore/         a backup being checked before `rosterd restore`
+//                    installs it; what it replaces is kept as *.before-restore
 
 #include <filesystem>
 #include <string_view>
@@ -30,9 +33,16 @@ public:
     std::filesystem::path journal() const { return root_ / "journal"; }
     std::filesystem::path snapshot() const { return root_ / "snapshot"; }
     std::filesystem::path lock_file() const { return root_ / "LOCK"; }
+    std::filesystem::path backup_snapshot() const { return root_ / "backup.snapshot"; }
+    std::filesystem::path restore_staging() const { return root_ / "restore"; }
 
     // Writes `secret` to bootstrap-token (mode 0600), durably.
     void write_bootstrap_token(std::string_view secret) const;
+
+    // Run as root on a directory someone else owns (the service's user):
+    // gives that owner the files in it, so that `rosterd recover` and
+    // `rosterd restore` leave files the server can read. Otherwise nothing.
+    void give_files_to_owner() const;
 
 private:
     std::filesystem::path root_;

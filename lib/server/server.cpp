@@ -8,6 +8,7 @@
 #include "http/tls.hpp"
 #include "http/workers.hpp"
 #include "log/log.hpp"
+#include "persist/backup.hpp"
 #include "persist/committer.hpp"
 #include "persist/data_dir.hpp"
 #include "persist/journal_reader.hpp"
@@ -23,6 +24,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <sstream>
@@ -76,6 +78,32 @@ int recover(config::options const& opts)
         return exit_ok;
     } catch (persist::corruption_error const& e) {
         std::cerr << "rosterd: " << e.what() << "\n";
+        return exit_bad_input;
+    } catch (std::exception const& e) {
+        std::cerr << "rosterd: " << e.what() << "\n";
+        return exit_failure;
+    }
+}
+
+int restore(config::options const& opts)
+{
+    try {
+        std::ifstream file(opts.restore_file, std::ios::binary);
+        if (!file)
+            throw std::runtime_error(opts.restore_file + ": cannot read");
+        std::ostringstream bytes;
+        bytes << file.rdbuf();
+        persist::data_dir files(opts.data_dir);
+        files.lock();
+        auto const r = persist::restore_backup(bytes.str(), files, persist::system_io());
+        files.give_files_to_owner();
+        std::cout << "rosterd: restored " << r.users << " users, " << r.groups << " groups and " << r.tokens
+                  << " tokens (as of change " << r.seq << ") into " << files.root().string()
+                  << "; what was there is kept as *.before-restore\n";
+        return exit_ok;
+    } catch (persist::corruption_error const& e) {
+        std::cerr << "rosterd: " << opts.restore_file << " is not a usable backup: " << e.what()
+                  << "; nothing was changed\n";
         return exit_bad_input;
     } catch (std::exception const& e) {
         std::cerr << "rosterd: " << e.what() << "\n";
@@ -156,6 +184,7 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
 
         p.service.emplace(p.dir, committer, store::system_now);
         p.service->set_rules({opts.max_json_depth, opts.max_tokens_per_user, opts.allow_self_verify});
+        p.service->set_data_dir(&p.files);
         p.pool.emplace(opts.threads);
         http::session_limits const limits{opts.max_header, opts.max_body, opts.idle_timeout, opts.request_timeout};
         p.listener.emplace(*p.pool, opts.listen, *p.service, limits,
@@ -244,6 +273,9 @@ int main(int argc, char const* const* argv, std::vector<std::string> const& envi
     case config::action::recover:
         log::set_level(cli.opts.log_level);
         return recover(cli.opts);
+    case config::action::restore:
+        log::set_level(cli.opts.log_level);
+        return restore(cli.opts);
     case config::action::serve:
         break;
     }

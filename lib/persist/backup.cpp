@@ -1,0 +1,161 @@
+#include "persist/backup.hpp"
+
+#include "persist/journal_reader.hpp"
+#include "persist/recovery.hpp"
+#include "persist/snapshot.hpp"
+
+#include <openssl/evp.h>
+
+#include <fcntl.h>
+
+#include <array>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace rosterd::persist {
+
+namespace {
+
+constexpr std::string_view magic = "rosterd backup 1\n";
+constexpr std::size_t digest_size = 32;
+constexpr std::string_view backup_name = "backup";
+
+std::array<unsigned char, digest_size> sha256(std::string_view data)
+{
+    std::array<unsigned char, digest_size> out{};
+    unsigned int len = 0;
+    if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 || len != out.size())
+        throw std::runtime_error("SHA-256 failed");
+    return out;
+}
+
+void append_u64(std::string& out, std::uint64_t v)
+{
+    for (int i = 0; i < 8; ++i)
+        out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+std::string read_whole(std::filesystem::path const& path)
+{
+    std::ifstream file(path, std::ios::binary);
+    if (!file)
+        throw std::runtime_error(path.string() + ": cannot read");
+    std::ostringstream bytes;
+    bytes << file.rdbuf();
+    return std::move(bytes).str();
+}
+
+// Writes `data` to `path` durably and atomically: temp file, fdatasync,
+// rename, fsync of the directory.
+void write_durably(file_io& io, std::filesystem::path const& path, std::string_view data)
+{
+    auto const tmp = std::filesystem::path(path.string() + ".tmp");
+    fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    bool ok = fd.get() >= 0 && write_all(io, fd.get(), data) && io.fdatasync(fd.get()) == 0;
+    fd = fd_guard();
+    ok = ok && io.rename(tmp.c_str(), path.c_str()) == 0 && sync_directory(io, path.parent_path());
+    if (!ok) {
+        auto const why = std::string(std::strerror(errno));
+        std::error_code ignored;
+        std::filesystem::remove(tmp, ignored);
+        throw std::runtime_error(path.string() + ": cannot write: " + why);
+    }
+}
+
+} // namespace
+
+backup_contents read_backup(std::string_view backup)
+{
+    auto fail = [](std::uint64_t at, std::string const& what) -> backup_contents {
+        throw corruption_error(std::filesystem::path(backup_name), at, what);
+    };
+    if (!backup.starts_with(magic))
+        return fail(0, "not a rosterd backup");
+    if (backup.size() < magic.size() + digest_size)
+        return fail(backup.size(), "too short");
+    auto const body = backup.substr(0, backup.size() - digest_size);
+    auto const digest = sha256(body);
+    if (std::memcmp(digest.data(), backup.data() + body.size(), digest_size) != 0)
+        return fail(body.size(), "checksum mismatch: the file is damaged or incomplete");
+    std::size_t at = magic.size();
+    auto section = [&](std::string_view& out) {
+        if (body.size() - at < 8)
+            return false;
+        std::uint64_t n = 0;
+        for (int i = 0; i < 8; ++i)
+            n |= std::uint64_t(static_cast<unsigned char>(body[at + i])) << (8 * i);
+        at += 8;
+        if (n > body.size() - at)
+            return false;
+        out = body.substr(at, n);
+        at += n;
+        return true;
+    };
+    backup_contents s;
+    if (!section(s.snapshot) || !section(s.journal) || at != body.size())
+        return fail(at, "sections do not add up");
+    return s;
+}
+
+std::optional<std::string> make_backup(committer& log, store::directory const& dir, data_dir const& files,
+                                       file_io& io)
+{
+    auto const seq = log.begin_capture();
+    if (!seq)
+        return std::nullopt;
+    std::string snapshot;
+    bool const written = write_snapshot(dir, *seq, files.backup_snapshot(), io);
+    std::string journal = log.end_capture();
+    if (!written)
+        throw std::runtime_error(files.backup_snapshot().string() + ": cannot write the backup's snapshot");
+    snapshot = read_whole(files.backup_snapshot());
+    std::error_code ignored;
+    std::filesystem::remove(files.backup_snapshot(), ignored);
+
+    std::string out(magic);
+    out.reserve(magic.size() + 16 + snapshot.size() + journal.size() + digest_size);
+    append_u64(out, snapshot.size());
+    out.append(snapshot);
+    append_u64(out, journal.size());
+    out.append(journal);
+    auto const digest = sha256(out);
+    out.append(reinterpret_cast<char const*>(digest.data()), digest.size());
+    return out;
+}
+
+restored restore_backup(std::string_view backup, data_dir const& files, file_io& io)
+{
+    auto const s = read_backup(backup);
+
+    // Check in a staging directory, with the very recovery a start runs.
+    auto const staging_root = files.restore_staging();
+    std::filesystem::remove_all(staging_root);
+    restored r;
+    try {
+        data_dir staging(staging_root);
+        write_durably(io, staging.snapshot(), s.snapshot);
+        write_durably(io, staging.journal(), s.journal);
+        store::directory dir;
+        auto const loaded = recover(staging, dir, io);
+        if (loaded.torn_bytes != 0)
+            throw corruption_error(std::filesystem::path(backup_name), 0, "its journal ends in a torn record");
+        r = {dir.users().size(), dir.groups().size(), dir.token_count(), loaded.last_seq};
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove_all(staging_root, ignored);
+        throw;
+    }
+    std::filesystem::remove_all(staging_root);
+
+    // Keep what the backup replaces, then install it.
+    for (auto const& path : {files.snapshot(), files.journal()}) {
+        if (std::filesystem::exists(path))
+            std::filesystem::rename(path, std::filesystem::path(path.string() + ".before-restore"));
+    }
+    write_durably(io, files.snapshot(), s.snapshot);
+    write_durably(io, files.journal(), s.journal);
+    return r;
+}
+
+} // namespace rosterd::persist
