@@ -150,8 +150,10 @@ restored restore_backup(std::string_view backup, data_dir const& files, file_io&
 
     // Keep what the backup replaces, then install it.
     for (auto const& path : {files.snapshot(), files.journal()}) {
-        if (std::filesystem::exists(path))
+        if (std::filesystem::exists(path)) {
             std::filesystem::rename(path, std::filesystem::path(path.string() + ".before-restore"));
+            r.replaced = true;
+        }
     }
     write_durably(io, files.snapshot(), s.snapshot);
     write_durably(io, files.journal(), s.journal);

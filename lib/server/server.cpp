@@ -99,7 +99,7 @@ int restore(config::options const& opts)
         files.give_files_to_owner();
         std::cout << "rosterd: restored " << r.users << " users, " << r.groups << " groups and " << r.tokens
                   << " tokens (as of change " << r.seq << ") into " << files.root().string()
-                  << "; what was there is kept as *.before-restore\n";
+                  << (r.replaced ? "; what was there is kept as *.before-restore\n" : "\n");
         return exit_ok;
     } catch (persist::corruption_error const& e) {
         std::cerr << "rosterd: " << opts.restore_file << " is not a usable backup: " << e.what()

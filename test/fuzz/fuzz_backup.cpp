@@ -1,9 +1,9 @@
 // Bytes as the body of a backup file (rosterd restore). The fuzzer's bytes
 // get a valid checksum appended, so that what lies behind it is reached:
 // the framing of the sections, the snapshot loader, the journal's records.
+#include "replay.hpp"
+
 #include "persist/backup.hpp"
-#include "persist/codec.hpp"
-#include "persist/journal_reader.hpp"
 #include "persist/snapshot.hpp"
 
 #include <openssl/evp.h>
@@ -21,12 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         auto const contents = persist::read_backup(backup);
         store::directory dir;
         persist::load_snapshot_bytes(contents.snapshot, "snapshot", dir);
-        persist::scan_records(contents.journal, "journal", [&](persist::record_type, std::string_view payload,
-                                                               std::uint64_t) {
-            persist::decoder d(payload);
-            d.u64();
-            dir.apply(persist::decode_change(d));
-        });
+        fuzz::replay(contents.journal, dir);
     } catch (persist::corruption_error const&) {
     } catch (persist::decode_error const&) {
     }
