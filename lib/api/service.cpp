@@ -196,7 +196,7 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     if (r.lock == locking::none) {
         // A long job: on the service's own thread, so that the worker
         // goes on serving its other connections meanwhile.
-        co_await boost::asio::co_spawn(long_jobs_, [&]() -> boost::asio::awaitable<void> {
+        co_await boost::asio::co_spawn(long_jobs(), [&]() -> boost::asio::awaitable<void> {
             work();
             co_return;
         }, boost::asio::use_awaitable);
@@ -213,6 +213,12 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
                                 "the change could not be written to disk; nothing was changed");
     }
     co_return res;
+}
+
+boost::asio::thread_pool& service::long_jobs() const
+{
+    std::call_once(long_jobs_started_, [this] { long_jobs_.emplace(1); });
+    return *long_jobs_;
 }
 
 std::optional<caller> service::authenticate(http::request const& req, store::unix_time now) const

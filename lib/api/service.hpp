@@ -20,6 +20,8 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <mutex>
+#include <optional>
 #include <span>
 
 namespace rosterd::api {
@@ -63,8 +65,12 @@ private:
     mutable api::metrics metrics_;
     api_rules rules_;
     persist::data_dir const* files_ = nullptr;
-    // One thread for long jobs (a backup), off the workers' threads.
-    mutable boost::asio::thread_pool long_jobs_{1};
+    // One thread for long jobs (a backup), off the workers' threads; started
+    // by the first such job, so that a service that never has one (most
+    // tests, every fuzz input) starts no thread.
+    boost::asio::thread_pool& long_jobs() const;
+    mutable std::once_flag long_jobs_started_;
+    mutable std::optional<boost::asio::thread_pool> long_jobs_;
 };
 
 } // namespace rosterd::api
