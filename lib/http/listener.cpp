@@ -191,10 +191,6 @@ asio::awaitable<void> listener::sweep_loop(worker& w)
         }
         auto const now = session_state::clock::now();
         for (auto const& conn : w.connections) {
-            // Idle since at least the last sweep, or just now: either way
-            // its next request can take a fresh buffer.
-            if (conn->state.idle_buffer)
-                conn->state.idle_buffer->shrink_to_fit();
             if (conn->state.deadline <= now) {
                 boost::system::error_code ignored;
                 conn->transport().cancel(ignored);

@@ -11,8 +11,7 @@
 //
 // Each worker checks its connections' deadlines (see session.hpp) a few
 // times a second and cancels those past theirs: an idle or dribbling client
-// costs a comparison per check instead of a timer per read. The same sweep
-// frees the read buffers of idle connections.
+// costs a comparison per check instead of a timer per read.
 //
 // stop() stops accepting, closes idle connections at once and lets every
 // busy one finish the request in hand; the workers then run out of work.

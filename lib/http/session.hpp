@@ -21,7 +21,6 @@
 #include "http/response.hpp"
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -60,10 +59,6 @@ struct session_state {
     bool idle = true;      // waiting for the first byte of a request
     bool stopping = false; // finish the request in hand, then close
     clock::time_point deadline = clock::time_point::max(); // cancel the connection past it
-    // While the session waits for a request without reading (plain TCP), its
-    // empty read buffer, which the owner may free (shrink_to_fit) so that a
-    // connection idle for long holds none; null otherwise.
-    boost::beast::flat_buffer* idle_buffer = nullptr;
 };
 
 template <class Stream>

@@ -24,6 +24,10 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 
 inline constexpr std::size_t read_chunk = 4096;
+// What an idle connection reads its next request into: most requests fit,
+// a larger one grows the buffer. Ten thousand idle connections then hold
+// 10 MB of read buffers rather than 40.
+inline constexpr std::size_t idle_read_chunk = 1024;
 // What an idle connection keeps of its response buffer; a larger one (a
 // long list) is given back before the connection waits for its next request.
 inline constexpr std::size_t kept_response_capacity = 16 * 1024;
@@ -93,14 +97,13 @@ inline std::optional<response> answer_read_error(beast::error_code ec, request c
 // Before a keep-alive connection waits for its next request: give back
 // buffers a large request or response grew, so that thousands of idle
 // connections hold a few KiB each, not what their largest request needed.
-// The read buffer itself is kept for a busy connection's next request; the
-// listener frees it once the connection has been idle a while (see
-// session_state::idle_buffer).
+// A connection whose requests fit idle_read_chunk keeps its buffer and
+// allocates nothing.
 inline void release_idle_memory(beast::flat_buffer& buffer, request& req, std::string& out)
 {
     req.release_large_buffers();
-    if (buffer.capacity() > 2 * read_chunk)
-        buffer.shrink_to_fit(); // empty: frees it; the next read takes read_chunk
+    if (buffer.capacity() > idle_read_chunk)
+        buffer.shrink_to_fit(); // empty: frees it; the next read takes idle_read_chunk
     if (out.capacity() > kept_response_capacity)
         std::string().swap(out);
 }
@@ -220,17 +223,10 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
             release_idle_memory(buffer, req, out);
             state.idle = true;
             set_deadline(state, limits.idle_timeout);
-            // A TCP socket is waited on without reading, so that the owner
-            // may free the buffer of a connection that stays idle; a stream
-            // that cannot be waited on (TLS, Beast's test stream) reads.
-            if constexpr (requires { stream.async_wait(asio::socket_base::wait_read, use_tuple); }) {
-                state.idle_buffer = &buffer;
-                auto [wait_ec] = co_await stream.async_wait(asio::socket_base::wait_read, use_tuple);
-                state.idle_buffer = nullptr;
-                if (wait_ec)
-                    break;
-            }
-            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(read_chunk), use_tuple);
+            // Not async_wait(wait_read) and a buffer only once there is
+            // data: Asio re-arms epoll (an epoll_ctl) for every such wait,
+            // a system call per request.
+            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(idle_read_chunk), use_tuple);
             state.idle = false;
             buffer.commit(n);
             if (ec)
