@@ -18,15 +18,24 @@ store::user make(store::record_id id, bool super = false)
     return u;
 }
 
+// The cast most rules are about: a superuser, and an admin and a plain
+// member of group 10.
+struct group_10 {
+    store::user root = make(1, true);
+    store::user admin = with_membership(make(2), true);
+    store::user member = with_membership(make(3), false);
+
+    static store::user with_membership(store::user u, bool admin)
+    {
+        u.set_membership(10, admin);
+        return u;
+    }
+};
+
 } // namespace
 
-BOOST_AUTO_TEST_CASE(access_levels)
+BOOST_FIXTURE_TEST_CASE(access_levels, group_10)
 {
-    auto root = make(1, true);
-    auto admin = make(2);
-    admin.set_membership(10, true);
-    auto member = make(3);
-    member.set_membership(10, false);
     auto stranger = make(4);
     auto super_member = make(5, true);
     super_member.set_membership(10, false);
@@ -71,13 +80,8 @@ BOOST_AUTO_TEST_CASE(nobody_verifies_their_own_contacts_unless_the_operator_allo
     BOOST_TEST(auth::settable_fields(access::super, true).has(user_field::first_name));
 }
 
-BOOST_AUTO_TEST_CASE(an_admin_may_not_schedule_the_removal_of_another_groups_admin)
+BOOST_FIXTURE_TEST_CASE(an_admin_may_not_schedule_the_removal_of_another_groups_admin, group_10)
 {
-    auto root = make(1, true);
-    auto admin = make(2);
-    admin.set_membership(10, true);
-    auto member = make(3);
-    member.set_membership(10, false);
     auto other_admin = make(4);
     other_admin.set_membership(10, false);
     other_admin.set_membership(11, true);
@@ -88,13 +92,8 @@ BOOST_AUTO_TEST_CASE(an_admin_may_not_schedule_the_removal_of_another_groups_adm
     BOOST_TEST(auth::may_schedule_removal(admin, other_admin));
 }
 
-BOOST_AUTO_TEST_CASE(group_management_and_tokens)
+BOOST_FIXTURE_TEST_CASE(group_management_and_tokens, group_10)
 {
-    auto root = make(1, true);
-    auto admin = make(2);
-    admin.set_membership(10, true);
-    auto member = make(3);
-    member.set_membership(10, false);
     BOOST_TEST(auth::may_manage_members(root, 99));
     BOOST_TEST(auth::may_manage_members(admin, 10));
     BOOST_TEST(!auth::may_manage_members(admin, 11));
