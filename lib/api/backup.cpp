@@ -18,7 +18,13 @@ http::response backup(context& ctx)
     }
     if (!ctx.files)
         return http::problem(http::status::conflict, "this server keeps no data directory to back up");
-    auto bytes = persist::make_backup(ctx.log, ctx.dir, *ctx.files, persist::system_io());
+    std::optional<std::string> bytes;
+    try {
+        bytes = persist::make_backup(ctx.log, ctx.dir, *ctx.files, persist::system_io());
+    } catch (std::runtime_error const& e) {
+        // A full or failing disk: the server's state is untouched.
+        return http::problem(http::status::service_unavailable, std::string("the backup failed: ") + e.what());
+    }
     if (!bytes)
         return http::problem(http::status::conflict,
                              ctx.log.in_memory() ? "durability=memory keeps nothing to back up"

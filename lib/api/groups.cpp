@@ -123,7 +123,7 @@ http::response delete_group(context& ctx)
         return not_found("user group", ctx.path_id);
     if (!me->super_user)
         return forbidden("only a superuser may delete a user group");
-    if (auto changed = check_if_match(ctx.req, "user group " + ctx.path_id, [&] { return etag_of(*g, ctx.dir); }))
+    if (auto changed = check_if_match(ctx.req, "user group", ctx.path_id, [&] { return etag_of(*g, ctx.dir); }))
         return *changed;
     auto const id = g->id; // g goes with the change
     commit(ctx, store::remove_group{id});

@@ -84,7 +84,7 @@ http::response update_user(context& ctx)
             return forbidden("superUser: user " + ctx.path_id + " holds the last superuser token that works (and "
                              "never expires); give another superuser a token first");
     }
-    if (auto changed = check_if_match(ctx.req, "user " + ctx.path_id, [&] { return etag_of(*target); }))
+    if (auto changed = check_if_match(ctx.req, "user", ctx.path_id, [&] { return etag_of(*target); }))
         return *changed;
 
     store::user after = *target;
@@ -221,7 +221,7 @@ http::response delete_user(context& ctx)
     if (target->super_user && store::would_lock_out(ctx.dir, ctx.now, {.user = target->id}))
         return forbidden("user " + ctx.path_id + " holds the last superuser token that works (and never "
                          "expires); give another superuser a token first");
-    if (auto changed = check_if_match(ctx.req, "user " + ctx.path_id, [&] { return etag_of(*target); }))
+    if (auto changed = check_if_match(ctx.req, "user", ctx.path_id, [&] { return etag_of(*target); }))
         return *changed;
     auto const id = target->id; // target goes with the change
     commit(ctx, store::remove_user{id});

@@ -118,9 +118,17 @@ inline std::string_view buffered(beast::flat_buffer const& buffer)
 // then the request line and headers count against one limit together, each
 // field is seen once, and obs-fold is found before the fields are read.
 // A header still arriving is tried on a throwaway parser, so that garbage
-// is refused at once rather than after the request timeout.
+// is refused at once rather than after the request timeout: on its first
+// bytes, and once more when its request line is whole. Not on every read:
+// a header dribbled a byte at a time would cost a parse of all of it per
+// byte.
+struct header_probes {
+    bool first = true; // no bytes of this request tried yet
+    bool line = false; // the request line has been tried whole
+};
+
 inline beast::error_code check_header(beast::flat_buffer const& buffer, session_limits const& limits,
-                                      request& req, bool& whole)
+                                      request& req, header_probes& probes, bool& whole)
 {
     namespace h = beast::http;
     auto const data = buffered(buffer);
@@ -129,6 +137,11 @@ inline beast::error_code check_header(beast::flat_buffer const& buffer, session_
     if (!whole) {
         if (data.size() >= limits.header_limit)
             return h::error::header_limit;
+        bool const line_whole = data.find('\n') != std::string_view::npos;
+        if (!probes.first && (probes.line || !line_whole))
+            return {};
+        probes.first = false;
+        probes.line = line_whole;
         request scratch;
         request_parser probe(scratch);
         probe.header_limit(static_cast<std::uint32_t>(limits.header_limit));
@@ -162,11 +175,12 @@ asio::awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buff
     parser.body_limit(limits.body_limit);
     parser.eager(true);
     bool continued = false;
+    header_probes probes;
     for (;;) {
         beast::error_code ec;
         bool ready = buffer.size() > 0;
         if (ready && !parser.is_header_done()) {
-            if (auto const refused = check_header(buffer, limits, req, ready))
+            if (auto const refused = check_header(buffer, limits, req, probes, ready))
                 co_return refused;
         }
         if (ready) {

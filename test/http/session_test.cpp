@@ -278,6 +278,22 @@ BOOST_AUTO_TEST_CASE(a_request_arriving_byte_by_byte_is_read_once)
     BOOST_TEST(dir.find_user(1)->first_name == "Di");
 }
 
+BOOST_AUTO_TEST_CASE(garbage_is_refused_before_its_header_is_whole)
+{
+    // A TLS ClientHello on the plain port has no line end: its first bytes
+    // are refused. A bad request line is refused once it is whole. Both are
+    // followed here by the end of the stream, which would otherwise end the
+    // connection without an answer.
+    std::string const hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+    for (std::string const& wire : {hello, std::string("GET /healthz HTTP/9.9\r\nHost: x\r\n")}) {
+        for (std::size_t const read_size : {std::size_t(0), std::size_t(1)}) {
+            auto const responses = parse_responses(run(wire, read_size));
+            BOOST_TEST_REQUIRE(responses.size() == 1u);
+            BOOST_TEST(responses[0].result_int() == 400u);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(the_header_limit_counts_the_request_line_and_headers_together)
 {
     // Each under the 1024-byte limit, together over it.
