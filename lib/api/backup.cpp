@@ -16,8 +16,9 @@ http::response backup(context& ctx)
         if (!me->super_user)
             return forbidden("only a superuser may take a backup");
     }
-    if (!ctx.files)
-        return http::problem(http::status::conflict, "this server keeps no data directory to back up");
+    if (!ctx.files || ctx.log.status().store != "local")
+        return http::problem(http::status::conflict,
+                             "this server keeps no data directory to back up; back up its PostgreSQL store instead");
     std::optional<std::string> bytes;
     try {
         bytes = persist::make_backup(ctx.log, ctx.dir, *ctx.files, persist::system_io());

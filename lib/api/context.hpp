@@ -6,12 +6,12 @@
 //
 // Handlers take no locks: the service runs a GET handler under the
 // directory's read lock and any other under its write lock, inside the
-// committer's batch, so a handler's checks and its change see one state.
+// backend's batch, so a handler's checks and its change see one state.
 
 #include "api/json_body.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
-#include "persist/committer.hpp"
+#include "persist/backend.hpp"
 #include "persist/data_dir.hpp"
 #include "store/directory.hpp"
 
@@ -50,7 +50,7 @@ struct context {
     // (the service answers 401 itself if they were deleted since).
     store::user const* me = nullptr;
     metrics const& stats;
-    persist::committer& log;
+    persist::backend& log;
     api_rules const& rules;
     // The data directory, for a backup; null when there is none (tests).
     persist::data_dir const* files = nullptr;
@@ -59,7 +59,7 @@ struct context {
 using handler_fn = http::response (*)(context&);
 
 // How the service runs a handler: a GET under the directory's read lock and
-// any other method through the committer, under its write lock; or, for a
+// any other method through the backend, under its write lock; or, for a
 // long job (a backup), on a thread of its own with no lock, taking what it
 // needs itself (ctx.me is then null).
 enum class locking { by_method, none };

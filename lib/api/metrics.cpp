@@ -106,4 +106,24 @@ std::string metrics::render(store::directory const& dir) const
     return out;
 }
 
+std::string render_store(persist::backend_status const& s)
+{
+    if (!s.staleness)
+        return {};
+    std::string out;
+    auto gauge = [&out](std::string_view name, std::string_view help, auto value) {
+        out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+        out.append("# TYPE ").append(name).append(" gauge\n");
+        out.append(name).append(" ").append(std::to_string(value)).append("\n");
+    };
+    gauge("rosterd_store_applied_seq", "The last change of the shared log this node applied.", s.applied_seq);
+    gauge("rosterd_store_head_seq", "The shared log's last change, as this node last read it.", s.head_seq);
+    gauge("rosterd_store_lag_changes", "Changes of the shared log this node has not applied yet.",
+          s.head_seq - s.applied_seq);
+    gauge("rosterd_store_staleness_seconds", "Seconds since this node last knew itself current.",
+          static_cast<double>(s.staleness->count()) / 1000.0);
+    gauge("rosterd_store_current", "1 if this node is current with the shared log, else 0.", s.current ? 1 : 0);
+    return out;
+}
+
 } // namespace rosterd::api

@@ -50,4 +50,8 @@ private:
     std::function<std::pair<std::uint64_t, std::uint64_t>()> journal_;
 };
 
+// The store's gauges: applied change, the store's last change and the lag
+// between them, and staleness (a shared store only).
+std::string render_store(persist::backend_status const& s);
+
 } // namespace rosterd::api

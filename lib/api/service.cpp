@@ -79,7 +79,7 @@ http::response created(std::string_view collection, store::record_id id)
     return res;
 }
 
-service::service(store::directory& dir, persist::committer& log, store::clock_fn now,
+service::service(store::directory& dir, persist::backend& log, store::clock_fn now,
                  std::span<route const> table)
     : dir_(dir), log_(log), now_(std::move(now)), table_(table), router_(keys_of(table)), metrics_(table),
       rules_{}
@@ -179,6 +179,11 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     auto const now = now_();
     context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_, files_};
     if (r.authenticated) {
+        // A node that cannot tell whether its memory is current (the shared
+        // store unreachable for too long) refuses rather than risk honouring
+        // a token revoked elsewhere.
+        if (auto why = log_.refuse_reads())
+            co_return http::problem(http::status::service_unavailable, *why);
         std::optional<caller> who;
         try {
             who = authenticate(req, now);
@@ -209,8 +214,7 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     } else {
         bool const durable = co_await log_.async_run(std::ref(work), boost::asio::use_awaitable);
         if (!durable)
-            res = http::problem(http::status::service_unavailable,
-                                "the change could not be written to disk; nothing was changed");
+            res = http::problem(http::status::service_unavailable, log_.write_failure());
     }
     co_return res;
 }

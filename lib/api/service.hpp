@@ -1,7 +1,7 @@
 #pragma once
 // The request handler the sessions call: CORS preflight, routing (404, 405
 // with Allow), authentication (401), then the handler - a GET under the
-// directory's read lock, anything else through the committer, answered only
+// directory's read lock, anything else through the backend (persist/backend.hpp), answered only
 // once its change is durable (503 if it could not be persisted). A handler's
 // failure ends here as a 500, so one bad request never takes the server down.
 //
@@ -15,7 +15,7 @@
 #include "api/metrics.hpp"
 #include "http/router.hpp"
 #include "http/session.hpp"
-#include "persist/committer.hpp"
+#include "persist/backend.hpp"
 #include "store/time.hpp"
 
 #include <boost/asio/thread_pool.hpp>
@@ -31,7 +31,7 @@ std::span<route const> routes();
 
 class service final : public http::request_handler {
 public:
-    service(store::directory& dir, persist::committer& log, store::clock_fn now,
+    service(store::directory& dir, persist::backend& log, store::clock_fn now,
             std::span<route const> table = routes());
 
     boost::asio::awaitable<http::response> handle(http::request const& req) const override;
@@ -58,7 +58,7 @@ private:
                     std::chrono::nanoseconds took) const;
 
     store::directory& dir_;
-    persist::committer& log_;
+    persist::backend& log_;
     store::clock_fn now_;
     std::span<route const> table_;
     http::router router_;

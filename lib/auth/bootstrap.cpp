@@ -6,7 +6,7 @@
 
 namespace rosterd::auth {
 
-bool bootstrap(store::directory& dir, persist::committer& log, persist::data_dir const& files,
+bool bootstrap(store::directory& dir, persist::backend& log, persist::data_dir const& files,
                std::optional<std::string> const& given, store::unix_time now)
 {
     {
@@ -19,7 +19,13 @@ bool bootstrap(store::directory& dir, persist::committer& log, persist::data_dir
     if (!given)
         files.write_bootstrap_token(secret);
 
+    // Checked again inside the work: another node on the same shared store
+    // may have bootstrapped it meanwhile.
+    bool made = false;
     bool const durable = log.run_sync([&] {
+        made = false;
+        if (dir.next_user_id() != 1)
+            return true;
         store::user root;
         root.id = dir.next_user_id();
         root.super_user = true;
@@ -33,11 +39,16 @@ bool bootstrap(store::directory& dir, persist::committer& log, persist::data_dir
         t.description = "bootstrap";
         t.created = now;
         log.record(store::put_token{t});
+        made = true;
         return true;
     });
     if (!durable)
-        throw std::runtime_error("cannot write the first superuser to the journal");
-    return true;
+        throw std::runtime_error("cannot write the first superuser to the store");
+    if (!made && !given) {
+        std::error_code ignored;
+        std::filesystem::remove(files.bootstrap_token(), ignored);
+    }
+    return made;
 }
 
 } // namespace rosterd::auth

@@ -1,7 +1,7 @@
 #pragma once
 // The first start: user 1, a superuser, and a token for it.
 
-#include "persist/committer.hpp"
+#include "persist/backend.hpp"
 #include "persist/data_dir.hpp"
 #include "store/directory.hpp"
 
@@ -15,7 +15,7 @@ namespace rosterd::auth {
 // bootstrap-token file, durably, through `log`. Returns whether it
 // bootstrapped. Does nothing to a directory that has ever had users.
 // Throws std::runtime_error if the change cannot be persisted.
-bool bootstrap(store::directory& dir, persist::committer& log, persist::data_dir const& files,
+bool bootstrap(store::directory& dir, persist::backend& log, persist::data_dir const& files,
                std::optional<std::string> const& given, store::unix_time now);
 
 } // namespace rosterd::auth

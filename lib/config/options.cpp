@@ -39,6 +39,18 @@ po::options_description describe()
         ("config", text(), "INI file of options")
         ("listen", text()->default_value("127.0.0.1:8080"), "address:port to serve HTTP on")
         ("data-dir", text()->default_value("./data"), "directory of the server's files")
+        ("store", text()->default_value("local"),
+         "local: the data directory's journal and snapshots; or a PostgreSQL URI "
+         "(postgresql://user@host:port/db?...) several nodes share")
+        ("commit-timeout", text()->default_value("2000"),
+         "--store postgresql: milliseconds a write waits for PostgreSQL before it is answered 503")
+        ("max-staleness", text()->default_value("30"),
+         "--store postgresql: seconds a node unable to confirm it is current keeps answering authenticated "
+         "requests from memory; then 503 until it is current (0: never refuse)")
+        ("log-keep-changes", text()->default_value("100000"),
+         "--store postgresql: changes the shared log keeps at least (a node further behind reloads)")
+        ("log-keep-age", text()->default_value("86400"), "--store postgresql: seconds the shared log keeps a change at least")
+        ("log-trim-interval", text()->default_value("3600"), "--store postgresql: seconds between trims of the shared log")
         ("durability", text()->default_value("strict"),
          "strict: a write is answered once it is on disk (group commit); relaxed: disk sync at most once a "
          "second; memory: nothing is kept (tests and benchmarks)")
@@ -160,7 +172,9 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     std::string_view const command = argc > 1 ? std::string_view(argv[1]) : std::string_view{};
     bool const recovering = command == "recover";
     bool const restoring = command == "restore";
-    if (recovering || restoring) {
+    bool const importing = command == "import";
+    bool const exporting = command == "export";
+    if (recovering || restoring || importing || exporting) {
         --argc; // the command word; the options follow it
         ++argv;
     }
@@ -217,7 +231,10 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
                 "       rosterd recover [options]      with the server stopped: mint a new token for a superuser\n"
                 "                                      (--user, default 1) into <data-dir>/bootstrap-token\n"
                 "       rosterd restore [options] FILE  with the server stopped: install a backup (GET /backup)\n"
-                "                                      as the data directory\n\n"
+                "                                      as the data directory\n"
+                "       rosterd import [options]       with the server stopped: copy the data directory into an\n"
+                "                                      empty PostgreSQL --store\n"
+                "       rosterd export [options]       copy the PostgreSQL --store into an empty data directory\n\n"
              << desc;
         result.what = action::help;
         result.help_text = text.str();
@@ -233,6 +250,10 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         result.what = action::recover;
     else if (restoring)
         result.what = action::restore;
+    else if (importing)
+        result.what = action::import_store;
+    else if (exporting)
+        result.what = action::export_store;
 
     reader r(vm);
     r.problems = std::move(unknown);
@@ -251,6 +272,17 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     else
         r.problems.push_back(problem("durability", "must be strict, relaxed or memory, not '" + mode + "'"));
     o.snapshot_after = r.number<std::uint64_t>("snapshot-after", 4096, 1ull << 40);
+    if (auto const store = r.text("store"); store.starts_with("postgresql://") || store.starts_with("postgres://"))
+        o.store_uri = store;
+    else if (store != "local")
+        r.problems.push_back(problem("store", "must be local or a postgresql:// URI"));
+    if ((importing || exporting) && !o.store_uri)
+        r.problems.push_back(std::string(command) + ": name the PostgreSQL store: --store postgresql://...");
+    o.commit_timeout = std::chrono::milliseconds(r.number<unsigned>("commit-timeout", 10, 600'000));
+    o.max_staleness = std::chrono::seconds(r.number<unsigned>("max-staleness", 0, 86400 * 365));
+    o.log_keep_changes = r.number<std::uint64_t>("log-keep-changes", 0, 1ull << 40);
+    o.log_keep_age = std::chrono::seconds(r.number<std::uint64_t>("log-keep-age", 0, 86400ull * 3650));
+    o.log_trim_interval = std::chrono::seconds(r.number<std::uint64_t>("log-trim-interval", 1, 86400ull * 365));
     o.threads = r.number<unsigned>("threads", 1, max_threads);
     o.max_body = r.number<std::uint64_t>("max-body", 1, max_body_limit);
     o.max_header = r.number<std::size_t>("max-header", 1024, 1024 * 1024);

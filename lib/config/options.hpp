@@ -21,6 +21,14 @@ namespace rosterd::config {
 struct options {
     boost::asio::ip::tcp::endpoint listen{boost::asio::ip::make_address("127.0.0.1"), 8080};
     std::string data_dir = "./data";
+    // --store: nullopt for "local" (the data directory's journal), or a
+    // libpq URI of the PostgreSQL store several nodes share.
+    std::optional<std::string> store_uri;
+    std::chrono::milliseconds commit_timeout{2000};
+    std::chrono::seconds max_staleness{30}; // 0: serve on, however stale
+    std::uint64_t log_keep_changes = 100000;
+    std::chrono::seconds log_keep_age{86400};
+    std::chrono::seconds log_trim_interval{3600};
     persist::durability durability = persist::durability::strict;
     std::uint64_t snapshot_after = 64ull * 1024 * 1024;
     unsigned threads = 1;
@@ -55,8 +63,10 @@ struct option_error : std::runtime_error {
 // `rosterd [options]` serves; `rosterd recover [options]` mints a token for
 // a superuser of a stopped server's directory (see recover.hpp).
 // `rosterd restore [options] FILE` installs a backup into a stopped server's
-// data directory (persist/backup.hpp).
-enum class action { serve, help, version, check_config, recover, restore };
+// data directory (persist/backup.hpp). `rosterd import` copies a stopped
+// server's data directory into an empty PostgreSQL store; `rosterd export`
+// copies a PostgreSQL store into an empty data directory.
+enum class action { serve, help, version, check_config, recover, restore, import_store, export_store };
 
 struct parsed {
     action what = action::serve;

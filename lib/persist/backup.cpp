@@ -98,7 +98,7 @@ backup_contents read_backup(std::string_view backup)
     return s;
 }
 
-std::optional<std::string> make_backup(committer& log, store::directory const& dir, data_dir const& files,
+std::optional<std::string> make_backup(backend& log, store::directory const& dir, data_dir const& files,
                                        file_io& io)
 {
     auto const seq = log.begin_capture();

@@ -18,7 +18,7 @@
 // staging directory, with the same recovery as a start), then installs them
 // as the data directory's snapshot and journal, keeping what they replace.
 
-#include "persist/committer.hpp"
+#include "persist/backend.hpp"
 #include "persist/data_dir.hpp"
 #include "persist/file_io.hpp"
 #include "store/directory.hpp"
@@ -34,7 +34,7 @@ namespace rosterd::persist {
 // mode) or another backup is being taken. Throws std::runtime_error when
 // the snapshot cannot be written. Thread safety: from any thread but the
 // committer's, holding no lock of the directory.
-std::optional<std::string> make_backup(committer& log, store::directory const& dir, data_dir const& files,
+std::optional<std::string> make_backup(backend& log, store::directory const& dir, data_dir const& files,
                                        file_io& io);
 
 // The two sections of a backup.

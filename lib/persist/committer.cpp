@@ -10,7 +10,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <future>
 #include <utility>
 
 namespace rosterd::persist {
@@ -88,14 +87,6 @@ void committer::submit(work_fn work, done_fn done)
         queue_.push_back(job{std::move(work), std::move(done)});
     }
     cv_.notify_one();
-}
-
-bool committer::run_sync(work_fn work)
-{
-    std::promise<bool> result;
-    auto future = result.get_future();
-    submit(std::move(work), [&result](bool durable) { result.set_value(durable); });
-    return future.get();
 }
 
 void committer::record(store::change const& c)

@@ -25,16 +25,11 @@
 // Thread safety: submit(), async_run(), run_sync() from any thread; record()
 // only from inside work. stop() once, after the last submit.
 
+#include "persist/backend.hpp"
 #include "persist/data_dir.hpp"
 #include "persist/file_io.hpp"
 #include "persist/recovery.hpp"
 #include "store/directory.hpp"
-
-#include <boost/asio/async_result.hpp>
-#include <boost/asio/associated_executor.hpp>
-#include <boost/asio/execution/outstanding_work.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/prefer.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -59,51 +54,27 @@ struct commit_settings {
     std::chrono::milliseconds poison_retry{5000};
 };
 
-class committer {
+// The local store (--store local): see backend.hpp for the contract.
+class committer final : public backend {
 public:
-    // Work runs under the directory's write lock and changes the directory
-    // only through record(). Returning false (or throwing) undoes its changes.
-    using work_fn = std::function<bool()>;
-    // Told whether the work's changes are durable (always true for work that
-    // changed nothing or was undone by its own failure).
-    using done_fn = std::function<void(bool durable)>;
 
     // `files` may be null in memory mode. `start` is what recovery found.
     committer(store::directory& dir, data_dir const* files, file_io& io, commit_settings settings,
               recovered const& start);
-    ~committer();
+    ~committer() override;
     committer(committer const&) = delete;
     committer& operator=(committer const&) = delete;
 
-    void start();
+    void start() override;
     // Finishes queued work, then writes a final snapshot and starts a fresh
     // journal. False if that could not be done (the journal still holds
     // every acknowledged change unless it was poisoned).
-    bool stop();
+    bool stop() override;
 
-    void submit(work_fn work, done_fn done);
-    bool run_sync(work_fn work);
-
-    // Completes with `bool durable` on the handler's associated executor.
-    template <class Token>
-    auto async_run(work_fn work, Token&& token)
-    {
-        return boost::asio::async_initiate<Token, void(bool)>(
-            [this](auto handler, work_fn w) {
-                namespace asio = boost::asio;
-                // Keeps the handler's io_context running until the answer comes.
-                auto ex = asio::prefer(asio::get_associated_executor(handler),
-                                       asio::execution::outstanding_work.tracked);
-                auto h = std::make_shared<decltype(handler)>(std::move(handler));
-                submit(std::move(w), [ex, h](bool durable) {
-                    asio::post(ex, [h, durable] { std::move(*h)(durable); });
-                });
-            },
-            token, std::move(work));
-    }
+    void submit(work_fn work, done_fn done) override;
 
     // From inside work: applies `c` to the directory and journals it.
-    void record(store::change const& c);
+    void record(store::change const& c) override;
 
     // Online backup (Redis's rewrite buffer): from begin_capture() on, the
     // records of every durable batch are also kept, until end_capture()
@@ -112,10 +83,10 @@ public:
     // plus the captured records, is the directory at end_capture()); nullopt
     // in memory mode, or while another capture runs. Both take the
     // directory's write lock briefly; neither may be called from work.
-    std::optional<std::uint64_t> begin_capture();
-    std::string end_capture();
+    std::optional<std::uint64_t> begin_capture() override;
+    std::string end_capture() override;
 
-    bool in_memory() const { return settings_.mode == durability::memory; }
+    bool in_memory() const override { return settings_.mode == durability::memory; }
     bool poisoned() const { return poisoned_.load(); }
     // Batches written and records in them, for the records-per-sync figure.
     std::uint64_t syncs() const { return syncs_.load(); }

@@ -12,7 +12,9 @@
 #include "persist/committer.hpp"
 #include "persist/data_dir.hpp"
 #include "persist/journal_reader.hpp"
+#include "persist/pg/postgres_backend.hpp"
 #include "persist/recovery.hpp"
+#include "persist/snapshot.hpp"
 #include "store/operator_access.hpp"
 #include "store/reaper.hpp"
 #include "store/time.hpp"
@@ -111,6 +113,78 @@ int restore(config::options const& opts)
     }
 }
 
+persist::pg::settings shared_store_settings(config::options const& opts)
+{
+    persist::pg::settings s;
+    s.uri = *opts.store_uri;
+    s.commit_timeout = opts.commit_timeout;
+    s.max_staleness = opts.max_staleness;
+    s.keep_changes = opts.log_keep_changes;
+    s.keep_age = opts.log_keep_age;
+    s.trim_interval = opts.log_trim_interval;
+    return s;
+}
+
+std::string sizes_of(store::directory const& dir)
+{
+    return std::to_string(dir.users().size()) + " users, " + std::to_string(dir.groups().size()) + " groups, " +
+           std::to_string(dir.token_count()) + " tokens";
+}
+
+// Generous: a large directory takes a while to copy.
+constexpr std::chrono::minutes transfer_timeout{30};
+
+// `rosterd import`: a stopped server's data directory into an empty store.
+int import_store(config::options const& opts)
+{
+    try {
+        persist::data_dir files(opts.data_dir);
+        files.lock();
+        store::directory dir;
+        persist::recover(files, dir, persist::system_io());
+        persist::pg::connection c(*opts.store_uri);
+        auto const until = persist::pg::clock::now() + transfer_timeout;
+        c.connect(until);
+        persist::pg::ensure_schema(c, until);
+        persist::pg::import_directory(c, dir, until);
+        std::cout << "rosterd: imported " << sizes_of(dir) << " into the PostgreSQL store\n";
+        return exit_ok;
+    } catch (persist::corruption_error const& e) {
+        std::cerr << "rosterd: " << e.what() << "; nothing was imported\n";
+        return exit_bad_input;
+    } catch (std::exception const& e) {
+        std::cerr << "rosterd: " << e.what() << "; nothing was imported\n";
+        return exit_failure;
+    }
+}
+
+// `rosterd export`: the store into an empty data directory, as a snapshot.
+int export_store(config::options const& opts)
+{
+    try {
+        persist::data_dir files(opts.data_dir);
+        files.lock();
+        std::error_code ec;
+        if (std::filesystem::exists(files.snapshot()) || std::filesystem::file_size(files.journal(), ec) > 0)
+            throw std::runtime_error(files.root().string() + " already holds a directory; export into an empty one");
+        persist::pg::connection c(*opts.store_uri);
+        auto const until = persist::pg::clock::now() + transfer_timeout;
+        c.connect(until);
+        persist::pg::ensure_schema(c, until);
+        store::directory dir;
+        auto const at = persist::pg::load_directory(c, dir, until);
+        if (!persist::write_snapshot(dir, 0, files.snapshot(), persist::system_io()))
+            throw std::runtime_error(files.snapshot().string() + ": cannot write");
+        files.give_files_to_owner();
+        std::cout << "rosterd: exported " << sizes_of(dir) << " (as of change " << at.seq << ") into "
+                  << files.root().string() << "\n";
+        return exit_ok;
+    } catch (std::exception const& e) {
+        std::cerr << "rosterd: " << e.what() << "\n";
+        return exit_failure;
+    }
+}
+
 } // namespace
 
 // Members in the order they are built; they are torn down in reverse.
@@ -122,7 +196,10 @@ struct server::parts {
     persist::data_dir files;
     store::directory dir;
     persist::recovered start;
+    // One of these, chosen by --store; `log` is the one in use.
     std::optional<persist::committer> committer;
+    std::optional<persist::pg::postgres_backend> shared;
+    persist::backend* log = nullptr;
     std::optional<api::service> service;
     std::optional<http::workers> pool;
     std::optional<http::listener> listener;
@@ -137,7 +214,11 @@ void server::parts::load()
 {
     try {
         files.lock();
-        if (opts.durability != persist::durability::memory) {
+        if (opts.store_uri) {
+            shared.emplace(dir, shared_store_settings(opts));
+            log::info("loaded " + sizes_of(dir) + " from PostgreSQL at change " +
+                      std::to_string(shared->status().applied_seq));
+        } else if (opts.durability != persist::durability::memory) {
             start = persist::recover(files, dir, persist::system_io());
             log::info("loaded " + std::to_string(dir.users().size()) + " users, " +
                       std::to_string(dir.groups().size()) + " groups, " + std::to_string(dir.token_count()) +
@@ -146,6 +227,8 @@ void server::parts::load()
     } catch (persist::corruption_error const& e) {
         throw start_error(exit_bad_input, std::string(e.what()) + "; the data directory is damaged: restore it from "
                           "a backup, or move the named file away to start from what remains");
+    } catch (persist::pg::error const& e) {
+        throw start_error(exit_failure, std::string("the PostgreSQL store: ") + e.what());
     } catch (std::exception const& e) {
         throw start_error(exit_failure, e.what());
     }
@@ -166,15 +249,20 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
     auto& p = *parts_;
     p.load();
     try {
-        p.committer.emplace(p.dir, &p.files, persist::system_io(),
-                            persist::commit_settings{opts.durability, opts.snapshot_after}, p.start);
-        p.committer->start();
-        auto& committer = *p.committer;
-        bool const bootstrapped = auth::bootstrap(p.dir, committer, p.files, opts.bootstrap_token, store::system_now());
+        if (p.shared) {
+            p.log = &*p.shared;
+        } else {
+            p.committer.emplace(p.dir, &p.files, persist::system_io(),
+                                persist::commit_settings{opts.durability, opts.snapshot_after}, p.start);
+            p.log = &*p.committer;
+        }
+        auto& log = *p.log;
+        log.start();
+        bool const bootstrapped = auth::bootstrap(p.dir, log, p.files, opts.bootstrap_token, store::system_now());
         if (bootstrapped && !opts.bootstrap_token)
             log::info("created superuser 1; its token is in " + p.files.bootstrap_token().string());
         warn_about_access(p.dir, opts.bootstrap_token, bootstrapped);
-        if (opts.durability == persist::durability::memory)
+        if (opts.durability == persist::durability::memory && !p.shared)
             log::warn("durability=memory: nothing is written to disk; the directory is lost at exit");
 
         auto const descriptors = system::raise_descriptor_limit(opts.max_connections + spare_descriptors);
@@ -182,7 +270,7 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
             log::warn("--max-connections " + std::to_string(opts.max_connections) + " needs more file descriptors "
                       "than the hard limit of " + std::to_string(descriptors) + " allows; raise LimitNOFILE");
 
-        p.service.emplace(p.dir, committer, store::system_now);
+        p.service.emplace(p.dir, log, store::system_now);
         p.service->set_rules({opts.max_json_depth, opts.max_tokens_per_user, opts.allow_self_verify});
         p.service->set_data_dir(&p.files);
         p.pool.emplace(opts.threads);
@@ -190,14 +278,15 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
         p.listener.emplace(*p.pool, opts.listen, *p.service, limits,
                            http::connection_limits{opts.max_connections, opts.max_connections_per_ip}, p.tls.get());
         p.service->stats().set_connection_gauge([&l = *p.listener] { return l.open_connections(); });
-        p.service->stats().set_journal_counters([&committer] {
-            return std::pair{committer.syncs(), committer.records_written()};
-        });
+        if (p.committer)
+            p.service->stats().set_journal_counters([&committer = *p.committer] {
+                return std::pair{committer.syncs(), committer.records_written()};
+            });
         p.reaper.emplace(
             p.pool->at(0).get_executor(), p.dir, store::system_now,
-            [&committer](std::function<void(store::change_sink const&)> work) {
-                committer.submit([&committer, work = std::move(work)] {
-                    work([&committer](store::change const& c) { committer.record(c); return true; });
+            [&log](std::function<void(store::change_sink const&)> work) {
+                log.submit([&log, work = std::move(work)] {
+                    work([&log](store::change const& c) { log.record(c); return true; });
                     return true;
                 }, [](bool) {});
             },
@@ -212,9 +301,9 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
 
 server::~server()
 {
-    // A server that never ran still owns a started committer.
-    if (parts_->committer)
-        parts_->committer->stop();
+    // A server that never ran still owns a started backend.
+    if (parts_->log)
+        parts_->log->stop();
 }
 
 boost::asio::ip::tcp::endpoint server::local_endpoint() const { return parts_->listener->local_endpoint(); }
@@ -240,7 +329,7 @@ int server::run()
     system::notify("READY=1\nSTATUS=listening on " + where.str());
 
     p.pool->run();
-    bool const flushed = p.committer->stop();
+    bool const flushed = p.log->stop();
     log::info(flushed ? "stopped" : "stopped, but the final snapshot failed (the journal is kept)");
     return flushed ? exit_ok : exit_failure;
 }
@@ -276,6 +365,12 @@ int main(int argc, char const* const* argv, std::vector<std::string> const& envi
     case config::action::restore:
         log::set_level(cli.opts.log_level);
         return restore(cli.opts);
+    case config::action::import_store:
+        log::set_level(cli.opts.log_level);
+        return import_store(cli.opts);
+    case config::action::export_store:
+        log::set_level(cli.opts.log_level);
+        return export_store(cli.opts);
     case config::action::serve:
         break;
     }

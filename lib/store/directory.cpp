@@ -126,6 +126,22 @@ void directory::raise_sequences(record_id user, record_id group, record_id token
     next_token_id_ = std::max(next_token_id_, token);
 }
 
+void directory::swap_contents(directory& other)
+{
+    using std::swap;
+    swap(users_, other.users_);
+    swap(groups_, other.groups_);
+    swap(tokens_, other.tokens_);
+    swap(token_by_hash_, other.token_by_hash_);
+    swap(members_, other.members_);
+    swap(user_tokens_, other.user_tokens_);
+    swap(removals_, other.removals_);
+    swap(super_users_, other.super_users_);
+    swap(next_user_id_, other.next_user_id_);
+    swap(next_group_id_, other.next_group_id_);
+    swap(next_token_id_, other.next_token_id_);
+}
+
 std::vector<change> directory::undo_of(change const& c) const
 {
     std::vector<change> undo;

@@ -85,6 +85,11 @@ public:
     // Moves the sequences forward to at least these values (loading a snapshot).
     void raise_sequences(record_id user, record_id group, record_id token);
 
+    // Exchanges everything but the lock with `other` (a reload built off
+    // to the side). The caller holds this directory's write lock, and no
+    // one else uses `other`.
+    void swap_contents(directory& other);
+
     // The changes that would undo `c` if applied in order after it: the
     // before-images of everything `c` touches, cascades included.
     std::vector<change> undo_of(change const& c) const;

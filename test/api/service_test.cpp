@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "api/service.hpp"
+#include "persist/committer.hpp"
 #include "auth/token.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "api/service.hpp"
+#include "persist/committer.hpp"
 #include "auth/token.hpp"
 #include "http/session_impl.hpp"
 #include "../support/wire.hpp"

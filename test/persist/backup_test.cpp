@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "persist/backup.hpp"
+#include "persist/committer.hpp"
 #include "persist/codec.hpp"
 #include "persist/journal_reader.hpp"
 #include "persist/recovery.hpp"

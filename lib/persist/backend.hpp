@@ -1,0 +1,110 @@
+#pragma once
+// Where the directory's changes go: the one interface the handlers write
+// through, whichever store the operator chose at start.
+//
+//   committer         (--store local) the data directory: journal, snapshots
+//   postgres_backend  (--store postgresql://...) a change log in PostgreSQL
+//                     that several nodes share (pg/postgres_backend.hpp)
+//
+// A write is work: a function run with the directory's write lock held that
+// changes the directory only through record(). Its caller is told once the
+// change is durable in the store, or that it was not made (nothing changed);
+// until then no reader sees it. Work that changes nothing, or fails, is
+// undone and told true (its own answer stands).
+//
+// Thread safety: submit(), async_run(), run_sync() and the status functions
+// from any thread; record() only from inside work.
+
+#include "store/change.hpp"
+
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/execution/outstanding_work.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace rosterd::persist {
+
+// What /healthz and /metrics say about the store.
+struct backend_status {
+    std::string_view store = "local";
+    // False while the node may be behind the shared log (the store is
+    // unreachable, or the node is reloading).
+    bool current = true;
+    // Authenticated requests are refused (503) until the node is current.
+    bool refusing = false;
+    std::uint64_t applied_seq = 0;  // the last change in memory
+    std::uint64_t head_seq = 0;     // the store's last change, as last seen
+    // Since the node last knew it was current; nullopt for a local store.
+    std::optional<std::chrono::milliseconds> staleness;
+};
+
+class backend {
+public:
+    using work_fn = std::function<bool()>;
+    using done_fn = std::function<void(bool durable)>;
+
+    virtual ~backend() = default;
+
+    virtual void start() = 0;
+    // Finishes queued work and flushes; false if that failed (nothing
+    // acknowledged is lost either way).
+    virtual bool stop() = 0;
+
+    virtual void submit(work_fn work, done_fn done) = 0;
+    // From inside work: applies `c` to the directory and records it.
+    virtual void record(store::change const& c) = 0;
+
+    // Work runs at once on the caller's thread, and nothing is kept.
+    virtual bool in_memory() const { return false; }
+    // Online backup (see committer.hpp); nullopt where the store does not
+    // take one this way.
+    virtual std::optional<std::uint64_t> begin_capture() { return std::nullopt; }
+    virtual std::string end_capture() { return {}; }
+
+    virtual backend_status status() const { return {}; }
+    // Why authenticated requests cannot be answered from memory now (the
+    // 503's detail), or nullopt.
+    virtual std::optional<std::string> refuse_reads() const { return std::nullopt; }
+    // The 503's detail for a write that was not made durable.
+    virtual std::string_view write_failure() const
+    {
+        return "the change could not be written to disk; nothing was changed";
+    }
+
+    bool run_sync(work_fn work)
+    {
+        std::promise<bool> result;
+        auto future = result.get_future();
+        submit(std::move(work), [&result](bool durable) { result.set_value(durable); });
+        return future.get();
+    }
+
+    // Completes with `bool durable` on the handler's associated executor.
+    template <class Token>
+    auto async_run(work_fn work, Token&& token)
+    {
+        return boost::asio::async_initiate<Token, void(bool)>(
+            [this](auto handler, work_fn w) {
+                namespace asio = boost::asio;
+                // Keeps the handler's io_context running until the answer comes.
+                auto ex = asio::prefer(asio::get_associated_executor(handler),
+                                       asio::execution::outstanding_work.tracked);
+                auto h = std::make_shared<decltype(handler)>(std::move(handler));
+                submit(std::move(w), [ex, h](bool durable) {
+                    asio::post(ex, [h, durable] { std::move(*h)(durable); });
+                });
+            },
+            token, std::move(work));
+    }
+};
+
+} // namespace rosterd::persist

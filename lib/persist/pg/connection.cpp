@@ -1,0 +1,278 @@
+#include "persist/pg/connection.hpp"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <charconv>
+
+namespace rosterd::persist::pg {
+
+namespace {
+
+// libpq's messages end with a newline.
+std::string trimmed(char const* message)
+{
+    std::string s = message ? message : "";
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+} // namespace
+
+std::int64_t result::number(int row, int col) const
+{
+    auto const t = text(row, col);
+    std::int64_t v = 0;
+    auto const [end, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+    if (ec != std::errc{} || end != t.data() + t.size())
+        throw error("PostgreSQL returned '" + std::string(t) + "' where a number was expected", {}, false);
+    return v;
+}
+
+std::int64_t result::binary_int8(int row, int col) const
+{
+    auto const t = text(row, col);
+    if (t.size() != 8)
+        throw error("PostgreSQL returned " + std::to_string(t.size()) + " bytes where an int8 was expected", {},
+                    false);
+    std::uint64_t v = 0;
+    for (char c : t)
+        v = (v << 8) | static_cast<unsigned char>(c);
+    return static_cast<std::int64_t>(v);
+}
+
+void connection::close()
+{
+    if (conn_)
+        PQfinish(conn_);
+    conn_ = nullptr;
+}
+
+void connection::fail(std::string const& what, bool lose)
+{
+    std::string message = what;
+    if (conn_ && message.empty())
+        message = trimmed(PQerrorMessage(conn_));
+    if (lose)
+        close();
+    throw error(message.empty() ? "PostgreSQL connection lost" : message, {}, lose);
+}
+
+bool connection::wait(bool for_write, deadline until, int wake_fd)
+{
+    for (;;) {
+        auto const left = std::chrono::duration_cast<std::chrono::milliseconds>(until - clock::now()).count();
+        if (left <= 0)
+            return false;
+        pollfd fds[2] = {{PQsocket(conn_), static_cast<short>(POLLIN | (for_write ? POLLOUT : 0)), 0},
+                         {wake_fd, POLLIN, 0}};
+        int const n = ::poll(fds, wake_fd >= 0 ? 2 : 1, static_cast<int>(left) + 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            fail("poll failed", true);
+        if (n > 0)
+            return true;
+    }
+}
+
+void connection::connect(deadline until)
+{
+    close();
+    // Defaults the URI may override (values after "dbname" would win over it).
+    char const* const keys[] = {"connect_timeout", "application_name", "keepalives", "keepalives_idle",
+                                "keepalives_interval", "keepalives_count", "dbname", nullptr};
+    char const* const values[] = {"5", "rosterd", "1", "5", "2", "3", uri_.c_str(), nullptr};
+    conn_ = PQconnectStartParams(keys, values, 1);
+    if (!conn_)
+        throw error("cannot start a PostgreSQL connection: out of memory", {}, true);
+    if (PQstatus(conn_) == CONNECTION_BAD)
+        fail("", true);
+    for (auto state = PGRES_POLLING_WRITING;;) {
+        if (state == PGRES_POLLING_OK)
+            break;
+        if (state == PGRES_POLLING_FAILED)
+            fail("cannot connect to PostgreSQL: " + trimmed(PQerrorMessage(conn_)), true);
+        if (!wait(state == PGRES_POLLING_WRITING, until))
+            fail("cannot connect to PostgreSQL: timed out", true);
+        state = PQconnectPoll(conn_);
+    }
+    if (PQsetnonblocking(conn_, 1) != 0)
+        fail("", true);
+    exec("SELECT set_config('synchronous_commit', 'on', false), "
+         "set_config('idle_in_transaction_session_timeout', '10s', false)", until);
+}
+
+void connection::send(std::string_view sql, std::span<param const> params, deadline until, format f)
+{
+    if (!conn_)
+        throw error("not connected to PostgreSQL", {}, true);
+    std::vector<char const*> values;
+    std::vector<int> lengths, formats;
+    for (auto const& p : params) {
+        values.push_back(p.value.data());
+        lengths.push_back(static_cast<int>(p.value.size()));
+        formats.push_back(p.binary ? 1 : 0);
+    }
+    // Text parameters must end with a NUL: keep copies that do.
+    std::vector<std::string> texts;
+    texts.reserve(params.size());
+    for (std::size_t i = 0; i < params.size(); ++i)
+        if (!params[i].binary)
+            values[i] = texts.emplace_back(params[i].value).c_str();
+    std::string const statement(sql);
+    if (!PQsendQueryParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                           lengths.data(), formats.data(), static_cast<int>(f)))
+        fail("", PQstatus(conn_) == CONNECTION_BAD);
+    for (;;) {
+        int const r = PQflush(conn_);
+        if (r == 0)
+            return;
+        if (r < 0)
+            fail("", true);
+        if (!wait(true, until))
+            fail("PostgreSQL did not answer in time", true);
+        if (!PQconsumeInput(conn_))
+            fail("", true);
+    }
+}
+
+PGresult* connection::next_result(deadline until)
+{
+    while (PQisBusy(conn_)) {
+        if (!wait(false, until))
+            fail("PostgreSQL did not answer in time", true);
+        if (!PQconsumeInput(conn_))
+            fail("", true);
+    }
+    return PQgetResult(conn_);
+}
+
+void connection::check(PGresult* r)
+{
+    auto const status = PQresultStatus(r);
+    if (status != PGRES_FATAL_ERROR && status != PGRES_BAD_RESPONSE && status != PGRES_NONFATAL_ERROR)
+        return;
+    char const* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    std::string message = trimmed(PQresultErrorMessage(r));
+    std::string sqlstate = state ? state : "";
+    PQclear(r);
+    // Drain the statement, so that the connection can be used again.
+    deadline const soon = clock::now() + std::chrono::seconds(1);
+    while (PGresult* rest = next_result(soon))
+        PQclear(rest);
+    bool const lost = PQstatus(conn_) == CONNECTION_BAD;
+    if (lost)
+        close();
+    throw error(message, sqlstate, lost);
+}
+
+result connection::exec(std::string_view sql, std::span<param const> params, deadline until, format f)
+{
+    send(sql, params, until, f);
+    PGresult* last = nullptr;
+    while (PGresult* r = next_result(until)) {
+        if (last)
+            PQclear(last);
+        last = nullptr;
+        check(r);
+        last = r;
+    }
+    if (!last)
+        fail("", true);
+    return result(last);
+}
+
+void connection::exec_rows(std::string_view sql, std::span<param const> params, deadline until, format f,
+                           std::function<void(result const&)> const& row)
+{
+    send(sql, params, until, f);
+    PQsetSingleRowMode(conn_);
+    while (PGresult* r = next_result(until)) {
+        check(r);
+        result const one(r);
+        if (PQresultStatus(r) == PGRES_SINGLE_TUPLE)
+            row(one);
+    }
+}
+
+void connection::run_script(std::string_view sql, deadline until)
+{
+    if (!conn_)
+        throw error("not connected to PostgreSQL", {}, true);
+    std::string const script(sql);
+    if (!PQsendQuery(conn_, script.c_str()))
+        fail("", PQstatus(conn_) == CONNECTION_BAD);
+    while (PQflush(conn_) == 1)
+        if (!wait(true, until) || !PQconsumeInput(conn_))
+            fail("PostgreSQL did not answer in time", true);
+    while (PGresult* r = next_result(until)) {
+        check(r);
+        PQclear(r);
+    }
+}
+
+void connection::copy_in(std::string_view sql, std::string_view data, deadline until)
+{
+    send(sql, {}, until);
+    PGresult* r = next_result(until);
+    if (!r)
+        fail("", true);
+    check(r);
+    if (PQresultStatus(r) != PGRES_COPY_IN) {
+        PQclear(r);
+        fail("COPY did not start", true);
+    }
+    PQclear(r);
+    constexpr std::size_t piece = 1 << 20;
+    for (std::size_t at = 0; at < data.size();) {
+        auto const n = std::min(piece, data.size() - at);
+        int const sent = PQputCopyData(conn_, data.data() + at, static_cast<int>(n));
+        if (sent < 0)
+            fail("", true);
+        if (sent == 0) {
+            if (!wait(true, until))
+                fail("PostgreSQL did not take the data in time", true);
+            continue;
+        }
+        at += n;
+    }
+    for (;;) {
+        int const ended = PQputCopyEnd(conn_, nullptr);
+        if (ended < 0)
+            fail("", true);
+        if (ended == 1)
+            break;
+        if (!wait(true, until))
+            fail("PostgreSQL did not take the data in time", true);
+    }
+    while (PQflush(conn_) == 1)
+        if (!wait(true, until) || !PQconsumeInput(conn_))
+            fail("PostgreSQL did not take the data in time", true);
+    while (PGresult* rest = next_result(until)) {
+        check(rest);
+        PQclear(rest);
+    }
+}
+
+bool connection::wait_for_notification(deadline until, int wake_fd)
+{
+    auto drain = [this] {
+        bool any = false;
+        if (!PQconsumeInput(conn_))
+            fail("", true);
+        while (PGnotify* n = PQnotifies(conn_)) {
+            PQfreemem(n);
+            any = true;
+        }
+        return any;
+    };
+    if (drain())
+        return true;
+    if (!wait(false, until, wake_fd))
+        return false;
+    return drain();
+}
+
+} // namespace rosterd::persist::pg

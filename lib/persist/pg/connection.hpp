@@ -1,0 +1,108 @@
+#pragma once
+// One libpq connection, used from one thread, with a deadline on every
+// call: libpq in non-blocking mode, poll() on its socket. A call that does
+// not finish by its deadline closes the connection (its outcome is then
+// unknown to the caller) rather than wait on a dead server.
+//
+// Every session forces synchronous_commit on: an acknowledged change must
+// not live only in a commit the server could still lose.
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rosterd::persist::pg {
+
+using clock = std::chrono::steady_clock;
+using deadline = clock::time_point;
+
+// A failed call. `sqlstate` is PostgreSQL's error code ("40001"), empty
+// when the connection failed, timed out or was closed (`lost`).
+struct error : std::runtime_error {
+    error(std::string const& what, std::string state, bool lost)
+        : std::runtime_error(what), sqlstate(std::move(state)), lost(lost) {}
+    std::string sqlstate;
+    bool lost;
+};
+
+// A parameter, sent as text unless `binary` (bytea as raw bytes).
+struct param {
+    std::string_view value;
+    bool binary = false;
+};
+
+class result {
+public:
+    explicit result(PGresult* r) : r_(r, &PQclear) {}
+    int rows() const { return PQntuples(r_.get()); }
+    bool null(int row, int col) const { return PQgetisnull(r_.get(), row, col) != 0; }
+    std::string_view text(int row, int col) const
+    {
+        return {PQgetvalue(r_.get(), row, col), static_cast<std::size_t>(PQgetlength(r_.get(), row, col))};
+    }
+    std::int64_t number(int row, int col) const;
+    // An int8 column of a binary result.
+    std::int64_t binary_int8(int row, int col) const;
+
+private:
+    std::unique_ptr<PGresult, decltype(&PQclear)> r_;
+};
+
+class connection {
+public:
+    // `uri`: a libpq connection string or URI. Does not connect.
+    explicit connection(std::string uri) : uri_(std::move(uri)) {}
+    ~connection() { close(); }
+    connection(connection const&) = delete;
+    connection& operator=(connection const&) = delete;
+
+    // Connects (closing any connection first) and sets the session up.
+    // Throws error.
+    void connect(deadline until);
+    bool connected() const { return conn_ != nullptr; }
+    void close();
+    int backend_pid() const { return conn_ ? PQbackendPID(conn_) : 0; }
+
+    // Runs one statement; its results in text format, or binary (integers
+    // big-endian, bytea raw). Throws error (and closes the connection if
+    // it was lost or the deadline passed).
+    enum class format { text = 0, binary = 1 };
+    result exec(std::string_view sql, std::span<param const> params, deadline until, format f = format::text);
+    result exec(std::string_view sql, deadline until) { return exec(sql, {}, until); }
+    // The same, one row at a time (single-row mode) for results too large
+    // to hold twice: `row` is called for each, then nothing is returned.
+    void exec_rows(std::string_view sql, std::span<param const> params, deadline until, format f,
+                   std::function<void(result const&)> const& row);
+    // Statements separated by semicolons, without parameters or results
+    // (a schema).
+    void run_script(std::string_view sql, deadline until);
+    // COPY ... FROM STDIN: sends `data` in the statement's format.
+    void copy_in(std::string_view sql, std::string_view data, deadline until);
+
+    // Waits until a notification arrives, `wake_fd` becomes readable, or
+    // the deadline; drains the notifications. True if any arrived.
+    bool wait_for_notification(deadline until, int wake_fd);
+
+private:
+    void send(std::string_view sql, std::span<param const> params, deadline until, format f = format::text);
+    // The next result, or null when the statement is done.
+    PGresult* next_result(deadline until);
+    // Waits for the socket (and maybe wake_fd); false at the deadline.
+    bool wait(bool for_write, deadline until, int wake_fd = -1);
+    [[noreturn]] void fail(std::string const& what, bool lose);
+    void check(PGresult* r);
+
+    std::string uri_;
+    PGconn* conn_ = nullptr;
+};
+
+} // namespace rosterd::persist::pg

@@ -1,0 +1,440 @@
+#include "persist/pg/postgres_backend.hpp"
+
+#include "log/log.hpp"
+#include "persist/codec.hpp"
+#include "persist/journal_format.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+namespace rosterd::persist::pg {
+
+namespace {
+
+// After a failed connection, writes are refused at once for this long
+// before the next attempt: a dead server costs one timeout, not one per write.
+constexpr std::chrono::seconds writer_retry{1};
+// A tailer that lost PostgreSQL tries again this often.
+constexpr std::chrono::milliseconds tail_retry{500};
+// A gap in the log (which the head row rules out) is re-read this soon.
+constexpr std::chrono::milliseconds gap_retry{10};
+// One read of the log may take this long.
+constexpr std::chrono::seconds fetch_timeout{10};
+constexpr std::chrono::seconds connect_timeout{5};
+
+std::chrono::milliseconds millis(clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d); }
+
+} // namespace
+
+postgres_backend::postgres_backend(store::directory& dir, settings s)
+    : dir_(dir), settings_(std::move(s)), writer_(settings_.uri), tail_(settings_.uri)
+{
+    wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (wake_fd_ < 0)
+        throw std::runtime_error("cannot make an eventfd");
+    auto const started = clock::now();
+    auto const until = started + settings_.load_timeout;
+    writer_.connect(std::min(until, started + connect_timeout));
+    ensure_schema(writer_, until);
+    applied_ = load_directory(writer_, dir_, until);
+    applied_seq_ = applied_.seq;
+    head_seq_ = applied_.seq;
+    fresh_at_ = started.time_since_epoch().count();
+}
+
+postgres_backend::~postgres_backend()
+{
+    stop();
+    ::close(wake_fd_);
+}
+
+void postgres_backend::start()
+{
+    if (writer_thread_.joinable())
+        return;
+    writer_thread_ = std::thread([this] { write_loop(); });
+    tail_thread_ = std::thread([this] { tail_loop(); });
+}
+
+bool postgres_backend::stop()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    wake_tailer();
+    if (writer_thread_.joinable())
+        writer_thread_.join();
+    if (tail_thread_.joinable())
+        tail_thread_.join();
+    return true;
+}
+
+void postgres_backend::wake_tailer()
+{
+    std::uint64_t const one = 1;
+    [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+}
+
+void postgres_backend::submit(work_fn work, done_fn done)
+{
+    {
+        std::lock_guard lock(mutex_);
+        queue_.push_back(job{std::move(work), std::move(done)});
+    }
+    cv_.notify_one();
+}
+
+void postgres_backend::record(store::change const& c)
+{
+    undo_.push_back(dir_.undo_of(c));
+    std::string payload;
+    encoder e(payload);
+    e.u64(next_seq_++);
+    encode_change(e, c);
+    append_record(batch_, record_type::change, payload);
+    recorded_.push_back(c);
+    dir_.apply(c);
+}
+
+bool postgres_backend::run_work(work_fn const& work)
+{
+    auto const mark = undo_.size();
+    auto const bytes = batch_.size();
+    auto const recorded = recorded_.size();
+    auto const seq = next_seq_;
+    bool ok = false;
+    try {
+        ok = work();
+    } catch (std::exception const& e) {
+        log::error(std::string("write failed: ") + e.what());
+    } catch (...) {
+        log::error("write failed: unknown exception");
+    }
+    if (!ok) {
+        undo_to(mark);
+        batch_.resize(bytes);
+        recorded_.resize(recorded, store::remove_token{});
+        next_seq_ = seq;
+    }
+    return ok;
+}
+
+void postgres_backend::undo_to(std::size_t mark)
+{
+    while (undo_.size() > mark) {
+        for (auto const& c : undo_.back())
+            dir_.apply(c);
+        undo_.pop_back();
+    }
+}
+
+void postgres_backend::write_loop()
+{
+    std::unique_lock lock(mutex_);
+    for (;;) {
+        cv_.wait(lock, [this] { return !queue_.empty() || stopping_; });
+        auto jobs = std::move(queue_);
+        queue_.clear();
+        if (jobs.empty() && stopping_)
+            return;
+        lock.unlock();
+        process(jobs);
+        lock.lock();
+    }
+}
+
+void postgres_backend::process(std::vector<job>& jobs)
+{
+    auto const until = clock::now() + settings_.commit_timeout;
+    std::vector<char> changed(jobs.size(), 0);
+    auto finish = [&](bool durable) {
+        for (std::size_t i = 0; i < jobs.size(); ++i)
+            jobs[i].done(durable || !changed[i]);
+    };
+    bool const ready = writer_ready(until);
+    for (;;) {
+        batch_write w;
+        std::vector<store::change> changes;
+        {
+            auto lock = dir_.write_lock();
+            next_seq_ = applied_.seq + 1;
+            for (std::size_t i = 0; i < jobs.size(); ++i) {
+                auto const before = undo_.size();
+                run_work(jobs[i].work);
+                changed[i] = undo_.size() != before;
+            }
+            if (!recorded_.empty() && ready) {
+                w.log_id = applied_.log_id;
+                w.expected = applied_.seq;
+                w.nonce = new_nonce();
+                w.count = recorded_.size();
+                w.payload = std::move(batch_);
+                // Every record the batch touched, cascades included: the
+                // before-images name them all.
+                std::vector<std::pair<record_kind, store::record_id>> touched;
+                for (auto const& undo : undo_)
+                    for (auto const& c : undo)
+                        touched.push_back(key_of(c));
+                add_record_images(w, dir_, std::move(touched));
+            }
+            // Nobody sees the batch before PostgreSQL has it.
+            undo_to(0);
+            batch_.clear();
+            changes = std::move(recorded_);
+            recorded_.clear();
+        }
+        if (changes.empty()) {
+            finish(true);
+            return;
+        }
+        if (!ready) {
+            finish(false);
+            return;
+        }
+        switch (try_append(w, until)) {
+        case append_outcome::committed: {
+            {
+                auto lock = dir_.write_lock();
+                // Unless the tailer got there first.
+                if (applied_.seq == w.expected && applied_.log_id == w.log_id) {
+                    for (auto& c : changes)
+                        dir_.apply(std::move(c));
+                    applied_.seq = w.expected + w.count;
+                    applied_.batch = w.nonce;
+                    applied_seq_ = applied_.seq;
+                }
+            }
+            finish(true);
+            return;
+        }
+        case append_outcome::conflict:
+            // Another node wrote first: catch up and run the work again.
+            try {
+                if (clock::now() < until && follow(writer_, until) != follow_outcome::reload)
+                    continue;
+                reload_needed_ = true;
+                wake_tailer();
+            } catch (std::exception const& e) {
+                note_failure(std::string("catching up before a retry: ") + e.what());
+            }
+            finish(false);
+            return;
+        case append_outcome::failed:
+            finish(false);
+            return;
+        }
+    }
+}
+
+bool postgres_backend::writer_ready(deadline until)
+{
+    if (writer_.connected())
+        return true;
+    if (clock::now() < writer_retry_at_)
+        return false;
+    try {
+        writer_.connect(until);
+        return true;
+    } catch (std::exception const& e) {
+        writer_retry_at_ = clock::now() + writer_retry;
+        note_failure(std::string("writes refused: ") + e.what());
+        return false;
+    }
+}
+
+postgres_backend::append_outcome postgres_backend::try_append(batch_write const& w, deadline until)
+{
+    auto const pid = writer_.backend_pid();
+    try {
+        append(writer_, w, until);
+        return append_outcome::committed;
+    } catch (error const& e) {
+        if (e.sqlstate == "40001")
+            return append_outcome::conflict;
+        if (!e.lost) {
+            note_failure(std::string("a batch was refused by PostgreSQL: ") + e.what());
+            return append_outcome::failed;
+        }
+        note_failure(std::string("the connection was lost while a batch committed: ") + e.what());
+    }
+    // The outcome is unknown: end the old session, wait out any transaction
+    // holding the head, and look for the batch in the log.
+    auto const settle_until = clock::now() + settings_.commit_timeout;
+    try {
+        writer_.connect(settle_until);
+        auto const old_pid = std::to_string(pid);
+        param const params[] = {{old_pid}};
+        writer_.exec("SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity WHERE pid = $1::integer",
+                     params, settle_until);
+        if (batch_committed(writer_, w.expected, w.nonce, settle_until)) {
+            log::info("a batch whose commit was not confirmed is in the log: it is answered as made");
+            return append_outcome::committed;
+        }
+        // Not applied: the batch may be tried again while time remains.
+        return append_outcome::conflict;
+    } catch (std::exception const& e) {
+        writer_.close();
+        writer_retry_at_ = clock::now() + writer_retry;
+        log::error(std::string("a batch's outcome is unknown and is answered 503; PostgreSQL: ") + e.what() +
+                   " (if it did commit, every node applies it from the log)");
+        return append_outcome::failed;
+    }
+}
+
+postgres_backend::follow_outcome postgres_backend::follow(connection& c, deadline until)
+{
+    for (;;) {
+        auto const started = clock::now();
+        std::uint64_t from;
+        {
+            auto lock = dir_.read_lock();
+            from = applied_.seq;
+        }
+        auto f = fetch_changes(c, from, until);
+        head_seq_ = f.head_seq;
+        bool current;
+        {
+            auto lock = dir_.write_lock();
+            auto why_reload = [&]() -> std::optional<std::string> {
+                if (f.log_id != applied_.log_id)
+                    return "the change log was replaced (an import or a new store)";
+                if (f.head_seq < applied_.seq)
+                    return "the change log ends before this node's change " + std::to_string(applied_.seq) +
+                           " (PostgreSQL restored from a backup, or failed over to a standby that lags)";
+                if (applied_.seq > 0 && applied_.seq < f.min_seq)
+                    return "the change log was trimmed past this node's change " + std::to_string(applied_.seq);
+                if (!applied_.batch.empty() &&
+                    (f.rows.empty() || f.rows.front().seq != applied_.seq || f.rows.front().batch != applied_.batch))
+                    return "the change log's batch " + std::to_string(applied_.seq) + " is not the one applied";
+                return std::nullopt;
+            }();
+            if (why_reload) {
+                log::error("reloading the directory: " + *why_reload);
+                return follow_outcome::reload;
+            }
+            for (auto& row : f.rows) {
+                if (row.seq <= applied_.seq)
+                    continue;
+                if (row.first_seq != applied_.seq + 1)
+                    return follow_outcome::gap;
+                for (auto& ch : row.changes)
+                    dir_.apply(std::move(ch));
+                applied_.seq = row.seq;
+                applied_.batch = row.batch;
+            }
+            applied_seq_ = applied_.seq;
+            current = applied_.seq >= f.head_seq;
+        }
+        if (current) {
+            fresh_at_ = started.time_since_epoch().count();
+            return follow_outcome::current;
+        }
+        if (f.rows.size() < static_cast<std::size_t>(fetch_limit))
+            return follow_outcome::behind;
+    }
+}
+
+void postgres_backend::reload(connection& c)
+{
+    following_ = false;
+    auto const started = clock::now();
+    {
+        store::directory fresh;
+        auto const at = load_directory(c, fresh, started + settings_.load_timeout);
+        auto lock = dir_.write_lock();
+        dir_.swap_contents(fresh);
+        applied_ = at;
+        applied_seq_ = at.seq;
+        // The old directory goes with `fresh`, after the lock is released.
+    }
+    fresh_at_ = started.time_since_epoch().count();
+    log::info("reloaded the directory from PostgreSQL at change " + std::to_string(applied_seq_.load()) + " in " +
+              std::to_string(millis(clock::now() - started).count()) + " ms");
+}
+
+void postgres_backend::tail_loop()
+{
+    auto stopping = [this] {
+        std::lock_guard lock(mutex_);
+        return stopping_;
+    };
+    auto drain_wake = [this] {
+        std::uint64_t n;
+        [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
+    };
+    auto next_trim = clock::now() + settings_.trim_interval;
+    while (!stopping()) {
+        try {
+            if (!tail_.connected()) {
+                tail_.connect(clock::now() + connect_timeout);
+                tail_.exec(std::string("LISTEN ") + notify_channel, clock::now() + fetch_timeout);
+                log::info("following the PostgreSQL change log");
+            }
+            if (reload_needed_.exchange(false))
+                reload(tail_);
+            auto outcome = follow(tail_, clock::now() + fetch_timeout);
+            if (outcome == follow_outcome::reload) {
+                reload(tail_);
+                continue;
+            }
+            following_ = true;
+            if (clock::now() >= next_trim) {
+                auto const kept = trim(tail_, settings_.keep_changes, settings_.keep_age, clock::now() + fetch_timeout);
+                next_trim = clock::now() + settings_.trim_interval;
+                log::debug("change log kept from change " + std::to_string(kept));
+            }
+            if (outcome == follow_outcome::current || outcome == follow_outcome::gap) {
+                auto const pause = outcome == follow_outcome::gap ? std::chrono::milliseconds(gap_retry)
+                                                                   : settings_.poll_interval;
+                tail_.wait_for_notification(clock::now() + pause, wake_fd_);
+                drain_wake();
+            }
+        } catch (std::exception const& e) {
+            following_ = false;
+            note_failure(std::string("following the PostgreSQL change log: ") + e.what());
+            if (stopping())
+                break;
+            pollfd fd{wake_fd_, POLLIN, 0};
+            ::poll(&fd, 1, static_cast<int>(tail_retry.count()));
+            drain_wake();
+        }
+    }
+}
+
+void postgres_backend::note_failure(std::string const& what)
+{
+    std::lock_guard lock(log_mutex_);
+    auto const now = clock::now();
+    if (now - last_failure_log_ < std::chrono::seconds(1))
+        return;
+    last_failure_log_ = now;
+    log::error(what);
+}
+
+backend_status postgres_backend::status() const
+{
+    backend_status s;
+    s.store = "postgresql";
+    s.applied_seq = applied_seq_.load();
+    s.head_seq = std::max(head_seq_.load(), s.applied_seq);
+    auto const fresh = clock::time_point(clock::duration(fresh_at_.load()));
+    s.staleness = millis(clock::now() - fresh);
+    auto const current_within = std::max(2 * settings_.poll_interval, std::chrono::milliseconds(2000));
+    s.current = following_.load() && *s.staleness <= current_within;
+    s.refusing = settings_.max_staleness.count() > 0 && *s.staleness > settings_.max_staleness;
+    return s;
+}
+
+std::optional<std::string> postgres_backend::refuse_reads() const
+{
+    auto const s = status();
+    if (!s.refusing)
+        return std::nullopt;
+    return "this node has not been able to confirm it is current for " + std::to_string(s.staleness->count() / 1000) +
+           " s (more than --max-staleness): PostgreSQL is unreachable or the node is reloading";
+}
+
+} // namespace rosterd::persist::pg

@@ -1,0 +1,128 @@
+#pragma once
+// The store several nodes share (--store postgresql://...): every node holds
+// the whole directory in memory, writes through PostgreSQL and follows the
+// shared change log (shared_log.hpp).
+//
+// Writing (the committer thread): queued work runs under the write lock at
+// the applied sequence S; its changes and the after-images of every record
+// touched are collected, then undone, and the lock released, so that reads
+// go on while PostgreSQL commits. rosterd_append(S, ...) then either
+// commits - and the changes are applied again and the callers told - or
+// finds the log moved on (another node wrote): the node catches up and
+// runs the same work again, which re-validates it. A connection lost during
+// the commit leaves its outcome unknown: the node reconnects, ends the old
+// session and looks for the batch in the log before answering.
+//
+// Following (the tailer thread): LISTEN, then read the log from the applied
+// sequence on, waking on a notification or every poll interval and never
+// trusting the notification's payload. A batch is applied whole under the
+// write lock. A log with a new id, one shorter than what was applied, one
+// whose batch at the applied sequence is another, or one trimmed past it
+// means the node's memory cannot be continued: it loads the directory anew
+// off to the side and swaps it in.
+//
+// Fail closed: a write not confirmed within commit_timeout is answered 503
+// (and, until PostgreSQL answers again, further writes at once); reads and
+// token checks go on from memory until the node has not known itself
+// current for max_staleness, then authenticated requests get 503.
+
+#include "persist/backend.hpp"
+#include "persist/pg/connection.hpp"
+#include "persist/pg/shared_log.hpp"
+#include "store/directory.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+namespace rosterd::persist::pg {
+
+struct settings {
+    std::string uri;
+    std::chrono::milliseconds commit_timeout{2000};
+    std::chrono::milliseconds max_staleness{30000}; // 0: serve on, however stale
+    std::uint64_t keep_changes = 100000;
+    std::chrono::seconds keep_age{86400};
+    std::chrono::seconds trim_interval{3600};
+    std::chrono::milliseconds poll_interval{1000};
+    // How long a start waits for PostgreSQL, and a reload may take.
+    std::chrono::seconds load_timeout{600};
+};
+
+class postgres_backend final : public backend {
+public:
+    // Connects, creates or checks the schema, and loads the store into the
+    // empty `dir`. Throws std::runtime_error (pg::error) if it cannot.
+    postgres_backend(store::directory& dir, settings s);
+    ~postgres_backend() override;
+
+    void start() override;
+    bool stop() override;
+    void submit(work_fn work, done_fn done) override;
+    void record(store::change const& c) override;
+
+    backend_status status() const override;
+    std::optional<std::string> refuse_reads() const override;
+    std::string_view write_failure() const override
+    {
+        return "PostgreSQL did not confirm the change in time; nothing was changed";
+    }
+
+private:
+    struct job {
+        work_fn work;
+        done_fn done;
+    };
+    enum class follow_outcome { current, behind, gap, reload };
+
+    void write_loop();
+    void process(std::vector<job>& jobs);
+    bool run_work(work_fn const& work);
+    void undo_to(std::size_t mark);
+    bool writer_ready(deadline until);
+    // Appends `w`: true when it committed (settling a lost answer first).
+    enum class append_outcome { committed, conflict, failed };
+    append_outcome try_append(batch_write const& w, deadline until);
+
+    void tail_loop();
+    // Reads the log from the applied sequence and applies what follows on.
+    follow_outcome follow(connection& c, deadline until);
+    void reload(connection& c);
+    void wake_tailer();
+    void note_failure(std::string const& what);
+
+    store::directory& dir_;
+    settings const settings_;
+    connection writer_;
+    connection tail_;
+
+    // Guarded by the directory's write lock.
+    position applied_;
+    std::uint64_t next_seq_ = 1;
+    std::string batch_;
+    std::vector<store::change> recorded_;
+    std::vector<std::vector<store::change>> undo_;
+
+    // Only the committer thread.
+    clock::time_point writer_retry_at_{};
+
+    std::mutex mutex_; // guards queue_, stopping_
+    std::condition_variable cv_;
+    std::vector<job> queue_;
+    bool stopping_ = false;
+    int wake_fd_ = -1; // an eventfd that wakes the tailer
+    std::thread writer_thread_;
+    std::thread tail_thread_;
+
+    // For status(): written by the threads, read anywhere.
+    std::atomic<std::uint64_t> applied_seq_{0};
+    std::atomic<std::uint64_t> head_seq_{0};
+    std::atomic<clock::rep> fresh_at_{0};  // when the node last knew itself current
+    std::atomic<bool> following_{false};   // the tailer is connected and not reloading
+    std::atomic<bool> reload_needed_{false};
+    std::mutex log_mutex_;
+    clock::time_point last_failure_log_{};
+};
+
+} // namespace rosterd::persist::pg

@@ -1,0 +1,384 @@
+#include "persist/pg/shared_log.hpp"
+
+#include "persist/codec.hpp"
+#include "persist/journal_format.hpp"
+#include "persist/journal_reader.hpp"
+
+#include <openssl/rand.h>
+
+#include <set>
+
+namespace rosterd::persist::pg {
+
+namespace {
+
+constexpr char const* schema_v1 = R"sql(
+CREATE TABLE roster_schema (version integer NOT NULL);
+CREATE TABLE roster_head (
+  id smallint PRIMARY KEY CHECK (id = 1),
+  log_id uuid NOT NULL,
+  seq bigint NOT NULL,
+  min_seq bigint NOT NULL,
+  next_ids bigint[] NOT NULL);
+CREATE TABLE roster_change (
+  seq bigint PRIMARY KEY,
+  first_seq bigint NOT NULL,
+  batch uuid NOT NULL,
+  committed_at timestamptz NOT NULL DEFAULT now(),
+  payload bytea NOT NULL);
+CREATE TABLE roster_record (
+  kind smallint NOT NULL,
+  id bigint NOT NULL,
+  seq bigint NOT NULL,
+  payload bytea NOT NULL,
+  PRIMARY KEY (kind, id));
+INSERT INTO roster_head VALUES (1, gen_random_uuid(), 0, 0, '{1,1,1}');
+
+CREATE FUNCTION rosterd_append(p_log_id uuid, p_expected bigint, p_nonce uuid, p_count bigint, p_changes bytea,
+    p_puts bytea, p_put_kinds smallint[], p_put_ids bigint[], p_put_offsets integer[], p_put_sizes integer[],
+    p_removed_kinds smallint[], p_removed_ids bigint[], p_next_ids bigint[]) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_last bigint;
+BEGIN
+  UPDATE roster_head SET seq = seq + p_count, next_ids = p_next_ids
+   WHERE id = 1 AND seq = p_expected AND log_id = p_log_id RETURNING seq INTO v_last;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'the change log moved past %', p_expected USING ERRCODE = '40001';
+  END IF;
+  INSERT INTO roster_change (seq, first_seq, batch, payload) VALUES (v_last, p_expected + 1, p_nonce, p_changes);
+  INSERT INTO roster_record (kind, id, seq, payload)
+    SELECT k, i, v_last, substr(p_puts, o, s)
+      FROM unnest(p_put_kinds, p_put_ids, p_put_offsets, p_put_sizes) AS t(k, i, o, s)
+    ON CONFLICT (kind, id) DO UPDATE SET seq = EXCLUDED.seq, payload = EXCLUDED.payload;
+  DELETE FROM roster_record r USING unnest(p_removed_kinds, p_removed_ids) AS d(k, i)
+   WHERE r.kind = d.k AND r.id = d.i;
+  PERFORM pg_notify('rosterd', v_last::text);
+  RETURN v_last;
+END $$;
+
+CREATE FUNCTION rosterd_trim(p_keep_changes bigint, p_keep_age interval) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_cut bigint;
+  v_kept bigint;
+BEGIN
+  SELECT c.seq INTO v_cut FROM roster_change c, roster_head h
+   WHERE h.id = 1 AND c.seq > h.min_seq AND c.seq <= h.seq - p_keep_changes
+     AND c.committed_at < now() - p_keep_age
+   ORDER BY c.seq DESC LIMIT 1;
+  IF v_cut IS NOT NULL THEN
+    UPDATE roster_head SET min_seq = v_cut WHERE id = 1;
+    DELETE FROM roster_change WHERE seq < v_cut;
+  END IF;
+  SELECT min_seq INTO v_kept FROM roster_head WHERE id = 1;
+  RETURN v_kept;
+END $$;
+
+INSERT INTO roster_schema VALUES (1);
+)sql";
+
+// Any number, so long as every rosterd uses the same one.
+constexpr char const* schema_lock = "SELECT pg_advisory_xact_lock(7236193524011)";
+
+std::uint64_t unsigned_of(result const& r, int row, int col, bool binary)
+{
+    auto const v = binary ? r.binary_int8(row, col) : r.number(row, col);
+    if (v < 0)
+        throw error("PostgreSQL returned a negative sequence", {}, false);
+    return static_cast<std::uint64_t>(v);
+}
+
+template <class T>
+std::string array_text(std::vector<T> const& values)
+{
+    std::string s = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i)
+            s.push_back(',');
+        s.append(std::to_string(values[i]));
+    }
+    s.push_back('}');
+    return s;
+}
+
+// Runs `body` in a transaction, rolling it back if `body` throws.
+template <class Body>
+auto in_transaction(connection& c, std::string_view begin, deadline until, Body&& body)
+{
+    c.exec(begin, until);
+    try {
+        if constexpr (std::is_void_v<decltype(body())>) {
+            body();
+            c.exec("COMMIT", until);
+        } else {
+            auto r = body();
+            c.exec("COMMIT", until);
+            return r;
+        }
+    } catch (...) {
+        if (c.connected()) {
+            try {
+                c.exec("ROLLBACK", clock::now() + std::chrono::seconds(1));
+            } catch (error const&) {
+                c.close();
+            }
+        }
+        throw;
+    }
+}
+
+std::vector<store::change> decode_batch(std::string_view payload, std::uint64_t first, std::uint64_t last)
+{
+    std::vector<store::change> changes;
+    auto expected = first;
+    auto const scan = scan_records(payload, "roster_change", [&](record_type type, std::string_view p, std::uint64_t) {
+        decoder d(p);
+        if (type != record_type::change || d.u64() != expected)
+            throw decode_error("batch " + std::to_string(last) + ": records out of order");
+        changes.push_back(decode_change(d));
+        ++expected;
+    });
+    if (scan.torn() || expected != last + 1)
+        throw decode_error("batch " + std::to_string(last) + ": not whole");
+    return changes;
+}
+
+} // namespace
+
+void ensure_schema(connection& c, deadline until)
+{
+    in_transaction(c, "BEGIN", until, [&] {
+        c.exec(schema_lock, until);
+        auto const exists = c.exec("SELECT to_regclass('roster_schema') IS NOT NULL", until);
+        if (exists.text(0, 0) != "t") {
+            c.run_script(schema_v1, until);
+            return;
+        }
+        auto const v = c.exec("SELECT coalesce(max(version), 0) FROM roster_schema", until).number(0, 0);
+        if (v > schema_version)
+            throw std::runtime_error("the PostgreSQL store has schema version " + std::to_string(v) +
+                                     ", newer than this rosterd knows (" + std::to_string(schema_version) +
+                                     "): upgrade rosterd");
+        // Migrations from older versions go here, one step per version.
+        if (v < 1)
+            throw std::runtime_error("the PostgreSQL store has roster_schema but no version row: not a rosterd "
+                                     "store, or a damaged one");
+    });
+}
+
+position load_directory(connection& c, store::directory& dir, deadline until)
+{
+    position at;
+    std::uint64_t next[3] = {1, 1, 1};
+    in_transaction(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", until, [&] {
+        auto const h = c.exec("SELECT log_id::text, seq, next_ids[1], next_ids[2], next_ids[3], "
+                              "(SELECT batch::text FROM roster_change WHERE seq = h.seq) "
+                              "FROM roster_head h WHERE id = 1", until);
+        if (h.rows() != 1)
+            throw std::runtime_error("the PostgreSQL store has no head row");
+        at.log_id = h.text(0, 0);
+        at.seq = unsigned_of(h, 0, 1, false);
+        for (int i = 0; i < 3; ++i)
+            next[i] = unsigned_of(h, 0, 2 + i, false);
+        if (!h.null(0, 5))
+            at.batch = h.text(0, 5);
+        std::uint64_t count = 0;
+        c.exec_rows("SELECT payload FROM roster_record ORDER BY kind, id", {}, until, connection::format::binary,
+                    [&](result const& row) {
+                        decoder d(row.text(0, 0));
+                        auto change = decode_change(d);
+                        if (!d.done() || std::holds_alternative<store::touch_token>(change) ||
+                            std::holds_alternative<store::remove_user>(change) ||
+                            std::holds_alternative<store::remove_group>(change) ||
+                            std::holds_alternative<store::remove_token>(change))
+                            throw decode_error("roster_record row " + std::to_string(count) + " is not a record");
+                        dir.apply(std::move(change));
+                        ++count;
+                    });
+    });
+    dir.raise_sequences(next[0], next[1], next[2]);
+    return at;
+}
+
+fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until)
+{
+    auto const from = std::to_string(from_seq);
+    param const params[] = {{from}};
+    auto const r = c.exec("SELECT h.log_id::text, h.seq, h.min_seq, c.seq, c.first_seq, c.batch::text, c.payload "
+                          "FROM roster_head h LEFT JOIN LATERAL ("
+                          "  SELECT seq, first_seq, batch, payload FROM roster_change"
+                          "  WHERE seq >= $1::bigint ORDER BY seq LIMIT " + std::to_string(fetch_limit) +
+                          ") c ON true WHERE h.id = 1",
+                          params, until, connection::format::binary);
+    if (r.rows() < 1)
+        throw std::runtime_error("the PostgreSQL store has no head row");
+    fetched f;
+    f.log_id = r.text(0, 0);
+    f.head_seq = unsigned_of(r, 0, 1, true);
+    f.min_seq = unsigned_of(r, 0, 2, true);
+    for (int i = 0; i < r.rows(); ++i) {
+        if (r.null(i, 3))
+            continue;
+        batch_row row;
+        row.seq = unsigned_of(r, i, 3, true);
+        row.first_seq = unsigned_of(r, i, 4, true);
+        row.batch = r.text(i, 5);
+        if (row.first_seq == 0 || row.first_seq > row.seq)
+            throw decode_error("batch " + std::to_string(row.seq) + ": bad sequence range");
+        row.changes = decode_batch(r.text(i, 6), row.first_seq, row.seq);
+        f.rows.push_back(std::move(row));
+    }
+    return f;
+}
+
+std::pair<record_kind, store::record_id> key_of(store::change const& c)
+{
+    return std::visit([](auto const& ch) -> std::pair<record_kind, store::record_id> {
+        using T = std::decay_t<decltype(ch)>;
+        if constexpr (std::is_same_v<T, store::put_user>) return {record_kind::user, ch.after.id};
+        else if constexpr (std::is_same_v<T, store::remove_user>) return {record_kind::user, ch.id};
+        else if constexpr (std::is_same_v<T, store::put_group>) return {record_kind::group, ch.after.id};
+        else if constexpr (std::is_same_v<T, store::remove_group>) return {record_kind::group, ch.id};
+        else if constexpr (std::is_same_v<T, store::put_token>) return {record_kind::token, ch.after.id};
+        else return {record_kind::token, ch.id};
+    }, c);
+}
+
+void add_record_images(batch_write& w, store::directory const& dir,
+                       std::vector<std::pair<record_kind, store::record_id>> touched)
+{
+    std::sort(touched.begin(), touched.end());
+    touched.erase(std::unique(touched.begin(), touched.end()), touched.end());
+    for (auto const& [kind, id] : touched) {
+        std::optional<store::change> image;
+        switch (kind) {
+        case record_kind::user:
+            if (auto const* u = dir.find_user(id)) image = store::put_user{*u};
+            break;
+        case record_kind::group:
+            if (auto const* g = dir.find_group(id)) image = store::put_group{*g};
+            break;
+        case record_kind::token:
+            if (auto const* t = dir.find_token(id)) image = store::put_token{*t};
+            break;
+        }
+        if (!image) {
+            w.removed_kinds.push_back(static_cast<std::int16_t>(kind));
+            w.removed_ids.push_back(id);
+            continue;
+        }
+        auto const before = w.puts.size();
+        encoder e(w.puts);
+        encode_change(e, *image);
+        w.put_kinds.push_back(static_cast<std::int16_t>(kind));
+        w.put_ids.push_back(id);
+        w.put_sizes.push_back(w.puts.size() - before);
+    }
+    w.next_ids[0] = dir.next_user_id();
+    w.next_ids[1] = dir.next_group_id();
+    w.next_ids[2] = dir.next_token_id();
+}
+
+void append(connection& c, batch_write const& w, deadline until)
+{
+    std::vector<std::size_t> offsets;
+    std::size_t at = 1; // substr() counts from 1
+    for (auto size : w.put_sizes) {
+        offsets.push_back(at);
+        at += size;
+    }
+    auto const expected = std::to_string(w.expected);
+    auto const count = std::to_string(w.count);
+    auto const kinds = array_text(w.put_kinds), ids = array_text(w.put_ids), offs = array_text(offsets),
+               sizes = array_text(w.put_sizes), removed_kinds = array_text(w.removed_kinds),
+               removed_ids = array_text(w.removed_ids);
+    auto const next = array_text(std::vector<std::uint64_t>(std::begin(w.next_ids), std::end(w.next_ids)));
+    param const params[] = {{w.log_id}, {expected}, {w.nonce}, {count}, {w.payload, true}, {w.puts, true}, {kinds}, {ids},
+                            {offs}, {sizes}, {removed_kinds}, {removed_ids}, {next}};
+    c.exec("SELECT rosterd_append($1::uuid, $2::bigint, $3::uuid, $4::bigint, $5::bytea, $6::bytea, "
+           "$7::smallint[], $8::bigint[], $9::integer[], $10::integer[], $11::smallint[], $12::bigint[], "
+           "$13::bigint[])",
+           params, until);
+}
+
+bool batch_committed(connection& c, std::uint64_t expected, std::string const& nonce, deadline until)
+{
+    auto const after = std::to_string(expected);
+    param const params[] = {{after}};
+    return in_transaction(c, "BEGIN", until, [&] {
+        // Waits for whichever transaction holds the head to end.
+        c.exec("SELECT seq FROM roster_head WHERE id = 1 FOR SHARE", until);
+        auto const r = c.exec("SELECT batch::text FROM roster_change WHERE seq > $1::bigint ORDER BY seq LIMIT 1",
+                              params, until);
+        return r.rows() == 1 && r.text(0, 0) == nonce;
+    });
+}
+
+std::uint64_t trim(connection& c, std::uint64_t keep_changes, std::chrono::seconds keep_age, deadline until)
+{
+    auto const keep = std::to_string(keep_changes);
+    auto const age = std::to_string(keep_age.count());
+    param const params[] = {{keep}, {age}};
+    auto const r = c.exec("SELECT rosterd_trim($1::bigint, make_interval(secs => $2::double precision))", params,
+                          until);
+    return unsigned_of(r, 0, 0, false);
+}
+
+std::string new_nonce()
+{
+    unsigned char b[16];
+    if (RAND_bytes(b, sizeof b) != 1)
+        throw std::runtime_error("no randomness for a batch nonce");
+    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40); // version 4
+    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80); // RFC 4122 variant
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string s;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            s.push_back('-');
+        s.push_back(hex[b[i] >> 4]);
+        s.push_back(hex[b[i] & 15]);
+    }
+    return s;
+}
+
+void import_directory(connection& c, store::directory const& dir, deadline until)
+{
+    // COPY's text format: bytea as \\x followed by hex digits.
+    std::string rows;
+    auto add = [&rows](record_kind kind, store::record_id id, store::change const& image) {
+        std::string item;
+        encoder e(item);
+        encode_change(e, image);
+        static constexpr char hex[] = "0123456789abcdef";
+        rows.append(std::to_string(static_cast<int>(kind))).append("\t").append(std::to_string(id));
+        rows.append("\t0\t\\\\x");
+        for (unsigned char b : item) {
+            rows.push_back(hex[b >> 4]);
+            rows.push_back(hex[b & 15]);
+        }
+        rows.push_back('\n');
+    };
+    for (auto const& [id, g] : dir.groups())
+        add(record_kind::group, id, store::put_group{g});
+    for (auto const& [id, u] : dir.users())
+        add(record_kind::user, id, store::put_user{u});
+    for (auto const& [id, t] : dir.tokens())
+        add(record_kind::token, id, store::put_token{t});
+    auto const next = array_text(std::vector<std::uint64_t>{dir.next_user_id(), dir.next_group_id(),
+                                                            dir.next_token_id()});
+    in_transaction(c, "BEGIN", until, [&] {
+        auto const h = c.exec("SELECT seq, (SELECT count(*) FROM roster_record) FROM roster_head "
+                              "WHERE id = 1 FOR UPDATE", until);
+        if (h.number(0, 0) != 0 || h.number(0, 1) != 0)
+            throw std::runtime_error("the PostgreSQL store already holds a directory (change " +
+                                     std::string(h.text(0, 0)) + "); import only into an empty store");
+        c.copy_in("COPY roster_record (kind, id, seq, payload) FROM STDIN", rows, until);
+        param const params[] = {{next}};
+        c.exec("UPDATE roster_head SET log_id = gen_random_uuid(), next_ids = $1::bigint[] WHERE id = 1", params,
+               until);
+    });
+}
+
+} // namespace rosterd::persist::pg
