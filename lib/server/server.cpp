@@ -164,8 +164,12 @@ int export_store(config::options const& opts)
     try {
         persist::data_dir files(opts.data_dir);
         files.lock();
-        std::error_code ec;
-        if (std::filesystem::exists(files.snapshot()) || std::filesystem::file_size(files.journal(), ec) > 0)
+        auto const holds = [](std::filesystem::path const& f) {
+            std::error_code ec;
+            auto const size = std::filesystem::file_size(f, ec);
+            return !ec && size > 0;
+        };
+        if (holds(files.snapshot()) || holds(files.journal()))
             throw std::runtime_error(files.root().string() + " already holds a directory; export into an empty one");
         persist::pg::connection c(*opts.store_uri);
         auto const until = persist::pg::clock::now() + transfer_timeout;

@@ -288,6 +288,8 @@ postgres_backend::follow_outcome postgres_backend::follow(connection& c, deadlin
 {
     for (;;) {
         auto const started = clock::now();
+        if (started >= until)
+            return follow_outcome::behind;
         std::uint64_t from;
         {
             auto lock = dir_.read_lock();
@@ -298,6 +300,10 @@ postgres_backend::follow_outcome postgres_backend::follow(connection& c, deadlin
         bool current;
         {
             auto lock = dir_.write_lock();
+            // The other thread (tailer or committer) moved on meanwhile:
+            // read again from where the node now stands.
+            if (applied_.seq != from)
+                continue;
             auto why_reload = [&]() -> std::optional<std::string> {
                 if (f.log_id != applied_.log_id)
                     return "the change log was replaced (an import or a new store)";
