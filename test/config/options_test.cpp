@@ -141,3 +141,26 @@ BOOST_AUTO_TEST_CASE(check_config_on_a_valid_configuration)
 {
     BOOST_TEST((run({"--check-config"}).what == action::check_config));
 }
+
+BOOST_AUTO_TEST_CASE(store_is_local_or_a_postgresql_uri)
+{
+    BOOST_TEST(!run({}).opts.store_uri);
+    BOOST_TEST(!run({"--store", "local"}).opts.store_uri);
+    auto const shared = run({"--store", "postgresql://rosterd@db:5432/rosterd?sslmode=verify-full"}).opts;
+    BOOST_TEST(*shared.store_uri == "postgresql://rosterd@db:5432/rosterd?sslmode=verify-full");
+    BOOST_TEST(shared.commit_timeout.count() == 2000);
+    BOOST_TEST(shared.max_staleness.count() == 30);
+    auto const env = run({}, {"ROSTERD_STORE=postgres://db/r", "ROSTERD_MAX_STALENESS=0"}).opts;
+    BOOST_TEST(*env.store_uri == "postgres://db/r");
+    BOOST_TEST(env.max_staleness.count() == 0);
+    BOOST_TEST(error_of({"--store", "mysql://db/r"}).starts_with("--store:"));
+    BOOST_TEST(error_of({"--commit-timeout", "0"}).starts_with("--commit-timeout:"));
+}
+
+BOOST_AUTO_TEST_CASE(import_and_export_name_a_postgresql_store)
+{
+    BOOST_TEST((run({"import", "--store", "postgresql://db/r"}).what == action::import_store));
+    BOOST_TEST((run({"export", "--store", "postgresql://db/r"}).what == action::export_store));
+    BOOST_TEST(error_of({"import"}).find("--store postgresql://") != std::string::npos);
+    BOOST_TEST(error_of({"export", "--store", "local"}).find("--store postgresql://") != std::string::npos);
+}
