@@ -405,6 +405,36 @@ BOOST_AUTO_TEST_CASE(a_node_behind_a_trimmed_log_reloads_and_a_new_node_loads)
     c.check_converged();
 }
 
+BOOST_AUTO_TEST_CASE(nodes_reload_when_the_store_goes_back_in_time)
+{
+    cluster c;
+    auto a = c.api(0);
+    auto const kept = a.create("/user", R"({"firstName":"kept"})");
+    // A backup of the store, as pg_dump would take it...
+    c.pg.psql("CREATE TABLE saved_head AS SELECT * FROM roster_head; "
+              "CREATE TABLE saved_change AS SELECT * FROM roster_change; "
+              "CREATE TABLE saved_record AS SELECT * FROM roster_record");
+    std::vector<std::uint64_t> lost;
+    for (int i = 0; i < 3; ++i)
+        lost.push_back(a.create("/user", R"({"firstName":"lost"})"));
+    for (std::size_t i = 0; i < 3; ++i)
+        all_present(c.port(i), lost);
+    // ...restored under the running nodes: the log now ends before them.
+    c.pg.psql("BEGIN; DELETE FROM roster_head; INSERT INTO roster_head SELECT * FROM saved_head; "
+              "DELETE FROM roster_change; INSERT INTO roster_change SELECT * FROM saved_change; "
+              "DELETE FROM roster_record; INSERT INTO roster_record SELECT * FROM saved_record; COMMIT");
+    for (std::size_t i = 0; i < 3; ++i) {
+        BOOST_TEST(eventually([&] {
+            return status_of(c.port(i), verb::get, "/user/" + std::to_string(lost.back())) == 404;
+        }), "node " << i);
+        BOOST_TEST(c.nodes[i]->log().find("reloading the directory") != std::string::npos);
+        BOOST_TEST(status_of(c.port(i), verb::get, "/user/" + std::to_string(kept)) == 200u);
+    }
+    // Writing goes on from the restored state.
+    a.create("/user", R"({"firstName":"after"})");
+    c.check_converged();
+}
+
 BOOST_AUTO_TEST_CASE(import_and_export_move_a_directory_in_and_out)
 {
     postgres_server pg;

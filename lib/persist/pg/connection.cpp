@@ -256,22 +256,27 @@ void connection::copy_in(std::string_view sql, std::string_view data, deadline u
     }
 }
 
-bool connection::wait_for_notification(deadline until, int wake_fd)
+std::optional<std::uint64_t> connection::wait_for_notification(deadline until, int wake_fd)
 {
-    auto drain = [this] {
-        bool any = false;
+    auto drain = [this]() -> std::optional<std::uint64_t> {
+        std::optional<std::uint64_t> highest;
         if (!PQconsumeInput(conn_))
             fail("", true);
         while (PGnotify* n = PQnotifies(conn_)) {
+            std::uint64_t v = 0;
+            std::string_view const payload = n->extra ? n->extra : "";
+            auto const [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), v);
+            if (ec != std::errc{} || end != payload.data() + payload.size())
+                v = 0;
+            highest = std::max(highest.value_or(0), v);
             PQfreemem(n);
-            any = true;
         }
-        return any;
+        return highest;
     };
-    if (drain())
-        return true;
+    if (auto got = drain())
+        return got;
     if (!wait(false, until, wake_fd))
-        return false;
+        return std::nullopt;
     return drain();
 }
 

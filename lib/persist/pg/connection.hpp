@@ -89,8 +89,9 @@ public:
     void copy_in(std::string_view sql, std::string_view data, deadline until);
 
     // Waits until a notification arrives, `wake_fd` becomes readable, or
-    // the deadline; drains the notifications. True if any arrived.
-    bool wait_for_notification(deadline until, int wake_fd);
+    // the deadline; drains the notifications. Nullopt if none arrived, else
+    // the largest number among their payloads (0 if none was a number).
+    std::optional<std::uint64_t> wait_for_notification(deadline until, int wake_fd);
 
 private:
     void send(std::string_view sql, std::span<param const> params, deadline until, format f = format::text);

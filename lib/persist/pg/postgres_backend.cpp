@@ -393,9 +393,18 @@ void postgres_backend::tail_loop()
                 log::debug("change log kept from change " + std::to_string(kept));
             }
             if (outcome == follow_outcome::current || outcome == follow_outcome::gap) {
-                auto const pause = outcome == follow_outcome::gap ? std::chrono::milliseconds(gap_retry)
-                                                                   : settings_.poll_interval;
-                tail_.wait_for_notification(clock::now() + pause, wake_fd_);
+                auto const poll_at = clock::now() + (outcome == follow_outcome::gap
+                                                         ? std::chrono::milliseconds(gap_retry)
+                                                         : settings_.poll_interval);
+                // A notification only wakes the node; its payload (the
+                // commit's last sequence) is used for nothing but to skip
+                // reading the log for a commit the node already applied -
+                // its own writes. The poll reads the log regardless.
+                for (;;) {
+                    auto const seen = tail_.wait_for_notification(poll_at, wake_fd_);
+                    if (!seen || *seen == 0 || *seen > applied_seq_.load())
+                        break;
+                }
                 drain_wake();
             }
         } catch (std::exception const& e) {

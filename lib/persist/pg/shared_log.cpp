@@ -128,6 +128,8 @@ auto in_transaction(connection& c, std::string_view begin, deadline until, Body&
     }
 }
 
+} // namespace
+
 std::vector<store::change> decode_batch(std::string_view payload, std::uint64_t first, std::uint64_t last)
 {
     std::vector<store::change> changes;
@@ -144,7 +146,16 @@ std::vector<store::change> decode_batch(std::string_view payload, std::uint64_t 
     return changes;
 }
 
-} // namespace
+store::change decode_record(std::string_view payload)
+{
+    decoder d(payload);
+    auto change = decode_change(d);
+    if (!d.done() || !(std::holds_alternative<store::put_user>(change) ||
+                       std::holds_alternative<store::put_group>(change) ||
+                       std::holds_alternative<store::put_token>(change)))
+        throw decode_error("a roster_record row is not a record");
+    return change;
+}
 
 void ensure_schema(connection& c, deadline until)
 {
@@ -183,19 +194,8 @@ position load_directory(connection& c, store::directory& dir, deadline until)
             next[i] = unsigned_of(h, 0, 2 + i, false);
         if (!h.null(0, 5))
             at.batch = h.text(0, 5);
-        std::uint64_t count = 0;
         c.exec_rows("SELECT payload FROM roster_record ORDER BY kind, id", {}, until, connection::format::binary,
-                    [&](result const& row) {
-                        decoder d(row.text(0, 0));
-                        auto change = decode_change(d);
-                        if (!d.done() || std::holds_alternative<store::touch_token>(change) ||
-                            std::holds_alternative<store::remove_user>(change) ||
-                            std::holds_alternative<store::remove_group>(change) ||
-                            std::holds_alternative<store::remove_token>(change))
-                            throw decode_error("roster_record row " + std::to_string(count) + " is not a record");
-                        dir.apply(std::move(change));
-                        ++count;
-                    });
+                    [&](result const& row) { dir.apply(decode_record(row.text(0, 0))); });
     });
     dir.raise_sequences(next[0], next[1], next[2]);
     return at;

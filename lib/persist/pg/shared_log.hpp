@@ -61,6 +61,13 @@ struct fetched {
 
 inline constexpr int fetch_limit = 500;
 
+// What PostgreSQL hands back is checked as a file is: decode_error for
+// anything that does not decode. A batch's journal records, which must
+// carry the sequences first..last in order:
+std::vector<store::change> decode_batch(std::string_view payload, std::uint64_t first, std::uint64_t last);
+// A roster_record row: one put_group, put_user or put_token.
+store::change decode_record(std::string_view payload);
+
 // The head and the batches from `from_seq` on (the one ending at from_seq
 // included, to check it is still the batch applied). Throws error, and
 // corruption_error for a payload that does not decode.
