@@ -1,6 +1,7 @@
 // Bytes as PostgreSQL might hand them back: a roster_change batch (its
 // first and last sequence from the first 16 bytes, then its journal
 // records) or a roster_record row, decoded and applied.
+#include "persist/codec.hpp"
 #include "persist/journal_reader.hpp"
 #include "persist/pg/shared_log.hpp"
 
