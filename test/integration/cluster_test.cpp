@@ -395,7 +395,8 @@ BOOST_AUTO_TEST_CASE(a_node_behind_a_trimmed_log_reloads_and_a_new_node_loads)
     BOOST_TEST_REQUIRE(eventually([&] { return std::stoull(c.pg.psql("SELECT min_seq FROM roster_head")) == head; },
                                   5000ms));
     ::kill(c.nodes[2]->pid(), SIGCONT);
-    BOOST_TEST(eventually([&] { return c.nodes[2]->log().find("reloading the directory") != std::string::npos; }));
+    BOOST_TEST(eventually([&] { return c.nodes[2]->log().find("reloaded the directory") != std::string::npos; }));
+    BOOST_TEST(c.nodes[2]->log().find("trimmed past this node") != std::string::npos);
     all_present(c.port(2), later);
     // A node started now loads what the trimmed log no longer holds.
     c.dirs.push_back(std::make_unique<temp_dir>());

@@ -101,7 +101,7 @@ void connection::connect(deadline until)
     if (PQsetnonblocking(conn_, 1) != 0)
         fail("", true);
     exec("SELECT set_config('synchronous_commit', 'on', false), "
-         "set_config('idle_in_transaction_session_timeout', '10s', false)", until);
+         "set_config('idle_in_transaction_session_timeout', '2s', false)", until);
 }
 
 void connection::send(std::string_view sql, std::span<param const> params, deadline until, format f)

@@ -155,7 +155,21 @@ void postgres_backend::process(std::vector<job>& jobs)
             jobs[i].done(durable || !changed[i]);
     };
     bool const ready = writer_ready(until);
-    for (;;) {
+    for (int conflicts = 0;; ++conflicts) {
+        // After two lost races, take the head row's lock before running the
+        // work (pessimistic): the other nodes then wait for this batch
+        // instead of this node retrying behind theirs for ever.
+        bool const locked = ready && conflicts >= 2;
+        if (locked) {
+            try {
+                lock_head(until);
+            } catch (std::exception const& e) {
+                rollback_quietly();
+                note_failure(std::string("locking the change log's head: ") + e.what());
+                finish(false);
+                return;
+            }
+        }
         batch_write w;
         std::vector<store::change> changes;
         {
@@ -187,6 +201,8 @@ void postgres_backend::process(std::vector<job>& jobs)
             recorded_.clear();
         }
         if (changes.empty()) {
+            if (locked)
+                rollback_quietly();
             finish(true);
             return;
         }
@@ -194,7 +210,7 @@ void postgres_backend::process(std::vector<job>& jobs)
             finish(false);
             return;
         }
-        switch (try_append(w, until)) {
+        switch (try_append(w, until, locked)) {
         case append_outcome::committed: {
             {
                 auto lock = dir_.write_lock();
@@ -245,13 +261,39 @@ bool postgres_backend::writer_ready(deadline until)
     }
 }
 
-postgres_backend::append_outcome postgres_backend::try_append(batch_write const& w, deadline until)
+void postgres_backend::lock_head(deadline until)
+{
+    writer_.exec("BEGIN", until);
+    writer_.exec("SELECT seq FROM roster_head WHERE id = 1 FOR UPDATE", until);
+    if (follow(writer_, until) == follow_outcome::reload) {
+        reload_needed_ = true;
+        wake_tailer();
+        throw std::runtime_error("the node reloads first");
+    }
+}
+
+void postgres_backend::rollback_quietly()
+{
+    if (!writer_.connected())
+        return;
+    try {
+        writer_.exec("ROLLBACK", clock::now() + std::chrono::seconds(1));
+    } catch (error const&) {
+        writer_.close();
+    }
+}
+
+postgres_backend::append_outcome postgres_backend::try_append(batch_write const& w, deadline until, bool locked)
 {
     auto const pid = writer_.backend_pid();
     try {
         append(writer_, w, until);
+        if (locked)
+            writer_.exec("COMMIT", until);
         return append_outcome::committed;
     } catch (error const& e) {
+        if (!e.lost && locked)
+            rollback_quietly();
         if (e.sqlstate == "40001")
             return append_outcome::conflict;
         if (!e.lost) {

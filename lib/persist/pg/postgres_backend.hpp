@@ -81,9 +81,13 @@ private:
     bool run_work(work_fn const& work);
     void undo_to(std::size_t mark);
     bool writer_ready(deadline until);
-    // Appends `w`: true when it committed (settling a lost answer first).
+    // Appends `w` (and commits the transaction lock_head() began, if
+    // `locked`), settling a lost answer from the log.
     enum class append_outcome { committed, conflict, failed };
-    append_outcome try_append(batch_write const& w, deadline until);
+    append_outcome try_append(batch_write const& w, deadline until, bool locked);
+    // Begins a transaction holding the head row, and catches up under it.
+    void lock_head(deadline until);
+    void rollback_quietly();
 
     void tail_loop();
     // Reads the log from the applied sequence and applies what follows on.
