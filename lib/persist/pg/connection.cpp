@@ -47,6 +47,7 @@ void connection::close()
     if (conn_)
         PQfinish(conn_);
     conn_ = nullptr;
+    prepared_.clear();
 }
 
 void connection::fail(std::string const& what, bool lose)
@@ -104,7 +105,8 @@ void connection::connect(deadline until)
          "set_config('idle_in_transaction_session_timeout', '2s', false)", until);
 }
 
-void connection::send(std::string_view sql, std::span<param const> params, deadline until, format f)
+void connection::send(std::string_view sql, std::span<param const> params, deadline until, format f,
+                      char const* prepared)
 {
     if (!conn_)
         throw error("not connected to PostgreSQL", {}, true);
@@ -122,9 +124,18 @@ void connection::send(std::string_view sql, std::span<param const> params, deadl
         if (!params[i].binary)
             values[i] = texts.emplace_back(params[i].value).c_str();
     std::string const statement(sql);
-    if (!PQsendQueryParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                           lengths.data(), formats.data(), static_cast<int>(f)))
+    int const sent = prepared
+        ? PQsendQueryPrepared(conn_, prepared, static_cast<int>(params.size()), values.data(), lengths.data(),
+                              formats.data(), static_cast<int>(f))
+        : PQsendQueryParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
+                            lengths.data(), formats.data(), static_cast<int>(f));
+    if (!sent)
         fail("", PQstatus(conn_) == CONNECTION_BAD);
+    flush(until);
+}
+
+void connection::flush(deadline until)
+{
     for (;;) {
         int const r = PQflush(conn_);
         if (r == 0)
@@ -171,6 +182,28 @@ void connection::check(PGresult* r)
 result connection::exec(std::string_view sql, std::span<param const> params, deadline until, format f)
 {
     send(sql, params, until, f);
+    return collect(until);
+}
+
+result connection::exec_prepared(char const* name, std::string_view sql, std::span<param const> params,
+                                 deadline until, format f)
+{
+    if (!conn_)
+        throw error("not connected to PostgreSQL", {}, true);
+    if (!prepared_.contains(name)) {
+        std::string const statement(sql);
+        if (!PQsendPrepare(conn_, name, statement.c_str(), 0, nullptr))
+            fail("", PQstatus(conn_) == CONNECTION_BAD);
+        flush(until);
+        collect(until);
+        prepared_.insert(name);
+    }
+    send(sql, params, until, f, name);
+    return collect(until);
+}
+
+result connection::collect(deadline until)
+{
     PGresult* last = nullptr;
     while (PGresult* r = next_result(until)) {
         if (last)

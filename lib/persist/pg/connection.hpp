@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -78,6 +79,10 @@ public:
     enum class format { text = 0, binary = 1 };
     result exec(std::string_view sql, std::span<param const> params, deadline until, format f = format::text);
     result exec(std::string_view sql, deadline until) { return exec(sql, {}, until); }
+    // The same for a statement run again and again: prepared (parsed and
+    // planned) once per session, under `name`.
+    result exec_prepared(char const* name, std::string_view sql, std::span<param const> params, deadline until,
+                         format f = format::text);
     // The same, one row at a time (single-row mode) for results too large
     // to hold twice: `row` is called for each, then nothing is returned.
     void exec_rows(std::string_view sql, std::span<param const> params, deadline until, format f,
@@ -94,7 +99,10 @@ public:
     std::optional<std::uint64_t> wait_for_notification(deadline until, int wake_fd);
 
 private:
-    void send(std::string_view sql, std::span<param const> params, deadline until, format f = format::text);
+    void send(std::string_view sql, std::span<param const> params, deadline until, format f = format::text,
+              char const* prepared = nullptr);
+    void flush(deadline until);
+    result collect(deadline until);
     // The next result, or null when the statement is done.
     PGresult* next_result(deadline until);
     // Waits for the socket (and maybe wake_fd); false at the deadline.
@@ -104,6 +112,7 @@ private:
 
     std::string uri_;
     PGconn* conn_ = nullptr;
+    std::set<std::string> prepared_; // in this session
 };
 
 } // namespace rosterd::persist::pg

@@ -205,12 +205,13 @@ fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until)
 {
     auto const from = std::to_string(from_seq);
     param const params[] = {{from}};
-    auto const r = c.exec("SELECT h.log_id::text, h.seq, h.min_seq, c.seq, c.first_seq, c.batch::text, c.payload "
-                          "FROM roster_head h LEFT JOIN LATERAL ("
-                          "  SELECT seq, first_seq, batch, payload FROM roster_change"
-                          "  WHERE seq >= $1::bigint ORDER BY seq LIMIT " + std::to_string(fetch_limit) +
-                          ") c ON true WHERE h.id = 1",
-                          params, until, connection::format::binary);
+    auto const r = c.exec_prepared("rosterd_fetch",
+                                   "SELECT h.log_id::text, h.seq, h.min_seq, c.seq, c.first_seq, c.batch::text, "
+                                   "c.payload FROM roster_head h LEFT JOIN LATERAL ("
+                                   "  SELECT seq, first_seq, batch, payload FROM roster_change"
+                                   "  WHERE seq >= $1::bigint ORDER BY seq LIMIT " + std::to_string(fetch_limit) +
+                                   ") c ON true WHERE h.id = 1",
+                                   params, until, connection::format::binary);
     if (r.rows() < 1)
         throw std::runtime_error("the PostgreSQL store has no head row");
     fetched f;
@@ -296,10 +297,11 @@ void append(connection& c, batch_write const& w, deadline until)
     auto const next = array_text(std::vector<std::uint64_t>(std::begin(w.next_ids), std::end(w.next_ids)));
     param const params[] = {{w.log_id}, {expected}, {w.nonce}, {count}, {w.payload, true}, {w.puts, true}, {kinds}, {ids},
                             {offs}, {sizes}, {removed_kinds}, {removed_ids}, {next}};
-    c.exec("SELECT rosterd_append($1::uuid, $2::bigint, $3::uuid, $4::bigint, $5::bytea, $6::bytea, "
-           "$7::smallint[], $8::bigint[], $9::integer[], $10::integer[], $11::smallint[], $12::bigint[], "
-           "$13::bigint[])",
-           params, until);
+    c.exec_prepared("rosterd_append",
+                    "SELECT rosterd_append($1::uuid, $2::bigint, $3::uuid, $4::bigint, $5::bytea, $6::bytea, "
+                    "$7::smallint[], $8::bigint[], $9::integer[], $10::integer[], $11::smallint[], $12::bigint[], "
+                    "$13::bigint[])",
+                    params, until);
 }
 
 bool batch_committed(connection& c, std::uint64_t expected, std::string const& nonce, deadline until)
