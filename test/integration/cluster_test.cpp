@@ -163,14 +163,19 @@ unsigned status_of(unsigned short port, verb method, std::string const& target, 
     return c.request(method, target, std::move(body), token).result_int();
 }
 
-// Every id in `ids` is a user on the node at `port`.
+// Every id in `ids` is a user on the node at `port` (waiting a little for
+// the node to apply what another node acknowledged).
 void all_present(unsigned short port, std::vector<std::uint64_t> const& ids)
 {
     client c(port);
     std::size_t missing = 0;
-    for (auto id : ids)
-        if (c.request(verb::get, "/user/" + std::to_string(id), {}, root_token).result_int() != 200)
-            ++missing;
+    eventually([&] {
+        missing = 0;
+        for (auto id : ids)
+            if (c.request(verb::get, "/user/" + std::to_string(id), {}, root_token).result_int() != 200)
+                ++missing;
+        return missing == 0;
+    });
     BOOST_TEST(missing == 0u, missing << " of " << ids.size() << " acknowledged users missing");
 }
 
@@ -328,8 +333,9 @@ BOOST_AUTO_TEST_CASE(postgresql_stopped_mid_load_fails_closed_and_recovers)
                               4000ms));
         BOOST_TEST(status_of(c.port(1), verb::get, "/healthz", "") == 503u);
         c.pg.start();
+        // Generous: on a busy machine PostgreSQL's recovery takes a while.
         BOOST_TEST(eventually([&] { return status_of(c.port(1), verb::get, "/user/" + std::to_string(id)) == 200; },
-                              5000ms));
+                              15000ms));
         std::this_thread::sleep_for(1500ms); // writes resume
         for (auto* w : {&w0, &w1, &w2}) {
             w->join();
@@ -340,7 +346,8 @@ BOOST_AUTO_TEST_CASE(postgresql_stopped_mid_load_fails_closed_and_recovers)
         }
     }
     for (std::size_t i = 0; i < 3; ++i)
-        BOOST_TEST(status_of(c.port(i), verb::post, "/user", root_token, "{}") == 201u, "writes resume on node " << i);
+        BOOST_TEST(eventually([&] { return status_of(c.port(i), verb::post, "/user", root_token, "{}") == 201; }),
+                   "writes resume on node " << i);
     c.check_converged();
     for (std::size_t i = 0; i < 3; ++i)
         all_present(c.port(i), acknowledged);

@@ -101,6 +101,9 @@ void connection::connect(deadline until)
     }
     if (PQsetnonblocking(conn_, 1) != 0)
         fail("", true);
+    // The server's notices (a shutdown's "terminating connection") would go
+    // to stderr unformatted; what matters surfaces as errors anyway.
+    PQsetNoticeProcessor(conn_, [](void*, char const*) {}, nullptr);
     exec("SELECT set_config('synchronous_commit', 'on', false), "
          "set_config('idle_in_transaction_session_timeout', '2s', false)", until);
 }

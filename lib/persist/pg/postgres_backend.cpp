@@ -342,13 +342,17 @@ postgres_backend::follow_outcome postgres_backend::follow(connection& c, deadlin
         bool current;
         {
             auto lock = dir_.write_lock();
-            // The other thread (tailer or committer) moved on meanwhile:
-            // read again from where the node now stands.
-            if (applied_.seq != from)
-                continue;
+            // The other thread (tailer or committer) may have moved the
+            // node on while this one read: then what was read is used only
+            // to go further, and the log is checked on the next read (a
+            // busy node must not re-read for ever, or it would never learn
+            // that it is current).
+            bool const moved = applied_.seq != from;
             auto why_reload = [&]() -> std::optional<std::string> {
                 if (f.log_id != applied_.log_id)
                     return "the change log was replaced (an import or a new store)";
+                if (moved)
+                    return std::nullopt;
                 if (f.head_seq < applied_.seq)
                     return "the change log ends before this node's change " + std::to_string(applied_.seq) +
                            " (PostgreSQL restored from a backup, or failed over to a standby that lags)";
@@ -366,8 +370,11 @@ postgres_backend::follow_outcome postgres_backend::follow(connection& c, deadlin
             for (auto& row : f.rows) {
                 if (row.seq <= applied_.seq)
                     continue;
-                if (row.first_seq != applied_.seq + 1)
+                if (row.first_seq != applied_.seq + 1) {
+                    if (moved)
+                        break;
                     return follow_outcome::gap;
+                }
                 for (auto& ch : row.changes)
                     dir_.apply(std::move(ch));
                 applied_.seq = row.seq;
