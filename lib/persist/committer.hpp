@@ -57,7 +57,6 @@ struct commit_settings {
 // The local store (--store local): see backend.hpp for the contract.
 class committer final : public backend {
 public:
-
     // `files` may be null in memory mode. `start` is what recovery found.
     committer(store::directory& dir, data_dir const* files, file_io& io, commit_settings settings,
               recovered const& start);

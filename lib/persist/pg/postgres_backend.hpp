@@ -9,7 +9,9 @@
 // go on while PostgreSQL commits. rosterd_append(S, ...) then either
 // commits - and the changes are applied again and the callers told - or
 // finds the log moved on (another node wrote): the node catches up and
-// runs the same work again, which re-validates it. A connection lost during
+// runs the same work again, which re-validates it; after two such races it
+// takes the head row's lock first (a transaction around the work), so that
+// the others wait for it rather than it for ever. A connection lost during
 // the commit leaves its outcome unknown: the node reconnects, ends the old
 // session and looks for the batch in the log before answering.
 //
