@@ -16,6 +16,7 @@
 // from any thread; record() only from inside work.
 
 #include "store/change.hpp"
+#include "store/directory.hpp"
 
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -30,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace rosterd::persist {
 
@@ -106,5 +108,14 @@ public:
             token, std::move(work));
     }
 };
+
+// What both stores do with a write's work.
+// Before-images of the changes a batch made, one entry per change.
+using undo_log = std::vector<std::vector<store::change>>;
+// Runs `work`: false if it returned false or threw (what it threw is logged).
+bool run_guarded(backend::work_fn const& work);
+// Applies the before-images recorded after `mark` to `dir`, newest first,
+// and drops them.
+void undo_to(store::directory& dir, undo_log& undo, std::size_t mark);
 
 } // namespace rosterd::persist

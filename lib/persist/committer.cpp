@@ -129,28 +129,12 @@ bool committer::run_work(work_fn const& work)
 {
     auto const mark = undo_.size();
     auto const bytes = batch_.size();
-    bool ok = false;
-    try {
-        ok = work();
-    } catch (std::exception const& e) {
-        log::error(std::string("write failed: ") + e.what());
-    } catch (...) {
-        log::error("write failed: unknown exception");
-    }
+    bool const ok = run_guarded(work);
     if (!ok) {
-        undo_to(mark);
+        undo_to(dir_, undo_, mark);
         batch_.resize(bytes);
     }
     return ok;
-}
-
-void committer::undo_to(std::size_t mark)
-{
-    while (undo_.size() > mark) {
-        for (auto const& c : undo_.back())
-            dir_.apply(c);
-        undo_.pop_back();
-    }
 }
 
 void committer::run()
@@ -196,7 +180,7 @@ void committer::process(std::vector<job>& jobs)
         if (!batch_.empty()) {
             durable = write_batch();
             if (!durable)
-                undo_to(0);
+                undo_to(dir_, undo_, 0);
         }
         undo_.clear();
         batch_.clear();

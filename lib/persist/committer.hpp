@@ -106,7 +106,6 @@ private:
     void run();
     void process(std::vector<job>& jobs);
     bool run_work(work_fn const& work);
-    void undo_to(std::size_t mark);
     bool write_batch();
     void periodic();
     void poison(std::string const& why);
@@ -126,7 +125,7 @@ private:
     std::string batch_;
     bool capturing_ = false;
     std::string capture_;
-    std::vector<std::vector<store::change>> undo_;
+    undo_log undo_;
     std::uint64_t next_seq_;
 
     // Only the committer thread (or stop(), after it ended).

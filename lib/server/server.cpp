@@ -224,9 +224,8 @@ void server::parts::load()
                       std::to_string(shared->status().applied_seq));
         } else if (opts.durability != persist::durability::memory) {
             start = persist::recover(files, dir, persist::system_io());
-            log::info("loaded " + std::to_string(dir.users().size()) + " users, " +
-                      std::to_string(dir.groups().size()) + " groups, " + std::to_string(dir.token_count()) +
-                      " tokens (" + std::to_string(start.replayed) + " journal records replayed)");
+            log::info("loaded " + sizes_of(dir) + " (" + std::to_string(start.replayed) +
+                      " journal records replayed)");
         }
     } catch (persist::corruption_error const& e) {
         throw start_error(exit_bad_input, std::string(e.what()) + "; the data directory is damaged: restore it from "

@@ -196,7 +196,8 @@ BOOST_AUTO_TEST_CASE(a_write_on_one_node_is_read_on_the_others)
     auto b = c.api(1);
     BOOST_TEST(b.call(verb::put, "/user/" + std::to_string(id), {}, R"({"lastName":"Ng"})").result_int() == 200u);
     BOOST_TEST(eventually([&] {
-        return boost::json::parse(c.api(2).call(verb::get, "/user/" + std::to_string(id)).body()).at("lastName") == "Ng";
+        auto const user = c.api(2).call(verb::get, "/user/" + std::to_string(id));
+        return boost::json::parse(user.body()).at("lastName") == "Ng";
     }));
     // Ids stay unique: a group made on each node.
     std::set<std::uint64_t> groups;
@@ -281,7 +282,8 @@ BOOST_AUTO_TEST_CASE(a_token_revoked_on_one_node_is_refused_on_the_others)
     BOOST_TEST(eventually([&] { return status_of(c.port(2), verb::get, read_self, second.secret) == 200; }));
     BOOST_TEST(c.api(1).call(verb::delete_, read_self).result_int() == 200u);
     for (std::size_t i = 0; i < 3; ++i)
-        BOOST_TEST(eventually([&] { return status_of(c.port(i), verb::get, read_self, second.secret) == 401; }, 1000ms));
+        BOOST_TEST(eventually([&] { return status_of(c.port(i), verb::get, read_self, second.secret) == 401; },
+                              1000ms));
     c.check_converged();
 }
 
@@ -362,7 +364,8 @@ BOOST_AUTO_TEST_CASE(sessions_cut_mid_commit_lose_nothing_acknowledged)
         // Cut every rosterd session again and again: commits in flight end
         // with their outcome unknown to the node, which settles them.
         for (int i = 0; i < 15; ++i) {
-            c.pg.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'rosterd'");
+            c.pg.psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                      "WHERE application_name = 'rosterd'");
             std::this_thread::sleep_for(100ms);
         }
         std::this_thread::sleep_for(1000ms);
@@ -454,7 +457,8 @@ BOOST_AUTO_TEST_CASE(import_and_export_move_a_directory_in_and_out)
         api_client api(server.port(), root_token);
         auto const g = api.create("/usergroup", R"({"name":"staff"})");
         for (int i = 0; i < 5; ++i)
-            api.create("/user", R"({"firstName":"u)" + std::to_string(i) + R"("})", "?userGroupId=" + std::to_string(g));
+            api.create("/user", R"({"firstName":"u)" + std::to_string(i) + R"("})",
+                       "?userGroupId=" + std::to_string(g));
         api.new_token(2, R"({"description":"laptop"})");
         before = view_of(server.port());
         BOOST_TEST(server.stop() == 0);

@@ -31,7 +31,9 @@ std::string token;
 void report(char const* name, std::vector<double> ms)
 {
     std::sort(ms.begin(), ms.end());
-    auto at = [&](double q) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))]; };
+    auto at = [&](double q) {
+        return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))];
+    };
     std::printf("%-11s rounds %zu p50_ms %.2f p99_ms %.2f max_ms %.2f\n", name, ms.size(), at(0.5), at(0.99),
                 ms.back());
 }

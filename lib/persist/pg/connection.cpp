@@ -113,25 +113,30 @@ void connection::send(std::string_view sql, std::span<param const> params, deadl
 {
     if (!conn_)
         throw error("not connected to PostgreSQL", {}, true);
+    // Text parameters must end with a NUL: copied, back to back, into one
+    // buffer that is never reallocated once the pointers are taken.
+    std::size_t text_bytes = 0;
+    for (auto const& p : params)
+        text_bytes += p.binary ? 0 : p.value.size() + 1;
+    std::string texts;
+    texts.reserve(text_bytes);
     std::vector<char const*> values;
     std::vector<int> lengths, formats;
     for (auto const& p : params) {
-        values.push_back(p.value.data());
+        if (p.binary) {
+            values.push_back(p.value.data());
+        } else {
+            values.push_back(texts.data() + texts.size());
+            texts.append(p.value).push_back('\0');
+        }
         lengths.push_back(static_cast<int>(p.value.size()));
         formats.push_back(p.binary ? 1 : 0);
     }
-    // Text parameters must end with a NUL: keep copies that do.
-    std::vector<std::string> texts;
-    texts.reserve(params.size());
-    for (std::size_t i = 0; i < params.size(); ++i)
-        if (!params[i].binary)
-            values[i] = texts.emplace_back(params[i].value).c_str();
-    std::string const statement(sql);
+    int const n = static_cast<int>(params.size());
     int const sent = prepared
-        ? PQsendQueryPrepared(conn_, prepared, static_cast<int>(params.size()), values.data(), lengths.data(),
-                              formats.data(), static_cast<int>(f))
-        : PQsendQueryParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                            lengths.data(), formats.data(), static_cast<int>(f));
+        ? PQsendQueryPrepared(conn_, prepared, n, values.data(), lengths.data(), formats.data(), static_cast<int>(f))
+        : PQsendQueryParams(conn_, std::string(sql).c_str(), n, nullptr, values.data(), lengths.data(),
+                            formats.data(), static_cast<int>(f));
     if (!sent)
         fail("", PQstatus(conn_) == CONNECTION_BAD);
     flush(until);
@@ -237,16 +242,10 @@ void connection::run_script(std::string_view sql, deadline until)
 {
     if (!conn_)
         throw error("not connected to PostgreSQL", {}, true);
-    std::string const script(sql);
-    if (!PQsendQuery(conn_, script.c_str()))
+    if (!PQsendQuery(conn_, std::string(sql).c_str()))
         fail("", PQstatus(conn_) == CONNECTION_BAD);
-    while (PQflush(conn_) == 1)
-        if (!wait(true, until) || !PQconsumeInput(conn_))
-            fail("PostgreSQL did not answer in time", true);
-    while (PGresult* r = next_result(until)) {
-        check(r);
-        PQclear(r);
-    }
+    flush(until);
+    collect(until);
 }
 
 void connection::copy_in(std::string_view sql, std::string_view data, deadline until)
@@ -283,13 +282,8 @@ void connection::copy_in(std::string_view sql, std::string_view data, deadline u
         if (!wait(true, until))
             fail("PostgreSQL did not take the data in time", true);
     }
-    while (PQflush(conn_) == 1)
-        if (!wait(true, until) || !PQconsumeInput(conn_))
-            fail("PostgreSQL did not take the data in time", true);
-    while (PGresult* rest = next_result(until)) {
-        check(rest);
-        PQclear(rest);
-    }
+    flush(until);
+    collect(until);
 }
 
 std::optional<std::uint64_t> connection::wait_for_notification(deadline until, int wake_fd)

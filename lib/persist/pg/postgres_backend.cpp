@@ -1,5 +1,6 @@
 #include "persist/pg/postgres_backend.hpp"
 
+#include "auth/token.hpp"
 #include "log/log.hpp"
 #include "persist/codec.hpp"
 #include "persist/journal_format.hpp"
@@ -105,30 +106,14 @@ bool postgres_backend::run_work(work_fn const& work)
     auto const bytes = batch_.size();
     auto const recorded = recorded_.size();
     auto const seq = next_seq_;
-    bool ok = false;
-    try {
-        ok = work();
-    } catch (std::exception const& e) {
-        log::error(std::string("write failed: ") + e.what());
-    } catch (...) {
-        log::error("write failed: unknown exception");
-    }
+    bool const ok = run_guarded(work);
     if (!ok) {
-        undo_to(mark);
+        undo_to(dir_, undo_, mark);
         batch_.resize(bytes);
-        recorded_.resize(recorded, store::remove_token{});
+        recorded_.erase(recorded_.begin() + static_cast<std::ptrdiff_t>(recorded), recorded_.end());
         next_seq_ = seq;
     }
     return ok;
-}
-
-void postgres_backend::undo_to(std::size_t mark)
-{
-    while (undo_.size() > mark) {
-        for (auto const& c : undo_.back())
-            dir_.apply(c);
-        undo_.pop_back();
-    }
 }
 
 void postgres_backend::write_loop()
@@ -183,7 +168,7 @@ void postgres_backend::process(std::vector<job>& jobs)
             if (!recorded_.empty() && ready) {
                 w.log_id = applied_.log_id;
                 w.expected = applied_.seq;
-                w.nonce = new_nonce();
+                w.nonce = auth::generate_token(); // 128 random bits in the uuid form
                 w.count = recorded_.size();
                 w.payload = std::move(batch_);
                 // Every record the batch touched, cascades included: the
@@ -195,7 +180,7 @@ void postgres_backend::process(std::vector<job>& jobs)
                 add_record_images(w, dir_, std::move(touched));
             }
             // Nobody sees the batch before PostgreSQL has it.
-            undo_to(0);
+            undo_to(dir_, undo_, 0);
             batch_.clear();
             changes = std::move(recorded_);
             recorded_.clear();

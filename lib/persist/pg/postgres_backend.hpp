@@ -81,7 +81,6 @@ private:
     void write_loop();
     void process(std::vector<job>& jobs);
     bool run_work(work_fn const& work);
-    void undo_to(std::size_t mark);
     bool writer_ready(deadline until);
     // Appends `w` (and commits the transaction lock_head() began, if
     // `locked`), settling a lost answer from the log.
@@ -108,7 +107,7 @@ private:
     std::uint64_t next_seq_ = 1;
     std::string batch_;
     std::vector<store::change> recorded_;
-    std::vector<std::vector<store::change>> undo_;
+    undo_log undo_;
 
     // Only the committer thread.
     clock::time_point writer_retry_at_{};

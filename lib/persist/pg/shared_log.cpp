@@ -4,8 +4,6 @@
 #include "persist/journal_format.hpp"
 #include "persist/journal_reader.hpp"
 
-#include <openssl/rand.h>
-
 #include <set>
 
 namespace rosterd::persist::pg {
@@ -205,13 +203,13 @@ fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until)
 {
     auto const from = std::to_string(from_seq);
     param const params[] = {{from}};
-    auto const r = c.exec_prepared("rosterd_fetch",
-                                   "SELECT h.log_id::text, h.seq, h.min_seq, c.seq, c.first_seq, c.batch::text, "
-                                   "c.payload FROM roster_head h LEFT JOIN LATERAL ("
-                                   "  SELECT seq, first_seq, batch, payload FROM roster_change"
-                                   "  WHERE seq >= $1::bigint ORDER BY seq LIMIT " + std::to_string(fetch_limit) +
-                                   ") c ON true WHERE h.id = 1",
-                                   params, until, connection::format::binary);
+    static std::string const sql =
+        "SELECT h.log_id::text, h.seq, h.min_seq, c.seq, c.first_seq, c.batch::text, c.payload "
+        "FROM roster_head h LEFT JOIN LATERAL ("
+        "  SELECT seq, first_seq, batch, payload FROM roster_change"
+        "  WHERE seq >= $1::bigint ORDER BY seq LIMIT " + std::to_string(fetch_limit) +
+        ") c ON true WHERE h.id = 1";
+    auto const r = c.exec_prepared("rosterd_fetch", sql, params, until, connection::format::binary);
     if (r.rows() < 1)
         throw std::runtime_error("the PostgreSQL store has no head row");
     fetched f;
@@ -295,8 +293,8 @@ void append(connection& c, batch_write const& w, deadline until)
                sizes = array_text(w.put_sizes), removed_kinds = array_text(w.removed_kinds),
                removed_ids = array_text(w.removed_ids);
     auto const next = array_text(std::vector<std::uint64_t>(std::begin(w.next_ids), std::end(w.next_ids)));
-    param const params[] = {{w.log_id}, {expected}, {w.nonce}, {count}, {w.payload, true}, {w.puts, true}, {kinds}, {ids},
-                            {offs}, {sizes}, {removed_kinds}, {removed_ids}, {next}};
+    param const params[] = {{w.log_id}, {expected}, {w.nonce}, {count}, {w.payload, true}, {w.puts, true},
+                            {kinds}, {ids}, {offs}, {sizes}, {removed_kinds}, {removed_ids}, {next}};
     c.exec_prepared("rosterd_append",
                     "SELECT rosterd_append($1::uuid, $2::bigint, $3::uuid, $4::bigint, $5::bytea, $6::bytea, "
                     "$7::smallint[], $8::bigint[], $9::integer[], $10::integer[], $11::smallint[], $12::bigint[], "
@@ -325,24 +323,6 @@ std::uint64_t trim(connection& c, std::uint64_t keep_changes, std::chrono::secon
     auto const r = c.exec("SELECT rosterd_trim($1::bigint, make_interval(secs => $2::double precision))", params,
                           until);
     return unsigned_of(r, 0, 0, false);
-}
-
-std::string new_nonce()
-{
-    unsigned char b[16];
-    if (RAND_bytes(b, sizeof b) != 1)
-        throw std::runtime_error("no randomness for a batch nonce");
-    b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40); // version 4
-    b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80); // RFC 4122 variant
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string s;
-    for (int i = 0; i < 16; ++i) {
-        if (i == 4 || i == 6 || i == 8 || i == 10)
-            s.push_back('-');
-        s.push_back(hex[b[i] >> 4]);
-        s.push_back(hex[b[i] & 15]);
-    }
-    return s;
 }
 
 void import_directory(connection& c, store::directory const& dir, deadline until)

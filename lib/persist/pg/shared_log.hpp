@@ -112,9 +112,6 @@ bool batch_committed(connection& c, std::uint64_t expected, std::string const& n
 // new oldest sequence kept.
 std::uint64_t trim(connection& c, std::uint64_t keep_changes, std::chrono::seconds keep_age, deadline until);
 
-// A random uuid, as text.
-std::string new_nonce();
-
 // `rosterd import`: copies `dir` into an empty store (its log gets a new id,
 // so that running nodes reload). Throws std::runtime_error if the store is
 // not empty.
