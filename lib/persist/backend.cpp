@@ -1,28 +1,75 @@
 #include "persist/backend.hpp"
 
 #include "log/log.hpp"
+#include "persist/codec.hpp"
+#include "persist/journal_format.hpp"
 
 namespace rosterd::persist {
 
-bool run_guarded(backend::work_fn const& work)
+bool pending_batch::run(store::directory& dir, backend::work_fn const& work)
 {
+    auto const mark = undo_.size();
+    auto const bytes = records_.size();
+    auto const seq = next_seq;
+    bool ok = false;
     try {
-        return work();
+        ok = work();
     } catch (std::exception const& e) {
         log::error(std::string("write failed: ") + e.what());
     } catch (...) {
         log::error("write failed: unknown exception");
     }
-    return false;
+    if (!ok) {
+        undo_to(dir, mark);
+        records_.resize(bytes);
+        next_seq = seq;
+    }
+    return ok;
 }
 
-void undo_to(store::directory& dir, undo_log& undo, std::size_t mark)
+void pending_batch::record(store::directory& dir, store::change const& c)
 {
-    while (undo.size() > mark) {
-        for (auto const& c : undo.back())
-            dir.apply(c);
-        undo.pop_back();
+    undo_.push_back(dir.undo_of(c));
+    if (journaled_) {
+        std::string payload;
+        encoder e(payload);
+        e.u64(next_seq++);
+        encode_change(e, c);
+        append_record(records_, record_type::change, payload);
+        changes_.push_back(c);
     }
+    dir.apply(c);
+}
+
+void pending_batch::apply_undo(store::directory& dir, std::size_t mark) const
+{
+    for (auto i = undo_.size(); i > mark; --i)
+        for (auto const& c : undo_[i - 1])
+            dir.apply(c);
+}
+
+void pending_batch::undo_to(store::directory& dir, std::size_t mark)
+{
+    apply_undo(dir, mark);
+    undo_.resize(mark);
+    if (journaled_)
+        changes_.resize(mark);
+}
+
+void pending_batch::hide(store::directory& dir) { apply_undo(dir, 0); }
+
+void pending_batch::show(store::directory& dir)
+{
+    for (auto& c : changes_)
+        dir.apply(std::move(c));
+    changes_.clear();
+}
+
+void pending_batch::clear()
+{
+    records_.clear();
+    changes_.clear();
+    undo_.clear();
 }
 
 } // namespace rosterd::persist

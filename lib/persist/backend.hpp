@@ -31,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace rosterd::persist {
@@ -109,13 +110,58 @@ public:
     }
 };
 
-// What both stores do with a write's work.
-// Before-images of the changes a batch made, one entry per change.
-using undo_log = std::vector<std::vector<store::change>>;
-// Runs `work`: false if it returned false or threw (what it threw is logged).
-bool run_guarded(backend::work_fn const& work);
-// Applies the before-images recorded after `mark` to `dir`, newest first,
-// and drops them.
-void undo_to(store::directory& dir, undo_log& undo, std::size_t mark);
+// A batch of writes on its way to a store: what both stores do with work.
+//
+// Work runs under the directory's write lock and changes it through
+// record(): each change is applied at once (later work in the batch sees
+// it), encoded as a journal record, and kept as an after-image beside its
+// before-images. hide() then takes the whole batch back out of the
+// directory, so that the lock can be released while the store makes the
+// batch durable: readers go on seeing the state before it and never wait
+// for the disk or the network. show() applies it again once it is durable;
+// a batch that fails is simply never shown.
+//
+// Not synchronized: used under the directory's write lock (hide() and
+// show() included), by one thread at a time.
+class pending_batch {
+public:
+    // `journaled`: keep records and after-images (false in memory mode,
+    // where only the undo is needed).
+    explicit pending_batch(bool journaled = true) : journaled_(journaled) {}
+
+    // Runs `work`: false if it returned false or threw (what it threw is
+    // logged), and then whatever it recorded is undone and dropped.
+    bool run(store::directory& dir, backend::work_fn const& work);
+    // From inside work: applies `c` and keeps it, with sequence next_seq.
+    void record(store::directory& dir, store::change const& c);
+
+    // Undoes every change, newest first; records and after-images stay.
+    void hide(store::directory& dir);
+    // Applies the after-images again (once the batch is durable).
+    void show(store::directory& dir);
+    void clear();
+
+    // Changes recorded (and not undone by failing work).
+    std::size_t size() const { return undo_.size(); }
+    bool empty() const { return undo_.empty(); }
+    // The batch's records, framed as in the journal.
+    std::string const& records() const { return records_; }
+    std::string take_records() { return std::exchange(records_, {}); }
+    std::vector<store::change> const& changes() const { return changes_; }
+    // Before-images, one entry per change.
+    std::vector<std::vector<store::change>> const& undo() const { return undo_; }
+
+    // The sequence the next record gets.
+    std::uint64_t next_seq = 1;
+
+private:
+    void apply_undo(store::directory& dir, std::size_t mark) const;
+    void undo_to(store::directory& dir, std::size_t mark);
+
+    bool journaled_;
+    std::string records_;
+    std::vector<store::change> changes_;
+    std::vector<std::vector<store::change>> undo_;
+};
 
 } // namespace rosterd::persist

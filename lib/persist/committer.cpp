@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -21,13 +22,31 @@ constexpr std::chrono::milliseconds idle_tick{100};
 
 std::string errno_text() { return std::strerror(errno); }
 
+std::filesystem::path tmp_of(std::filesystem::path const& path) { return path.string() + ".tmp"; }
+
+// Appends bytes [from, to) of the file `in` to `out`.
+bool copy_range(file_io& io, int in, int out, std::uint64_t from, std::uint64_t to)
+{
+    std::string buffer(std::min<std::uint64_t>(to - from, 1 << 20), '\0');
+    while (from < to) {
+        auto const n = ::pread(in, buffer.data(), std::min<std::uint64_t>(to - from, buffer.size()),
+                               static_cast<off_t>(from));
+        if (n <= 0 || !write_all(io, out, std::string_view(buffer.data(), static_cast<std::size_t>(n))))
+            return false;
+        from += static_cast<std::uint64_t>(n);
+    }
+    return true;
+}
+
 } // namespace
 
 committer::committer(store::directory& dir, data_dir const* files, file_io& io, commit_settings settings,
                      recovered const& start)
-    : dir_(dir), files_(files), io_(io), settings_(settings), next_seq_(start.last_seq + 1),
-      journal_bytes_(start.journal_bytes), durable_seq_(start.last_seq)
+    : dir_(dir), files_(files), io_(io), settings_(settings), pending_(settings.mode != durability::memory),
+      visible_seq_(start.last_seq), journal_bytes_(start.journal_bytes), durable_seq_(start.last_seq)
 {
+    pending_.next_seq = start.last_seq + 1;
+    published_bytes_ = journal_bytes_;
     if (!in_memory() && !open_journal())
         throw std::runtime_error(files_->journal().string() + ": cannot open for writing: " + errno_text());
 }
@@ -72,13 +91,11 @@ bool committer::stop()
 void committer::submit(work_fn work, done_fn done)
 {
     if (in_memory()) {
-        bool ok;
         {
             auto lock = dir_.write_lock();
-            ok = run_work(work);
-            undo_.clear();
+            pending_.run(dir_, work);
+            pending_.clear();
         }
-        (void)ok;
         done(true);
         return;
     }
@@ -89,33 +106,21 @@ void committer::submit(work_fn work, done_fn done)
     cv_.notify_one();
 }
 
-void committer::record(store::change const& c)
-{
-    undo_.push_back(dir_.undo_of(c));
-    if (!in_memory()) {
-        std::string payload;
-        encoder e(payload);
-        e.u64(next_seq_);
-        encode_change(e, c);
-        append_record(batch_, record_type::change, payload);
-        batch_last_seq_ = next_seq_++;
-    }
-    dir_.apply(c);
-}
+void committer::record(store::change const& c) { pending_.record(dir_, c); }
 
 std::optional<std::uint64_t> committer::begin_capture()
 {
     if (in_memory())
         return std::nullopt;
-    // Batches are written and synced under the write lock: holding it, no
-    // batch is half done, so everything up to next_seq_ - 1 is durable (or
-    // was undone) and every later record will reach write_batch().
+    // Batches are shown, and captured, under the write lock: holding it,
+    // every change up to visible_seq_ is in the directory, and every later
+    // one will be captured when it is shown.
     auto lock = dir_.write_lock();
     if (capturing_)
         return std::nullopt;
     capturing_ = true;
     capture_.clear();
-    return next_seq_ - 1;
+    return visible_seq_;
 }
 
 std::string committer::end_capture()
@@ -123,18 +128,6 @@ std::string committer::end_capture()
     auto lock = dir_.write_lock();
     capturing_ = false;
     return std::exchange(capture_, {});
-}
-
-bool committer::run_work(work_fn const& work)
-{
-    auto const mark = undo_.size();
-    auto const bytes = batch_.size();
-    bool const ok = run_guarded(work);
-    if (!ok) {
-        undo_to(dir_, undo_, mark);
-        batch_.resize(bytes);
-    }
-    return ok;
 }
 
 void committer::run()
@@ -169,22 +162,31 @@ void committer::process(std::vector<job>& jobs)
         return;
     }
     std::vector<char> changed(jobs.size(), 0);
-    bool durable = true;
     {
         auto lock = dir_.write_lock();
         for (std::size_t i = 0; i < jobs.size(); ++i) {
-            auto const before = undo_.size();
-            run_work(jobs[i].work);
-            changed[i] = undo_.size() != before;
+            auto const before = pending_.size();
+            pending_.run(dir_, jobs[i].work);
+            changed[i] = pending_.size() != before;
         }
-        if (!batch_.empty()) {
-            durable = write_batch();
-            if (!durable)
-                undo_to(dir_, undo_, 0);
-        }
-        undo_.clear();
-        batch_.clear();
+        // Hold the answers, not the lock: readers see the state before the
+        // batch while it is written and synced, and never wait for the disk.
+        pending_.hide(dir_);
     }
+    bool durable = true;
+    if (!pending_.empty()) {
+        durable = write_batch();
+        if (durable) {
+            auto lock = dir_.write_lock();
+            pending_.show(dir_);
+            visible_seq_ = durable_seq_;
+            if (capturing_)
+                capture_.append(pending_.records());
+        }
+        // A batch that failed is never shown: memory already is the
+        // durable state.
+    }
+    pending_.clear();
     for (std::size_t i = 0; i < jobs.size(); ++i)
         jobs[i].done(durable || !changed[i]);
     if (durable)
@@ -193,8 +195,9 @@ void committer::process(std::vector<job>& jobs)
 
 bool committer::write_batch()
 {
-    auto const records = undo_.size();
-    if (!write_all(io_, journal_.get(), batch_)) {
+    auto const& batch = pending_.records();
+    auto const records = pending_.size();
+    if (!write_all(io_, journal_.get(), batch)) {
         auto const why = errno_text();
         // Cut whatever part of the batch reached the file, so the journal
         // ends on a whole record again.
@@ -217,10 +220,9 @@ bool committer::write_batch()
     } else {
         unsynced_ = true;
     }
-    journal_bytes_ += batch_.size();
-    durable_seq_ = batch_last_seq_;
-    if (capturing_)
-        capture_.append(batch_);
+    journal_bytes_ += batch.size();
+    published_bytes_ = journal_bytes_;
+    durable_seq_ = pending_.next_seq - 1;
     syncs_.fetch_add(1);
     records_.fetch_add(records);
     return true;
@@ -271,22 +273,27 @@ bool committer::snapshot_and_fresh_journal()
 {
     // The newest sequence ever assigned: a poisoned journal may hold records
     // whose sync failed, and the snapshot must cover (skip) them too.
-    if (!write_snapshot(dir_, next_seq_ - 1, files_->snapshot(), io_))
+    auto const last = pending_.next_seq - 1;
+    if (!write_snapshot(dir_, last, files_->snapshot(), io_))
         return false;
-    durable_seq_ = next_seq_ - 1;
+    durable_seq_ = last;
     return replace_journal({});
 }
 
 bool committer::replace_journal(std::string_view contents)
 {
+    auto const tmp = tmp_of(files_->journal());
+    fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    return fd.get() >= 0 && write_all(io_, fd.get(), contents) && install_journal(std::move(fd), contents.size());
+}
+
+bool committer::install_journal(fd_guard tmp_fd, std::uint64_t bytes)
+{
     auto const path = files_->journal();
-    auto const tmp = std::filesystem::path(path.string() + ".tmp");
-    bool ok;
-    {
-        fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-        ok = fd.get() >= 0 && write_all(io_, fd.get(), contents) && io_.fdatasync(fd.get()) == 0;
-    }
-    ok = ok && io_.rename(tmp.c_str(), path.c_str()) == 0 && sync_directory(io_, files_->root());
+    auto const tmp = tmp_of(path);
+    bool const ok = io_.fdatasync(tmp_fd.get()) == 0 && io_.rename(tmp.c_str(), path.c_str()) == 0
+                    && sync_directory(io_, files_->root());
+    tmp_fd = fd_guard();
     if (!ok) {
         ::unlink(tmp.c_str());
         return false;
@@ -295,7 +302,8 @@ bool committer::replace_journal(std::string_view contents)
         poison("cannot reopen the journal: " + errno_text());
         return false;
     }
-    journal_bytes_ = contents.size();
+    journal_bytes_ = bytes;
+    published_bytes_ = bytes;
     unsynced_ = false;
     return true;
 }
@@ -318,12 +326,26 @@ void committer::maybe_start_snapshot()
     auto const offset = journal_bytes_;
     snapshot_thread_ = std::thread([this, seq, offset] {
         auto const start = std::chrono::steady_clock::now();
-        bool const ok = write_snapshot(dir_, seq, files_->snapshot(), io_);
-        auto const took = std::chrono::steady_clock::now() - start;
+        snapshot_outcome outcome;
+        outcome.ok = write_snapshot(dir_, seq, files_->snapshot(), io_);
+        outcome.seq = seq;
+        outcome.journal_offset = offset;
+        outcome.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+        if (outcome.ok) {
+            // The journal's new tail, while commits go on: the records
+            // after the snapshot's offset, as far as they are written now.
+            // The committer appends the rest when it installs the file.
+            auto const tmp = tmp_of(files_->journal());
+            fd_guard out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+            fd_guard in(::open(files_->journal().c_str(), O_RDONLY | O_CLOEXEC));
+            outcome.copied_to = published_bytes_.load();
+            if (out.get() >= 0 && in.get() >= 0 && copy_range(io_, in.get(), out.get(), offset, outcome.copied_to)
+                && io_.fdatasync(out.get()) == 0)
+                outcome.tail = std::move(out);
+        }
         {
             std::lock_guard lock(mutex_);
-            snapshot_ = snapshot_outcome{ok, seq, offset,
-                                         std::chrono::duration_cast<std::chrono::milliseconds>(took)};
+            snapshot_ = std::move(outcome);
             snapshot_done_ = true;
         }
         cv_.notify_all();
@@ -335,7 +357,7 @@ void committer::finish_snapshot()
     snapshot_outcome outcome;
     {
         std::lock_guard lock(mutex_);
-        outcome = snapshot_;
+        outcome = std::move(snapshot_);
         snapshot_done_ = false;
     }
     snapshot_thread_.join();
@@ -345,22 +367,21 @@ void committer::finish_snapshot()
         log::warn("snapshot failed; the journal keeps growing and it will be tried again");
         return;
     }
-    // Keep only the records after the snapshot's sequence.
-    std::string tail;
+    // Keep only the records after the snapshot's sequence: the snapshot
+    // thread copied most of them; append what was committed since, a few
+    // milliseconds' worth, and put the file in the journal's place.
     auto const size = journal_bytes_ - outcome.journal_offset;
-    tail.resize(size);
     fd_guard in(::open(files_->journal().c_str(), O_RDONLY | O_CLOEXEC));
-    bool ok = in.get() >= 0;
-    for (std::size_t got = 0; ok && got < size;) {
-        auto const n = ::pread(in.get(), tail.data() + got, size - got, static_cast<off_t>(outcome.journal_offset + got));
-        ok = n > 0;
-        got += ok ? static_cast<std::size_t>(n) : 0;
-    }
-    if (!ok || !replace_journal(tail))
+    bool const ok = outcome.tail.get() >= 0 && in.get() >= 0
+                    && copy_range(io_, in.get(), outcome.tail.get(), outcome.copied_to, journal_bytes_)
+                    && install_journal(std::move(outcome.tail), size);
+    if (!ok) {
+        ::unlink(tmp_of(files_->journal()).c_str());
         log::warn("could not shorten the journal after a snapshot; it is kept whole");
-    else
+    } else {
         log::info("snapshot at sequence " + std::to_string(outcome.seq) + " written in " +
                   std::to_string(outcome.took.count()) + " ms; journal now " + std::to_string(size) + " bytes");
+    }
 }
 
 } // namespace rosterd::persist

@@ -10,17 +10,25 @@
 //            second, so a crash loses at most about a second of writes.
 //   memory   no files: work runs at once on the caller's thread.
 //
-// Work runs with the write lock held until its batch is on disk or undone,
-// so nobody - no reader, no snapshot - ever sees a change that is not
-// durable, and a failed write() or fdatasync leaves memory exactly as it
-// was: the batch's changes are undone from their before-images and every
-// waiter is told false (the API answers 503). A failed fdatasync also
-// poisons the journal: every write is refused until a snapshot and a fresh
-// journal succeed (retried every few seconds).
+// Answers are held, not the lock (PostgreSQL's commit, Redis's appendfsync
+// always): a batch's work runs under the write lock, then the batch is
+// taken back out of memory (pending_batch::hide) and the lock released
+// while its records are written and synced; once they are durable the
+// batch is applied again and its writers are answered. So nobody - no
+// reader, no snapshot, no backup - ever sees a change that is not durable,
+// no reader waits for the disk, and a read never has to be held back. A
+// failed write() or fdatasync leaves memory as it is, the durable state:
+// the batch is never shown again and every waiter is told false (the API
+// answers 503). A failed fdatasync also poisons the journal: every write is
+// refused until a snapshot and a fresh journal succeed (retried every few
+// seconds).
 //
 // When the journal grows past `snapshot_after` bytes a snapshot is written
 // on another thread (fuzzy: see snapshot.hpp), after which the journal is
-// rewritten to hold only the records the snapshot does not cover.
+// rewritten to hold only the records the snapshot does not cover. Commits
+// go on meanwhile: the same thread copies the journal's tail to a new file
+// and syncs it; the committer appends what it wrote since (milliseconds'
+// worth), syncs that, and renames the file into place between two batches.
 //
 // Thread safety: submit(), async_run(), run_sync() from any thread; record()
 // only from inside work. stop() once, after the last submit.
@@ -101,17 +109,23 @@ private:
         std::uint64_t seq = 0;
         std::uint64_t journal_offset = 0;
         std::chrono::milliseconds took{0};
+        // journal.tmp, holding the journal's bytes [journal_offset,
+        // copied_to), synced; closed if it could not be made.
+        fd_guard tail;
+        std::uint64_t copied_to = 0;
     };
 
     void run();
     void process(std::vector<job>& jobs);
-    bool run_work(work_fn const& work);
     bool write_batch();
     void periodic();
     void poison(std::string const& why);
     void log_failure(std::string const& what);
     bool snapshot_and_fresh_journal();
     bool replace_journal(std::string_view contents);
+    // Syncs journal.tmp (`bytes` long), renames it to journal and appends
+    // there from now on.
+    bool install_journal(fd_guard tmp, std::uint64_t bytes);
     bool open_journal();
     void maybe_start_snapshot();
     void finish_snapshot();
@@ -121,18 +135,17 @@ private:
     file_io& io_;
     commit_settings const settings_;
 
-    // Guarded by the directory's write lock.
-    std::string batch_;
+    // Guarded by the directory's write lock; pending_ is also the
+    // committer thread's own between hide() and show().
+    pending_batch pending_;
+    std::uint64_t visible_seq_; // the newest change in the directory
     bool capturing_ = false;
     std::string capture_;
-    undo_log undo_;
-    std::uint64_t next_seq_;
 
     // Only the committer thread (or stop(), after it ended).
     fd_guard journal_;
     std::uint64_t journal_bytes_;
     std::uint64_t durable_seq_;
-    std::uint64_t batch_last_seq_ = 0;
     bool unsynced_ = false;
     std::chrono::steady_clock::time_point last_sync_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_retry_ = std::chrono::steady_clock::now();
@@ -152,6 +165,8 @@ private:
 
     std::thread thread_;
     std::atomic<bool> poisoned_{false};
+    // journal_bytes_, for the snapshot thread: the journal is whole up to here.
+    std::atomic<std::uint64_t> published_bytes_{0};
     std::atomic<std::uint64_t> syncs_{0};
     std::atomic<std::uint64_t> records_{0};
 };

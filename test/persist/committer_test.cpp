@@ -10,8 +10,11 @@
 #include "persist/journal_reader.hpp"
 #include "../support/faulty_io.hpp"
 
+#include <condition_variable>
 #include <fstream>
+#include <future>
 #include <map>
+#include <mutex>
 #include <thread>
 
 using namespace rosterd;
@@ -171,6 +174,62 @@ BOOST_AUTO_TEST_CASE(a_failed_sync_poisons_until_a_snapshot_and_fresh_journal)
     }
 }
 
+// The answer is held, not the lock: while a batch is synced, a reader gets
+// the lock at once and sees the state before the batch; the writer is
+// answered only once the batch is durable and shown, or failed and gone.
+BOOST_AUTO_TEST_CASE(readers_do_not_wait_for_a_sync_and_never_see_its_batch)
+{
+    for (bool fails : {false, true}) {
+        BOOST_TEST_CONTEXT((fails ? "failing" : "succeeding") << " sync") {
+            harness h;
+            BOOST_TEST_REQUIRE(h.step(0));
+            auto const before = observed(h.dir);
+            std::mutex m;
+            std::condition_variable cv;
+            bool syncing = false, read_done = false, read_in_time = false;
+            h.io.before_sync = [&](int) {
+                std::unique_lock lock(m);
+                syncing = true;
+                cv.notify_all();
+                read_in_time = cv.wait_for(lock, std::chrono::seconds(5), [&] { return read_done; });
+            };
+            h.io.fail_sync = fails ? h.io.syncs + 1 : 0;
+            std::promise<bool> answer;
+            h.log->submit([&] {
+                store::user u;
+                u.id = 50;
+                u.first_name = "pending";
+                h.log->record(store::put_user{u});
+                return true;
+            }, [&](bool durable) { answer.set_value(durable); });
+            {
+                std::unique_lock lock(m);
+                cv.wait(lock, [&] { return syncing; });
+            }
+            model during;
+            {
+                auto lock = h.dir.read_lock();
+                during = observed(h.dir);
+            }
+            {
+                std::lock_guard lock(m);
+                read_done = true;
+            }
+            cv.notify_all();
+            bool const durable = answer.get_future().get();
+            BOOST_TEST(read_in_time);
+            BOOST_TEST((during == before));
+            BOOST_TEST(durable == !fails);
+            auto after = before;
+            if (!fails)
+                after[50] = "pending";
+            BOOST_TEST((observed(h.dir) == after));
+            h.io.before_sync = nullptr;
+            BOOST_TEST((recovered_copy(h.tmp.path()) == after));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(failing_work_is_undone_and_others_in_the_batch_persist)
 {
     harness h;
@@ -202,6 +261,36 @@ BOOST_AUTO_TEST_CASE(a_growing_journal_is_snapshotted_and_shortened)
     }
     BOOST_TEST(std::filesystem::exists(h.files.snapshot()));
     BOOST_TEST(std::filesystem::file_size(h.files.journal()) < 8192u);
+    BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+}
+
+// The journal's tail is copied while commits go on: writes acknowledged
+// between the copy and the switch to the new file are carried over.
+BOOST_AUTO_TEST_CASE(commits_go_on_while_the_journal_is_rotated)
+{
+    commit_settings settings;
+    settings.snapshot_after = 4096;
+    harness h(settings);
+    // Every sync of the journal's new file takes 20 ms.
+    std::atomic<int> slow{0}, tail_syncs{0};
+    h.io.before_sync = [&](int fd) {
+        if (std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd)).filename() != "journal.tmp")
+            return;
+        ++slow;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        --slow;
+        ++tail_syncs;
+    };
+    int during = 0; // writes begun and answered within one such sync
+    for (int i = 0; i < 5000 && tail_syncs < 6; ++i) {
+        bool const began_in_sync = slow > 0;
+        BOOST_TEST_REQUIRE(h.step(i));
+        during += began_in_sync && slow > 0;
+    }
+    BOOST_TEST(tail_syncs >= 6);
+    BOOST_TEST(during > 0);
+    BOOST_TEST(std::filesystem::file_size(h.files.journal()) < 8192u);
+    BOOST_TEST((observed(h.dir) == h.acknowledged));
     BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
 }
 

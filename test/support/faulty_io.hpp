@@ -1,12 +1,14 @@
 #pragma once
 // A file_io that fails the n-th write (optionally after writing part of it)
-// or the n-th fdatasync with EIO, and counts calls. Thread-safe.
+// or the n-th fdatasync with EIO, and counts calls. Thread-safe. before_sync,
+// if set, runs on the syncing thread before every fdatasync, with the fd.
 
 #include "persist/file_io.hpp"
 #include "temp_dir.hpp"
 
 #include <atomic>
 #include <cerrno>
+#include <functional>
 
 namespace rosterd::test {
 
@@ -16,6 +18,7 @@ public:
     int fail_write = 0;      // 1-based; 0: never
     int fail_sync = 0;       // 1-based; 0: never
     bool short_write = false; // the failing write first writes half its bytes
+    std::function<void(int fd)> before_sync;
 
     ssize_t write(int fd, void const* data, std::size_t n) override
     {
@@ -30,6 +33,8 @@ public:
 
     int fdatasync(int fd) override
     {
+        if (before_sync)
+            before_sync(fd);
         if (++syncs == fail_sync) {
             errno = EIO;
             return -1;

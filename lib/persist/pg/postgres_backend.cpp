@@ -88,33 +88,7 @@ void postgres_backend::submit(work_fn work, done_fn done)
     cv_.notify_one();
 }
 
-void postgres_backend::record(store::change const& c)
-{
-    undo_.push_back(dir_.undo_of(c));
-    std::string payload;
-    encoder e(payload);
-    e.u64(next_seq_++);
-    encode_change(e, c);
-    append_record(batch_, record_type::change, payload);
-    recorded_.push_back(c);
-    dir_.apply(c);
-}
-
-bool postgres_backend::run_work(work_fn const& work)
-{
-    auto const mark = undo_.size();
-    auto const bytes = batch_.size();
-    auto const recorded = recorded_.size();
-    auto const seq = next_seq_;
-    bool const ok = run_guarded(work);
-    if (!ok) {
-        undo_to(dir_, undo_, mark);
-        batch_.resize(bytes);
-        recorded_.erase(recorded_.begin() + static_cast<std::ptrdiff_t>(recorded), recorded_.end());
-        next_seq_ = seq;
-    }
-    return ok;
-}
+void postgres_backend::record(store::change const& c) { pending_.record(dir_, c); }
 
 void postgres_backend::write_loop()
 {
@@ -136,6 +110,7 @@ void postgres_backend::process(std::vector<job>& jobs)
     auto const until = clock::now() + settings_.commit_timeout;
     std::vector<char> changed(jobs.size(), 0);
     auto finish = [&](bool durable) {
+        pending_.clear();
         for (std::size_t i = 0; i < jobs.size(); ++i)
             jobs[i].done(durable || !changed[i]);
     };
@@ -156,36 +131,33 @@ void postgres_backend::process(std::vector<job>& jobs)
             }
         }
         batch_write w;
-        std::vector<store::change> changes;
+        pending_.clear();
         {
             auto lock = dir_.write_lock();
-            next_seq_ = applied_.seq + 1;
+            pending_.next_seq = applied_.seq + 1;
             for (std::size_t i = 0; i < jobs.size(); ++i) {
-                auto const before = undo_.size();
-                run_work(jobs[i].work);
-                changed[i] = undo_.size() != before;
+                auto const before = pending_.size();
+                pending_.run(dir_, jobs[i].work);
+                changed[i] = pending_.size() != before;
             }
-            if (!recorded_.empty() && ready) {
+            if (!pending_.empty() && ready) {
                 w.log_id = applied_.log_id;
                 w.expected = applied_.seq;
                 w.nonce = auth::generate_token(); // 128 random bits in the uuid form
-                w.count = recorded_.size();
-                w.payload = std::move(batch_);
+                w.count = pending_.size();
+                w.payload = pending_.take_records();
                 // Every record the batch touched, cascades included: the
                 // before-images name them all.
                 std::vector<std::pair<record_kind, store::record_id>> touched;
-                for (auto const& undo : undo_)
+                for (auto const& undo : pending_.undo())
                     for (auto const& c : undo)
                         touched.push_back(key_of(c));
                 add_record_images(w, dir_, std::move(touched));
             }
             // Nobody sees the batch before PostgreSQL has it.
-            undo_to(dir_, undo_, 0);
-            batch_.clear();
-            changes = std::move(recorded_);
-            recorded_.clear();
+            pending_.hide(dir_);
         }
-        if (changes.empty()) {
+        if (pending_.empty()) {
             if (locked)
                 rollback_quietly();
             finish(true);
@@ -201,8 +173,7 @@ void postgres_backend::process(std::vector<job>& jobs)
                 auto lock = dir_.write_lock();
                 // Unless the tailer got there first.
                 if (applied_.seq == w.expected && applied_.log_id == w.log_id) {
-                    for (auto& c : changes)
-                        dir_.apply(std::move(c));
+                    pending_.show(dir_);
                     applied_.seq = w.expected + w.count;
                     applied_.batch = w.nonce;
                     applied_seq_ = applied_.seq;

@@ -80,7 +80,6 @@ private:
 
     void write_loop();
     void process(std::vector<job>& jobs);
-    bool run_work(work_fn const& work);
     bool writer_ready(deadline until);
     // Appends `w` (and commits the transaction lock_head() began, if
     // `locked`), settling a lost answer from the log.
@@ -104,10 +103,8 @@ private:
 
     // Guarded by the directory's write lock.
     position applied_;
-    std::uint64_t next_seq_ = 1;
-    std::string batch_;
-    std::vector<store::change> recorded_;
-    undo_log undo_;
+    // Also the committer thread's own between hide() and show().
+    pending_batch pending_;
 
     // Only the committer thread.
     clock::time_point writer_retry_at_{};
