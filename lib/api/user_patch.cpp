@@ -178,8 +178,8 @@ void set_field(store::user& u, user_field f, json::value const& v, store::unix_t
 }
 
 // "Changing the number without verifying it resets verification."
-std::optional<std::string> settle_verification(bool& verified, std::optional<std::string> const& before,
-                                               std::optional<std::string> const& after,
+std::optional<std::string> settle_verification(bool& verified, store::opt_text const& before,
+                                               store::opt_text const& after,
                                                json::value const* verify, std::string_view verify_name)
 {
     if (before != after || !after)

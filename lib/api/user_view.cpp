@@ -18,6 +18,13 @@ json::value or_null(std::optional<T> const& v)
     return json::value(*v);
 }
 
+json::value or_null(store::opt_text const& v)
+{
+    if (!v)
+        return nullptr;
+    return json::value(*v);
+}
+
 json::value time_or_null(std::optional<store::unix_time> const& t)
 {
     if (!t)

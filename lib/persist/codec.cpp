@@ -133,7 +133,7 @@ void encoder::str(std::string_view s)
     out_.append(s);
 }
 
-void encoder::opt_str(std::optional<std::string> const& s)
+void encoder::opt_str(store::opt_text const& s)
 {
     boolean(s.has_value());
     if (s)
@@ -182,17 +182,19 @@ bool decoder::boolean()
     return v == 1;
 }
 
-std::string decoder::str()
+std::string_view decoder::str_view()
 {
     auto const n = u64();
-    return std::string(take(static_cast<std::size_t>(std::min<std::uint64_t>(n, in_.size() + 1))));
+    return take(static_cast<std::size_t>(std::min<std::uint64_t>(n, in_.size() + 1)));
 }
 
-std::optional<std::string> decoder::opt_str()
+std::string decoder::str() { return std::string(str_view()); }
+
+std::optional<std::string_view> decoder::opt_str()
 {
     if (!boolean())
         return std::nullopt;
-    return str();
+    return str_view();
 }
 
 std::optional<std::uint64_t> decoder::opt_u64()

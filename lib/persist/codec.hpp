@@ -25,7 +25,7 @@ public:
     void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
     void boolean(bool v) { u8(v ? 1 : 0); }
     void str(std::string_view s);
-    void opt_str(std::optional<std::string> const& s);
+    void opt_str(store::opt_text const& s);
     void opt_u64(std::optional<std::uint64_t> const& v);
     void opt_i64(std::optional<std::int64_t> const& v);
 
@@ -41,7 +41,9 @@ public:
     std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
     bool boolean();
     std::string str();
-    std::optional<std::string> opt_str();
+    // A view into the input.
+    std::string_view str_view();
+    std::optional<std::string_view> opt_str(); // a view, too
     std::optional<std::uint64_t> opt_u64();
     std::optional<std::int64_t> opt_i64();
     void bytes(void* out, std::size_t n);

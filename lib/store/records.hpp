@@ -2,6 +2,8 @@
 // The directory's records. Plain values: copying one is how a change is made
 // (a handler copies a record, edits the copy, and submits it as an after-image).
 
+#include "store/opt_text.hpp"
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -26,21 +28,21 @@ struct user {
     record_id id = 0;
     std::string first_name;
     std::string last_name;
-    std::optional<std::string> phone_number;
+    opt_text phone_number;
     bool phone_number_verified = false;
-    std::optional<std::string> email_address;
+    opt_text email_address;
     bool email_address_verified = false;
     bool super_user = false;
     std::optional<record_id> client_id;
-    std::optional<std::string> external_id;
-    std::optional<std::string> description;
-    std::optional<std::string> remarks;
+    opt_text external_id;
+    opt_text description;
+    opt_text remarks;
     remove_period auto_remove_after = remove_period::none;
     std::optional<unix_time> remove_at;
     bool auto_email_match = false;
     bool require_email_match = false;
     bool email_match_credential_filter = false;
-    std::optional<std::string> auth_organization_id;
+    opt_text auth_organization_id;
     // Sorted by group_id, at most one entry per group.
     std::vector<membership> groups;
     unix_time created = 0;
