@@ -6,6 +6,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
 namespace rosterd::persist {
 
 namespace {
@@ -106,34 +113,110 @@ std::optional<std::uint64_t> load_snapshot(std::filesystem::path const& path, st
     return load_snapshot_bytes(file.bytes(), path, dir);
 }
 
-std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path const& path, store::directory& dir)
+namespace {
+
+// Loading is two jobs of about equal cost: checking and decoding the
+// records (with the allocations of their strings), and inserting them into
+// the directory. A second thread does the first while this one does the
+// second, the decoded records passed over in chunks through a short queue.
+class decoded_chunks {
+public:
+    using chunk = std::vector<store::change>;
+    static constexpr std::size_t chunk_size = 4096;
+    static constexpr std::size_t max_queued = 8;
+
+    // Producer. False once the consumer has given up.
+    bool push(chunk&& c)
+    {
+        std::unique_lock lock(mutex_);
+        space_.wait(lock, [&] { return queue_.size() < max_queued || abandoned_; });
+        if (abandoned_)
+            return false;
+        queue_.push_back(std::move(c));
+        ready_.notify_one();
+        return true;
+    }
+    void finish(std::exception_ptr error)
+    {
+        std::lock_guard lock(mutex_);
+        finished_ = true;
+        error_ = error;
+        ready_.notify_one();
+    }
+    // Consumer: the next chunk, or nullopt at the end (rethrowing the
+    // producer's error).
+    std::optional<chunk> pop()
+    {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return !queue_.empty() || finished_; });
+        if (queue_.empty()) {
+            if (error_)
+                std::rethrow_exception(error_);
+            return std::nullopt;
+        }
+        auto c = std::move(queue_.front());
+        queue_.pop_front();
+        space_.notify_one();
+        return c;
+    }
+    void abandon()
+    {
+        std::lock_guard lock(mutex_);
+        abandoned_ = true;
+        space_.notify_one();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable ready_, space_;
+    std::deque<chunk> queue_;
+    bool finished_ = false, abandoned_ = false;
+    std::exception_ptr error_;
+};
+
+struct snapshot_header {
+    std::uint64_t seq = 0, next_user = 0, next_group = 0, next_token = 0;
+};
+
+// Checks and decodes the snapshot `data`, handing its items to `out`.
+void decode_snapshot(std::string_view data, std::filesystem::path const& path, snapshot_header& header,
+                     decoded_chunks& out)
 {
-    std::optional<std::uint64_t> seq;
+    bool begun = false, ended = false, abandoned = false;
     std::uint64_t items = 0;
-    bool ended = false;
+    decoded_chunks::chunk chunk;
+    chunk.reserve(decoded_chunks::chunk_size);
     auto const result = scan_records(data, path, [&](record_type type, std::string_view payload, std::uint64_t off) {
+        if (abandoned)
+            return;
         try {
             decoder d(payload);
             if (ended)
                 throw decode_error("data after the end record");
-            if (!seq && type != record_type::snapshot_begin)
+            if (!begun && type != record_type::snapshot_begin)
                 throw decode_error("does not start with a snapshot header");
             switch (type) {
-            case record_type::snapshot_begin: {
-                if (seq)
+            case record_type::snapshot_begin:
+                if (begun)
                     throw decode_error("second snapshot header");
-                seq = d.u64();
-                auto const users = d.u64(), groups = d.u64(), tokens = d.u64();
-                dir.raise_sequences(users, groups, tokens);
+                begun = true;
+                header.seq = d.u64();
+                header.next_user = d.u64();
+                header.next_group = d.u64();
+                header.next_token = d.u64();
                 break;
-            }
             case record_type::snapshot_item: {
                 auto c = decode_change(d);
                 if (std::holds_alternative<store::remove_user>(c) || std::holds_alternative<store::remove_group>(c)
                     || std::holds_alternative<store::remove_token>(c))
                     throw decode_error("a removal in a snapshot");
-                dir.apply(std::move(c));
+                chunk.push_back(std::move(c));
                 ++items;
+                if (chunk.size() == decoded_chunks::chunk_size) {
+                    abandoned = !out.push(std::move(chunk));
+                    chunk = {};
+                    chunk.reserve(decoded_chunks::chunk_size);
+                }
                 break;
             }
             case record_type::snapshot_end:
@@ -150,9 +233,47 @@ std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path c
             throw corruption_error(path, off, e.what());
         }
     });
+    if (abandoned)
+        return;
     if (result.torn() || !ended)
         throw corruption_error(path, result.valid_end, "snapshot is incomplete");
-    return *seq;
+    if (!chunk.empty())
+        out.push(std::move(chunk));
+}
+
+} // namespace
+
+std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path const& path, store::directory& dir)
+{
+    decoded_chunks chunks;
+    snapshot_header header; // written by the decoder before its first push or finish
+    std::thread decoder_thread([&] {
+        std::exception_ptr error;
+        try {
+            decode_snapshot(data, path, header, chunks);
+        } catch (...) {
+            error = std::current_exception();
+        }
+        chunks.finish(error);
+    });
+    try {
+        bool raised = false;
+        while (auto chunk = chunks.pop()) {
+            if (!raised) {
+                dir.raise_sequences(header.next_user, header.next_group, header.next_token);
+                raised = true;
+            }
+            for (auto& c : *chunk)
+                dir.apply(std::move(c));
+        }
+        dir.raise_sequences(header.next_user, header.next_group, header.next_token);
+    } catch (...) {
+        chunks.abandon();
+        decoder_thread.join();
+        throw;
+    }
+    decoder_thread.join();
+    return header.seq;
 }
 
 } // namespace rosterd::persist
