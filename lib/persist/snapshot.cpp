@@ -22,7 +22,7 @@ constexpr std::size_t flush_bytes = 1 << 20;
 // all at the final fdatasync: a large snapshot's dirty pages, flushed at
 // once, made the journal's own fdatasync wait behind them (PUT p99 of
 // 100 ms while snapshots of a million users were written).
-constexpr std::size_t writeback_bytes = 8 << 20;
+constexpr std::size_t writeback_bytes = 1 << 20;
 
 // Walks `map` (ordered by id) one chunk per read-lock hold, calling
 // `between` after each chunk with the lock released: that is where file
