@@ -217,15 +217,33 @@ void decoder::bytes(void* out, std::size_t n)
     std::memcpy(out, b.data(), n);
 }
 
+void encode_put(encoder& e, store::user const& u)
+{
+    e.u8(static_cast<std::uint8_t>(tag::put_user));
+    encode(e, u);
+}
+
+void encode_put(encoder& e, store::group const& g)
+{
+    e.u8(static_cast<std::uint8_t>(tag::put_group));
+    encode(e, g);
+}
+
+void encode_put(encoder& e, store::token const& t)
+{
+    e.u8(static_cast<std::uint8_t>(tag::put_token));
+    encode(e, t);
+}
+
 void encode_change(encoder& e, store::change const& c)
 {
     std::visit([&e](auto const& ch) {
         using T = std::decay_t<decltype(ch)>;
-        if constexpr (std::is_same_v<T, store::put_user>) { e.u8(static_cast<std::uint8_t>(tag::put_user)); encode(e, ch.after); }
+        if constexpr (std::is_same_v<T, store::put_user>) { encode_put(e, ch.after); }
         else if constexpr (std::is_same_v<T, store::remove_user>) { e.u8(static_cast<std::uint8_t>(tag::remove_user)); e.u64(ch.id); }
-        else if constexpr (std::is_same_v<T, store::put_group>) { e.u8(static_cast<std::uint8_t>(tag::put_group)); encode(e, ch.after); }
+        else if constexpr (std::is_same_v<T, store::put_group>) { encode_put(e, ch.after); }
         else if constexpr (std::is_same_v<T, store::remove_group>) { e.u8(static_cast<std::uint8_t>(tag::remove_group)); e.u64(ch.id); }
-        else if constexpr (std::is_same_v<T, store::put_token>) { e.u8(static_cast<std::uint8_t>(tag::put_token)); encode(e, ch.after); }
+        else if constexpr (std::is_same_v<T, store::put_token>) { encode_put(e, ch.after); }
         else if constexpr (std::is_same_v<T, store::remove_token>) { e.u8(static_cast<std::uint8_t>(tag::remove_token)); e.u64(ch.id); }
         else if constexpr (std::is_same_v<T, store::touch_token>) {
             // lastUsed is best-effort and never journaled; snapshots carry it.

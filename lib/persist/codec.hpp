@@ -55,6 +55,11 @@ private:
 };
 
 void encode_change(encoder& e, store::change const& c);
+// The same as encode_change of a put_* change of the record, without
+// copying it into one (a snapshot encodes every record).
+void encode_put(encoder& e, store::user const& u);
+void encode_put(encoder& e, store::group const& g);
+void encode_put(encoder& e, store::token const& t);
 store::change decode_change(decoder& d);
 
 } // namespace rosterd::persist

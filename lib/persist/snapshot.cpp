@@ -78,10 +78,10 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
         append_record(out, record_type::snapshot_begin, payload);
     }
     std::uint64_t items = 0;
-    auto item = [&](store::change const& c) {
+    auto item = [&](auto const& record) {
         payload.clear();
         encoder e(payload);
-        encode_change(e, c);
+        encode_put(e, record);
         append_record(out, record_type::snapshot_item, payload);
         ++items;
     };
@@ -89,9 +89,9 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
         if (out.size() >= flush_bytes)
             flush();
     };
-    for_each_chunked(dir, dir.groups(), [&](store::group const& g) { item(store::put_group{g}); }, maybe_flush);
-    for_each_chunked(dir, dir.users(), [&](store::user const& u) { item(store::put_user{u}); }, maybe_flush);
-    for_each_chunked(dir, dir.tokens(), [&](store::token const& t) { item(store::put_token{t}); }, maybe_flush);
+    for_each_chunked(dir, dir.groups(), item, maybe_flush);
+    for_each_chunked(dir, dir.users(), item, maybe_flush);
+    for_each_chunked(dir, dir.tokens(), item, maybe_flush);
     payload.clear();
     encoder(payload).u64(items);
     append_record(out, record_type::snapshot_end, payload);
