@@ -25,28 +25,30 @@ struct membership {
 };
 
 struct user {
+    // Pointers and eight-byte values first, the flags together at the end:
+    // no padding between fields (200 bytes).
     record_id id = 0;
     std::string first_name;
     std::string last_name;
     opt_text phone_number;
-    bool phone_number_verified = false;
     opt_text email_address;
-    bool email_address_verified = false;
-    bool super_user = false;
-    std::optional<record_id> client_id;
     opt_text external_id;
     opt_text description;
     opt_text remarks;
-    remove_period auto_remove_after = remove_period::none;
-    std::optional<unix_time> remove_at;
-    bool auto_email_match = false;
-    bool require_email_match = false;
-    bool email_match_credential_filter = false;
     opt_text auth_organization_id;
+    std::optional<record_id> client_id;
+    std::optional<unix_time> remove_at;
     // Sorted by group_id, at most one entry per group.
     std::vector<membership> groups;
     unix_time created = 0;
     unix_time updated = 0;
+    bool phone_number_verified = false;
+    bool email_address_verified = false;
+    bool super_user = false;
+    remove_period auto_remove_after = remove_period::none;
+    bool auto_email_match = false;
+    bool require_email_match = false;
+    bool email_match_credential_filter = false;
 
     membership const* membership_of(record_id group_id) const;
     // Adds or changes the membership, keeping `groups` sorted.
