@@ -1,5 +1,6 @@
 #include "persist/codec.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace rosterd::persist {
@@ -63,6 +64,10 @@ store::user decode_user(decoder& d)
     u.email_match_credential_filter = d.boolean();
     u.auth_organization_id = d.opt_str();
     auto const n = d.u64();
+    // Exactly: growing one by one would leave a third membership in room
+    // for four. A membership takes at least two bytes, which bounds what a
+    // damaged count can reserve.
+    u.groups.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, d.left() / 2)));
     for (std::uint64_t i = 0; i < n; ++i) {
         auto const group = d.u64();
         if (!u.groups.empty() && u.groups.back().group_id >= group)

@@ -48,6 +48,7 @@ public:
     std::optional<std::int64_t> opt_i64();
     void bytes(void* out, std::size_t n);
     bool done() const { return in_.empty(); }
+    std::size_t left() const { return in_.size(); }
 
 private:
     std::string_view take(std::size_t n);
