@@ -8,6 +8,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/url/parse.hpp>
 
+#include <openssl/crypto.h>
+
 #include <charconv>
 #include <functional>
 #include <vector>
@@ -225,6 +227,23 @@ boost::asio::thread_pool& service::long_jobs() const
     return *long_jobs_;
 }
 
+namespace {
+
+// The hash of `secret`, from the connection's memo when it repeats the last
+// one. Compared in constant time: behind a proxy that pools connections,
+// the memo may hold another client's secret.
+store::token_hash hash_of(std::string_view secret, http::request::token_memo& memo)
+{
+    if (!secret.empty() && memo.secret.size() == secret.size()
+        && CRYPTO_memcmp(memo.secret.data(), secret.data(), secret.size()) == 0)
+        return memo.hash;
+    memo.hash = auth::hash_token(secret);
+    memo.secret.assign(secret);
+    return memo.hash;
+}
+
+} // namespace
+
 std::optional<caller> service::authenticate(http::request const& req, store::unix_time now) const
 {
     if (!req.has_authorization)
@@ -232,7 +251,7 @@ std::optional<caller> service::authenticate(http::request const& req, store::uni
     auto const secret = auth::token_from_authorization(req.authorization);
     if (!secret)
         return std::nullopt;
-    auto const hash = auth::hash_token(*secret);
+    auto const hash = hash_of(*secret, req.last_token);
 
     std::optional<caller> who;
     bool touch = false;

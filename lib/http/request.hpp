@@ -22,6 +22,8 @@
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +55,17 @@ struct request {
 
     // Gives back a body buffer larger than what is kept between requests.
     void release_large_buffers();
+
+    // Not cleared between the requests of a connection: the last bearer
+    // secret the service hashed and its SHA-256, so that a keep-alive
+    // client's repeated token is hashed once per connection, not once per
+    // request. The secret is in this connection's memory anyway (in
+    // `authorization`), and goes with it.
+    struct token_memo {
+        std::string secret;
+        std::array<std::uint8_t, 32> hash{};
+    };
+    mutable token_memo last_token;
 };
 
 // The header block at the front of some bytes (request line, fields and

@@ -208,6 +208,33 @@ BOOST_AUTO_TEST_CASE(a_plain_user_manages_only_their_own_basics)
     BOOST_TEST(get_user(other).at("firstName").as_string() == "");
 }
 
+// A connection remembers the hash of its last token (hashed once, not per
+// request): switching tokens on one connection, a near-miss of the last
+// one, and a token revoked from elsewhere must still be told apart.
+BOOST_AUTO_TEST_CASE(one_connection_switches_tokens_and_sees_a_revocation_at_once)
+{
+    auto const me = create_user();
+    auto const token = token_for(me);
+    auto const mine = "/user/" + std::to_string(me);
+    BOOST_TEST(status(verb::get, mine, {}, token) == 200u);
+    BOOST_TEST(status(verb::get, "/user/1", {}, token) == 403u);
+    BOOST_TEST(status(verb::get, "/user/1", {}, root_token) == 200u);
+    BOOST_TEST(status(verb::get, "/user/1", {}, token) == 403u);
+    auto near_miss = token;
+    near_miss.back() = near_miss.back() == '0' ? '1' : '0';
+    BOOST_TEST(status(verb::get, mine, {}, near_miss) == 401u);
+    BOOST_TEST(status(verb::get, mine, {}, token) == 200u);
+
+    // Revoked over another connection right after this one used it: the
+    // next request here, the same token again, is refused.
+    client other(server.port());
+    auto const tokens = other.request(verb::get, mine + "/token", {}, root_token);
+    auto const id = json::parse(tokens.body()).as_array().at(0).at("id").as_int64();
+    BOOST_TEST(status(verb::get, mine, {}, token) == 200u);
+    BOOST_TEST(other.request(verb::delete_, "/token/" + std::to_string(id), {}, root_token).result_int() == 200u);
+    BOOST_TEST(status(verb::get, mine, {}, token) == 401u);
+}
+
 BOOST_AUTO_TEST_CASE(a_group_admin_manages_the_members_of_their_group)
 {
     auto const g = create_group(R"({"name":"team"})");
