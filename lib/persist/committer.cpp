@@ -82,6 +82,8 @@ bool committer::stop()
         snapshot_thread_.join();
         snapshot_running_ = false;
     }
+    // A journal half installed is replaced whole below.
+    mirror_ = fd_guard();
     bool const ok = snapshot_and_fresh_journal();
     if (!ok)
         log::error("could not write the final snapshot; the journal is kept");
@@ -134,10 +136,16 @@ void committer::run()
 {
     std::unique_lock lock(mutex_);
     for (;;) {
-        cv_.wait_for(lock, idle_tick, [this] { return !queue_.empty() || stopping_ || snapshot_done_; });
+        cv_.wait_for(lock, idle_tick,
+                     [this] { return !queue_.empty() || stopping_ || snapshot_done_ || install_done_; });
         if (snapshot_done_) {
             lock.unlock();
             finish_snapshot();
+            lock.lock();
+        }
+        if (install_done_) {
+            lock.unlock();
+            finish_install();
             lock.lock();
         }
         auto jobs = std::move(queue_);
@@ -220,7 +228,20 @@ bool committer::write_batch()
     } else {
         unsynced_ = true;
     }
+    if (mirror_.get() >= 0
+        && (!write_all(io_, mirror_.get(), batch)
+            || (settings_.mode == durability::strict && io_.fdatasync(mirror_.get()) != 0))) {
+        poison("writing the journal's new file failed: " + errno_text());
+        // Take the batch back off both files, as for a failed sync.
+        if (io_.ftruncate(journal_.get(), static_cast<off_t>(journal_bytes_)) == 0)
+            io_.fdatasync(journal_.get());
+        if (io_.ftruncate(mirror_.get(), static_cast<off_t>(mirror_bytes_)) == 0)
+            io_.fdatasync(mirror_.get());
+        return false;
+    }
     journal_bytes_ += batch.size();
+    if (mirror_.get() >= 0)
+        mirror_bytes_ += batch.size();
     published_bytes_ = journal_bytes_;
     durable_seq_ = pending_.next_seq - 1;
     syncs_.fetch_add(1);
@@ -234,7 +255,7 @@ void committer::periodic()
     if (unsynced_ && now - last_sync_ >= settings_.relaxed_sync) {
         unsynced_ = false;
         last_sync_ = now;
-        if (io_.fdatasync(journal_.get()) != 0)
+        if (io_.fdatasync(journal_.get()) != 0 || (mirror_.get() >= 0 && io_.fdatasync(mirror_.get()) != 0))
             poison("journal fdatasync failed: " + errno_text());
     }
     if (poisoned_ && !snapshot_running_ && now - last_retry_ >= settings_.poison_retry) {
@@ -282,29 +303,36 @@ bool committer::snapshot_and_fresh_journal()
 
 bool committer::replace_journal(std::string_view contents)
 {
-    auto const tmp = tmp_of(files_->journal());
-    fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-    return fd.get() >= 0 && write_all(io_, fd.get(), contents) && install_journal(std::move(fd), contents.size());
-}
-
-bool committer::install_journal(fd_guard tmp_fd, std::uint64_t bytes)
-{
     auto const path = files_->journal();
     auto const tmp = tmp_of(path);
-    bool const ok = io_.fdatasync(tmp_fd.get()) == 0 && io_.rename(tmp.c_str(), path.c_str()) == 0
-                    && sync_directory(io_, files_->root());
-    tmp_fd = fd_guard();
-    if (!ok) {
-        ::unlink(tmp.c_str());
+    {
+        fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+        if (fd.get() < 0 || !write_all(io_, fd.get(), contents) || io_.fdatasync(fd.get()) != 0
+            || io_.rename(tmp.c_str(), path.c_str()) != 0) {
+            ::unlink(tmp.c_str());
+            return false;
+        }
+    }
+    // Renamed: from here on the journal is the new file, whatever else fails.
+    bool const dir_synced = sync_directory(io_, files_->root());
+    if (!switch_journal(contents.size()))
+        return false;
+    unsynced_ = false;
+    if (!dir_synced) {
+        poison("the new journal's rename could not be made durable: " + errno_text());
         return false;
     }
+    return true;
+}
+
+bool committer::switch_journal(std::uint64_t bytes)
+{
     if (!open_journal()) {
         poison("cannot reopen the journal: " + errno_text());
         return false;
     }
     journal_bytes_ = bytes;
     published_bytes_ = bytes;
-    unsynced_ = false;
     return true;
 }
 
@@ -331,17 +359,19 @@ void committer::maybe_start_snapshot()
         outcome.seq = seq;
         outcome.journal_offset = offset;
         outcome.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+        fd_guard tail;
         if (outcome.ok) {
             // The journal's new tail, while commits go on: the records
             // after the snapshot's offset, as far as they are written now.
-            // The committer appends the rest when it installs the file.
             auto const tmp = tmp_of(files_->journal());
             fd_guard out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
             fd_guard in(::open(files_->journal().c_str(), O_RDONLY | O_CLOEXEC));
             outcome.copied_to = published_bytes_.load();
             if (out.get() >= 0 && in.get() >= 0 && copy_range(io_, in.get(), out.get(), offset, outcome.copied_to)
-                && io_.fdatasync(out.get()) == 0)
+                && io_.fdatasync(out.get()) == 0) {
+                tail = fd_guard(::dup(out.get()));
                 outcome.tail = std::move(out);
+            }
         }
         {
             std::lock_guard lock(mutex_);
@@ -349,7 +379,36 @@ void committer::maybe_start_snapshot()
             snapshot_done_ = true;
         }
         cv_.notify_all();
+        if (tail.get() < 0)
+            return;
+        // The committer appends the rest and mirrors every batch; then the
+        // file can take the journal's place.
+        {
+            std::unique_lock lock(mutex_);
+            cv_.wait(lock, [this] { return mirroring_ || tail_abandoned_ || stopping_; });
+            if (!mirroring_)
+                return;
+        }
+        auto const installed = install_tail(tail.get());
+        {
+            std::lock_guard lock(mutex_);
+            install_ = installed;
+            install_done_ = true;
+        }
+        cv_.notify_all();
     });
+}
+
+committer::install_outcome committer::install_tail(int tail)
+{
+    install_outcome r;
+    auto const path = files_->journal();
+    auto const tmp = tmp_of(path);
+    if (io_.fdatasync(tail) != 0 || io_.rename(tmp.c_str(), path.c_str()) != 0)
+        return r;
+    r.renamed = true;
+    r.dir_synced = sync_directory(io_, files_->root());
+    return r;
 }
 
 void committer::finish_snapshot()
@@ -360,28 +419,64 @@ void committer::finish_snapshot()
         outcome = std::move(snapshot_);
         snapshot_done_ = false;
     }
-    snapshot_thread_.join();
-    snapshot_running_ = false;
     if (!outcome.ok) {
+        snapshot_thread_.join();
+        snapshot_running_ = false;
         next_snapshot_try_ = std::chrono::steady_clock::now() + settings_.poison_retry;
         log::warn("snapshot failed; the journal keeps growing and it will be tried again");
         return;
     }
+    log::info("snapshot at sequence " + std::to_string(outcome.seq) + " written in " +
+              std::to_string(outcome.took.count()) + " ms");
     // Keep only the records after the snapshot's sequence: the snapshot
     // thread copied most of them; append what was committed since, a few
-    // milliseconds' worth, and put the file in the journal's place.
+    // milliseconds' worth, and mirror every batch until the file has taken
+    // the journal's place.
     auto const size = journal_bytes_ - outcome.journal_offset;
     fd_guard in(::open(files_->journal().c_str(), O_RDONLY | O_CLOEXEC));
     bool const ok = outcome.tail.get() >= 0 && in.get() >= 0
-                    && copy_range(io_, in.get(), outcome.tail.get(), outcome.copied_to, journal_bytes_)
-                    && install_journal(std::move(outcome.tail), size);
+                    && copy_range(io_, in.get(), outcome.tail.get(), outcome.copied_to, journal_bytes_);
+    if (ok) {
+        mirror_ = std::move(outcome.tail);
+        mirror_bytes_ = size;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        (ok ? mirroring_ : tail_abandoned_) = true;
+    }
+    cv_.notify_all();
     if (!ok) {
+        snapshot_thread_.join();
+        snapshot_running_ = false;
+        tail_abandoned_ = false;
         ::unlink(tmp_of(files_->journal()).c_str());
         log::warn("could not shorten the journal after a snapshot; it is kept whole");
-    } else {
-        log::info("snapshot at sequence " + std::to_string(outcome.seq) + " written in " +
-                  std::to_string(outcome.took.count()) + " ms; journal now " + std::to_string(size) + " bytes");
     }
+}
+
+void committer::finish_install()
+{
+    install_outcome outcome;
+    {
+        std::lock_guard lock(mutex_);
+        outcome = install_;
+        install_done_ = false;
+        mirroring_ = false;
+    }
+    snapshot_thread_.join();
+    snapshot_running_ = false;
+    mirror_ = fd_guard();
+    if (!outcome.renamed) {
+        ::unlink(tmp_of(files_->journal()).c_str());
+        log::warn("could not shorten the journal after a snapshot; it is kept whole");
+        return;
+    }
+    if (!switch_journal(mirror_bytes_))
+        return;
+    if (!outcome.dir_synced)
+        poison("the new journal's rename could not be made durable: " + errno_text());
+    else
+        log::info("journal now " + std::to_string(journal_bytes_) + " bytes");
 }
 
 } // namespace rosterd::persist

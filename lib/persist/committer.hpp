@@ -25,10 +25,14 @@
 //
 // When the journal grows past `snapshot_after` bytes a snapshot is written
 // on another thread (fuzzy: see snapshot.hpp), after which the journal is
-// rewritten to hold only the records the snapshot does not cover. Commits
-// go on meanwhile: the same thread copies the journal's tail to a new file
-// and syncs it; the committer appends what it wrote since (milliseconds'
-// worth), syncs that, and renames the file into place between two batches.
+// rewritten to hold only the records the snapshot does not cover, without
+// stopping commits: the snapshot thread copies the journal's tail to
+// journal.tmp and syncs it; the committer appends what it wrote since
+// (milliseconds' worth) and from then on writes, and syncs, every batch to
+// both files; the snapshot thread syncs journal.tmp, renames it to journal
+// and syncs the directory; the committer then appends to the new file
+// alone. Whichever name a crash leaves, its file holds every acknowledged
+// record.
 //
 // Thread safety: submit(), async_run(), run_sync() from any thread; record()
 // only from inside work. stop() once, after the last submit.
@@ -114,6 +118,10 @@ private:
         fd_guard tail;
         std::uint64_t copied_to = 0;
     };
+    struct install_outcome {
+        bool renamed = false;    // journal.tmp is now the journal
+        bool dir_synced = false; // and that is durable
+    };
 
     void run();
     void process(std::vector<job>& jobs);
@@ -123,12 +131,15 @@ private:
     void log_failure(std::string const& what);
     bool snapshot_and_fresh_journal();
     bool replace_journal(std::string_view contents);
-    // Syncs journal.tmp (`bytes` long), renames it to journal and appends
-    // there from now on.
-    bool install_journal(fd_guard tmp, std::uint64_t bytes);
+    // Appends to the file now named journal (`bytes` long) from now on.
+    bool switch_journal(std::uint64_t bytes);
     bool open_journal();
     void maybe_start_snapshot();
     void finish_snapshot();
+    void finish_install();
+    // The snapshot thread's second half: journal.tmp (`tail`, mirrored by
+    // the committer) synced and renamed into place.
+    install_outcome install_tail(int tail);
 
     store::directory& dir_;
     data_dir const* files_;
@@ -156,11 +167,19 @@ private:
     std::chrono::steady_clock::time_point last_failure_log_{};
     std::uint64_t unlogged_failures_ = 0;
 
-    std::mutex mutex_; // guards queue_, stopping_, snapshot_done_, snapshot_
+    // While journal.tmp is being installed: every batch goes there too.
+    fd_guard mirror_;
+    std::uint64_t mirror_bytes_ = 0;
+
+    std::mutex mutex_; // guards what follows, up to thread_
     std::condition_variable cv_;
     std::vector<job> queue_;
     bool stopping_ = false;
     bool snapshot_done_ = false;
+    bool mirroring_ = false;  // the committer mirrors: the tail may be renamed
+    bool tail_abandoned_ = false;
+    bool install_done_ = false;
+    install_outcome install_;
     snapshot_outcome snapshot_;
 
     std::thread thread_;

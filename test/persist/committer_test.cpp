@@ -15,7 +15,10 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
+
+#include <sys/stat.h>
 
 using namespace rosterd;
 using namespace rosterd::persist;
@@ -264,34 +267,79 @@ BOOST_AUTO_TEST_CASE(a_growing_journal_is_snapshotted_and_shortened)
     BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
 }
 
-// The journal's tail is copied while commits go on: writes acknowledged
-// between the copy and the switch to the new file are carried over.
+// The journal is rotated while commits go on: the snapshot thread copies
+// the tail and syncs it, then - with the committer writing every batch to
+// both files - syncs it again and renames it into place. Writes begin and
+// end during both, and everything acknowledged survives recovery.
 BOOST_AUTO_TEST_CASE(commits_go_on_while_the_journal_is_rotated)
 {
     commit_settings settings;
     settings.snapshot_after = 4096;
     harness h(settings);
-    // Every sync of the journal's new file takes 20 ms.
-    std::atomic<int> slow{0}, tail_syncs{0};
-    h.io.before_sync = [&](int fd) {
-        if (std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd)).filename() != "journal.tmp")
-            return;
-        ++slow;
+    // The first sync of each journal.tmp (the snapshot thread's, of the
+    // copied tail) takes 20 ms, and so does renaming it to journal.
+    std::atomic<int> slow_syncs{0}, slow_renames{0}, renames{0};
+    auto const slowly = [](std::atomic<int>& busy) {
+        ++busy;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        --slow;
-        ++tail_syncs;
+        --busy;
     };
-    int during = 0; // writes begun and answered within one such sync
-    for (int i = 0; i < 5000 && tail_syncs < 6; ++i) {
-        bool const began_in_sync = slow > 0;
+    std::mutex m;
+    std::set<ino_t> synced;
+    h.io.before_sync = [&](int fd) {
+        struct stat st {};
+        ::fstat(fd, &st);
+        bool first;
+        {
+            std::lock_guard lock(m);
+            first = std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd)).filename() == "journal.tmp"
+                    && synced.insert(st.st_ino).second;
+        }
+        if (first)
+            slowly(slow_syncs);
+    };
+    h.io.before_rename = [&](char const* from, char const*) {
+        if (std::filesystem::path(from).filename() == "journal.tmp") {
+            slowly(slow_renames);
+            ++renames;
+        }
+    };
+    // Writes begun and answered within one slow sync, or one slow rename.
+    int during_sync = 0, during_rename = 0;
+    for (int i = 0; i < 5000 && renames < 3; ++i) {
+        bool const in_sync = slow_syncs > 0, in_rename = slow_renames > 0;
         BOOST_TEST_REQUIRE(h.step(i));
-        during += began_in_sync && slow > 0;
+        during_sync += in_sync && slow_syncs > 0;
+        during_rename += in_rename && slow_renames > 0;
     }
-    BOOST_TEST(tail_syncs >= 6);
-    BOOST_TEST(during > 0);
+    BOOST_TEST(renames >= 3);
+    BOOST_TEST(during_sync > 0);
+    BOOST_TEST(during_rename > 0);
     BOOST_TEST(std::filesystem::file_size(h.files.journal()) < 8192u);
     BOOST_TEST((observed(h.dir) == h.acknowledged));
     BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+}
+
+// Any write or sync may fail while snapshots are taken and the journal is
+// rotated (snapshot, tail copy, mirrored batches, rename): whatever was
+// acknowledged is in memory and survives recovery, nothing else is.
+BOOST_AUTO_TEST_CASE(a_failure_while_the_journal_is_rotated_loses_nothing_acknowledged)
+{
+    for (bool sync : {false, true}) {
+        for (int n = 1; n <= 40; ++n) {
+            BOOST_TEST_CONTEXT((sync ? "fdatasync " : "write ") << n) {
+                commit_settings settings;
+                settings.snapshot_after = 512;
+                harness h(settings);
+                (sync ? h.io.fail_sync : h.io.fail_write) = n;
+                for (int i = 0; i < 80; ++i) {
+                    h.step(i);
+                    BOOST_TEST_REQUIRE((observed(h.dir) == h.acknowledged));
+                }
+                BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+            }
+        }
+    }
 }
 
 BOOST_AUTO_TEST_CASE(stop_leaves_a_snapshot_and_an_empty_journal)

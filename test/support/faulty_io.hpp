@@ -1,7 +1,8 @@
 #pragma once
 // A file_io that fails the n-th write (optionally after writing part of it)
 // or the n-th fdatasync with EIO, and counts calls. Thread-safe. before_sync,
-// if set, runs on the syncing thread before every fdatasync, with the fd.
+// if set, runs on the syncing thread before every fdatasync, with the fd;
+// before_rename likewise before every rename.
 
 #include "persist/file_io.hpp"
 #include "temp_dir.hpp"
@@ -19,6 +20,14 @@ public:
     int fail_sync = 0;       // 1-based; 0: never
     bool short_write = false; // the failing write first writes half its bytes
     std::function<void(int fd)> before_sync;
+    std::function<void(char const* from, char const* to)> before_rename;
+
+    int rename(char const* from, char const* to) override
+    {
+        if (before_rename)
+            before_rename(from, to);
+        return persist::file_io::rename(from, to);
+    }
 
     ssize_t write(int fd, void const* data, std::size_t n) override
     {
