@@ -29,7 +29,6 @@ bool pending_batch::run(store::directory& dir, backend::work_fn const& work)
 
 void pending_batch::record(store::directory& dir, store::change const& c)
 {
-    undo_.push_back(dir.undo_of(c));
     if (journaled_) {
         std::string payload;
         encoder e(payload);
@@ -38,7 +37,7 @@ void pending_batch::record(store::directory& dir, store::change const& c)
         append_record(records_, record_type::change, payload);
         changes_.push_back(c);
     }
-    dir.apply(c);
+    undo_.push_back(dir.apply_with_undo(c));
 }
 
 void pending_batch::apply_undo(store::directory& dir, std::size_t mark) const

@@ -177,7 +177,23 @@ std::vector<change> directory::undo_of(change const& c) const
     return undo;
 }
 
-void directory::put(user u)
+std::vector<change> directory::apply_with_undo(change c)
+{
+    if (auto* p = std::get_if<put_user>(&c)) {
+        auto const id = p->after.id;
+        std::vector<change> undo;
+        if (auto old = put(std::move(p->after)))
+            undo.push_back(put_user{std::move(*old)});
+        else
+            undo.push_back(remove_user{id});
+        return undo;
+    }
+    auto undo = undo_of(c);
+    apply(std::move(c));
+    return undo;
+}
+
+std::optional<user> directory::put(user u)
 {
     auto const id = u.id;
     // Ids grow, so a new user usually goes at the end: hinting that makes
@@ -186,6 +202,7 @@ void directory::put(user u)
         ? std::pair{users_.emplace_hint(users_.end(), id, user{}), true}
         : users_.try_emplace(id);
     user& stored = it->second;
+    std::optional<user> old;
     if (!inserted) {
         if (stored.super_user)
             super_users_.erase(id);
@@ -193,6 +210,7 @@ void directory::put(user u)
             removals_.erase({*stored.remove_at, id});
         for (auto const& m : stored.groups)
             members_[m.group_id].erase(id);
+        old = std::move(stored);
     }
     stored = std::move(u);
     if (stored.super_user)
@@ -202,6 +220,7 @@ void directory::put(user u)
     for (auto const& m : stored.groups)
         members_[m.group_id].insert(id);
     next_user_id_ = std::max(next_user_id_, id + 1);
+    return old;
 }
 
 void directory::remove_user_record(record_id id)

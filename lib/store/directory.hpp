@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <shared_mutex> // std::shared_lock
 #include <unordered_map>
@@ -93,9 +94,13 @@ public:
     // The changes that would undo `c` if applied in order after it: the
     // before-images of everything `c` touches, cascades included.
     std::vector<change> undo_of(change const& c) const;
+    // apply(c), returning what undo_of(c) would have: a user that a put_user
+    // replaces is moved into the undo rather than copied (the usual write).
+    std::vector<change> apply_with_undo(change c);
 
 private:
-    void put(user u);
+    // The user it replaced, if any.
+    std::optional<user> put(user u);
     void remove_user_record(record_id id);
     void put(group g);
     void remove_group_record(record_id id);

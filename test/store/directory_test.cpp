@@ -3,6 +3,9 @@
 
 #include "store/directory.hpp"
 
+#include <map>
+#include <vector>
+
 using namespace rosterd::store;
 
 namespace {
@@ -113,4 +116,65 @@ BOOST_AUTO_TEST_CASE(memberships_stay_sorted)
     BOOST_TEST(u.groups[0].group_id == 2u);
     BOOST_TEST(u.groups[1].group_id == 5u);
     BOOST_TEST(u.is_admin_of(5));
+}
+
+namespace {
+
+void fill(directory& d)
+{
+    d.apply(put_group{{1, "g", std::nullopt, 0}});
+    d.apply(put_group{{2, "h", std::nullopt, 0}});
+    auto boss = make_user(1, {{1, true}});
+    boss.super_user = true;
+    d.apply(put_user{boss});
+    auto leaving = make_user(2, {{1, false}, {2, false}});
+    leaving.remove_at = 1000;
+    d.apply(put_user{leaving});
+    d.apply(put_token{make_token(1, 2, 0xaa)});
+}
+
+// Everything a reader can see, indexes included.
+struct state {
+    std::map<record_id, user> users;
+    std::map<record_id, group> groups;
+    std::map<record_id, token> tokens;
+    std::vector<record_id> members_1, members_2, super_users, due;
+    bool token_found = false;
+    friend bool operator==(state const&, state const&) = default;
+};
+
+state state_of(directory const& d)
+{
+    auto ids = [](id_set const& s) { return std::vector<record_id>(s.begin(), s.end()); };
+    return {d.users(), d.groups(), d.tokens(), ids(d.members_of(1)), ids(d.members_of(2)),
+            ids(d.super_users()), d.due_for_removal(2000), d.find_token(make_token(1, 2, 0xaa).hash) != nullptr};
+}
+
+} // namespace
+
+// apply_with_undo moves the replaced user into the undo instead of copying
+// it: the undo must still put back exactly what was there, for every kind
+// of change, and the change must land as apply() would land it.
+BOOST_AUTO_TEST_CASE(apply_with_undo_is_apply_and_undo_of)
+{
+    auto changed = make_user(2, {{2, true}});
+    changed.super_user = true;
+    std::vector<change> const changes = {
+        put_user{changed}, put_user{make_user(3, {{1, false}})}, remove_user{2}, remove_user{1},
+        put_group{{1, "renamed", 7, 0}}, remove_group{1}, put_token{make_token(2, 1, 0xbb)},
+        remove_token{1}, put_user{make_user(9)}};
+    for (std::size_t i = 0; i < changes.size(); ++i) {
+        BOOST_TEST_CONTEXT("change " << i) {
+            directory d, expected;
+            fill(d);
+            fill(expected);
+            auto const before = state_of(d);
+            auto const undo = d.apply_with_undo(changes[i]);
+            expected.apply(changes[i]);
+            BOOST_TEST((state_of(d) == state_of(expected)));
+            for (auto const& c : undo)
+                d.apply(c);
+            BOOST_TEST((state_of(d) == before));
+        }
+    }
 }
