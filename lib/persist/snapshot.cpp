@@ -178,9 +178,11 @@ struct snapshot_header {
     std::uint64_t seq = 0, next_user = 0, next_group = 0, next_token = 0;
 };
 
-// Checks and decodes the snapshot `data`, handing its items to `out`.
+// Checks and decodes the snapshot `data`, handing its items in chunks to
+// `push` (false: stop), the header filled in before the first.
+template <class Push>
 void decode_snapshot(std::string_view data, std::filesystem::path const& path, snapshot_header& header,
-                     decoded_chunks& out)
+                     Push&& push)
 {
     bool begun = false, ended = false, abandoned = false;
     std::uint64_t items = 0;
@@ -213,7 +215,7 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
                 chunk.push_back(std::move(c));
                 ++items;
                 if (chunk.size() == decoded_chunks::chunk_size) {
-                    abandoned = !out.push(std::move(chunk));
+                    abandoned = !push(std::move(chunk));
                     chunk = {};
                     chunk.reserve(decoded_chunks::chunk_size);
                 }
@@ -238,34 +240,48 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
     if (result.torn() || !ended)
         throw corruption_error(path, result.valid_end, "snapshot is incomplete");
     if (!chunk.empty())
-        out.push(std::move(chunk));
+        push(std::move(chunk));
 }
 
 } // namespace
 
 std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path const& path, store::directory& dir)
 {
+    snapshot_header header;
+    bool raised = false;
+    auto apply = [&](decoded_chunks::chunk& chunk) {
+        if (!raised) {
+            dir.raise_sequences(header.next_user, header.next_group, header.next_token);
+            raised = true;
+        }
+        for (auto& c : chunk)
+            dir.apply(std::move(c));
+    };
+    // Below a few MB a second thread costs more than it saves.
+    constexpr std::size_t parallel_from = 1 << 20;
+    if (data.size() < parallel_from) {
+        decode_snapshot(data, path, header, [&](decoded_chunks::chunk&& chunk) {
+            apply(chunk);
+            return true;
+        });
+        dir.raise_sequences(header.next_user, header.next_group, header.next_token);
+        return header.seq;
+    }
+
     decoded_chunks chunks;
-    snapshot_header header; // written by the decoder before its first push or finish
+    // `header` is written by the decoder before its first push or finish.
     std::thread decoder_thread([&] {
         std::exception_ptr error;
         try {
-            decode_snapshot(data, path, header, chunks);
+            decode_snapshot(data, path, header, [&](decoded_chunks::chunk&& c) { return chunks.push(std::move(c)); });
         } catch (...) {
             error = std::current_exception();
         }
         chunks.finish(error);
     });
     try {
-        bool raised = false;
-        while (auto chunk = chunks.pop()) {
-            if (!raised) {
-                dir.raise_sequences(header.next_user, header.next_group, header.next_token);
-                raised = true;
-            }
-            for (auto& c : *chunk)
-                dir.apply(std::move(c));
-        }
+        while (auto chunk = chunks.pop())
+            apply(*chunk);
         dir.raise_sequences(header.next_user, header.next_group, header.next_token);
     } catch (...) {
         chunks.abandon();

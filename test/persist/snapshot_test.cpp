@@ -74,6 +74,32 @@ BOOST_AUTO_TEST_CASE(a_snapshot_round_trips_the_whole_directory)
     BOOST_TEST(!std::filesystem::exists(tmp.path() / "snapshot.tmp"));
 }
 
+// A snapshot of over 1 MiB is decoded on a second thread while this one
+// inserts: the same directory, and the same refusal of a cut file.
+BOOST_AUTO_TEST_CASE(a_large_snapshot_loads_on_two_threads_alike)
+{
+    test::temp_dir tmp;
+    store::directory d;
+    fill(d);
+    for (store::record_id id = 100; id < 30'000; ++id) {
+        auto u = make_user(id, std::string("user ").append(std::to_string(id)));
+        u.description = std::string(40, 'd');
+        d.apply(store::put_user{u});
+    }
+    auto const path = tmp.path() / "snapshot";
+    BOOST_TEST_REQUIRE(write_snapshot(d, 7, path, system_io()));
+    BOOST_TEST_REQUIRE(std::filesystem::file_size(path) > (1u << 20));
+    store::directory loaded;
+    BOOST_TEST(load_snapshot(path, loaded).value_or(0) == 7u);
+    require_same(d, loaded);
+    auto const good = read_whole_file(path);
+    for (std::size_t cut : {good.size() / 3, good.size() - 1}) {
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << good.substr(0, cut);
+        store::directory partial;
+        BOOST_CHECK_THROW(load_snapshot(path, partial), corruption_error);
+    }
+}
+
 BOOST_AUTO_TEST_CASE(no_snapshot_is_not_an_error)
 {
     test::temp_dir tmp;
