@@ -186,8 +186,9 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
 {
     bool begun = false, ended = false, abandoned = false;
     std::uint64_t items = 0;
+    // Grown, not reserved: a chunk is most of a megabyte, and a small
+    // snapshot (every fuzzer input) would allocate one per load.
     decoded_chunks::chunk chunk;
-    chunk.reserve(decoded_chunks::chunk_size);
     auto const result = scan_records(data, path, [&](record_type type, std::string_view payload, std::uint64_t off) {
         if (abandoned)
             return;
@@ -217,7 +218,6 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
                 if (chunk.size() == decoded_chunks::chunk_size) {
                     abandoned = !push(std::move(chunk));
                     chunk = {};
-                    chunk.reserve(decoded_chunks::chunk_size);
                 }
                 break;
             }
