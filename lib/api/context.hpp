@@ -72,9 +72,15 @@ struct route {
     locking lock = locking::by_method;
 };
 
-// Makes `c` part of the directory, through the journal: the one way a
-// handler changes state.
-inline void commit(context& ctx, store::change const& c) { ctx.log.record(c); }
+// Who makes this request's changes, for the audit trail.
+store::actor actor_of(context const& ctx);
+
+// Makes `c` part of the directory, through the journal, with the audit
+// event that says who made it: the one way a handler changes state.
+inline void commit(context& ctx, store::change const& c)
+{
+    ctx.log.record_audited(ctx.dir, c, actor_of(ctx), ctx.now);
+}
 
 // An id: decimal digits without a leading zero naming a positive 63-bit
 // integer; nullopt otherwise.

@@ -20,6 +20,9 @@ http::response delete_group(context& ctx);
 http::response create_token(context& ctx);
 http::response list_tokens(context& ctx);
 http::response delete_token(context& ctx);
+// audit.cpp
+http::response list_audit(context& ctx);
+http::response user_history(context& ctx);
 // backup.cpp
 http::response backup(context& ctx);
 // health.cpp

@@ -42,6 +42,15 @@ std::optional<store::record_id> parse_id(std::string_view text)
     return id;
 }
 
+store::actor actor_of(context const& ctx)
+{
+    auto const& peer = ctx.req.peer;
+    auto const v6 = peer.is_v4()
+        ? boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, peer.to_v4())
+        : peer.to_v6();
+    return {ctx.who.user_id, ctx.who.token_id, v6.to_bytes()};
+}
+
 store::user const* path_user(context const& ctx)
 {
     auto const id = parse_id(ctx.path_id);

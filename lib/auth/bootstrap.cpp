@@ -30,7 +30,7 @@ bool bootstrap(store::directory& dir, persist::backend& log, persist::data_dir c
         root.id = dir.next_user_id();
         root.super_user = true;
         root.created = root.updated = now;
-        log.record(store::put_user{root});
+        log.record_audited(dir, store::put_user{root}, store::actor{}, now);
 
         store::token t;
         t.id = dir.next_token_id();
@@ -38,7 +38,7 @@ bool bootstrap(store::directory& dir, persist::backend& log, persist::data_dir c
         t.hash = hash_token(secret);
         t.description = "bootstrap";
         t.created = now;
-        log.record(store::put_token{t});
+        log.record_audited(dir, store::put_token{t}, store::actor{}, now);
         made = true;
         return true;
     });

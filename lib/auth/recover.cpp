@@ -32,7 +32,7 @@ recovered_access recover_access(persist::data_dir& files, store::record_id user,
     t.description = "recovery";
     t.created = now;
     bool const durable = log.run_sync([&] {
-        log.record(store::put_token{t});
+        log.record_audited(dir, store::put_token{t}, store::actor{}, now);
         return true;
     });
     if (!durable) {

@@ -66,6 +66,10 @@ po::options_description describe()
         ("max-tokens-per-user", text()->default_value("100"), "API tokens one user may hold at most")
         ("allow-self-verify", text()->implicit_value("true")->default_value("false"),
          "let users mark their own phone number and e-mail address verified (true or false)")
+        ("audit-retention", text()->default_value("90"),
+         "days the audit trail keeps an event (0: until the next trim, within a minute)")
+        ("audit-max-events", text()->default_value("1000000"),
+         "audit events kept at most, the oldest going first (about 100 bytes of memory each)")
         ("idle-timeout", text()->default_value("60"), "seconds a connection may wait between requests")
         ("request-timeout", text()->default_value("30"), "seconds a client may take to send one request")
         ("log-level", text()->default_value("info"), "debug, info, warn or error (info logs every request)")
@@ -294,6 +298,8 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         o.allow_self_verify = *allow;
     else
         r.problems.push_back(problem("allow-self-verify", "must be true or false"));
+    o.audit.retention = r.number<store::unix_time>("audit-retention", 0, 36500) * store::seconds_per_day;
+    o.audit.max_events = r.number<std::size_t>("audit-max-events", 1, 1'000'000'000);
     o.recover_user = r.number<std::uint64_t>("user", 1, std::numeric_limits<std::int64_t>::max());
     if (vm.count("backup-file"))
         o.restore_file = vm["backup-file"].as<std::string>();

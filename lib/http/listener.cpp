@@ -53,6 +53,7 @@ struct listener::connection {
     connection(tcp::socket socket, asio::ip::address peer, asio::ssl::context* tls)
         : plain(std::move(socket)), peer(peer)
     {
+        state.peer = peer;
         if (tls)
             secure.emplace(std::move(plain), *tls);
     }

@@ -19,6 +19,7 @@
 // so each field is seen exactly once and obs-fold can be refused before
 // the parser sees it.
 
+#include <boost/asio/ip/address.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/verb.hpp>
 
@@ -52,6 +53,10 @@ struct request {
     // Why the request was refused as malformed, when a rule of ours refused
     // it (a static string); empty otherwise.
     std::string_view refusal;
+
+    // The client's address (the connection's; not cleared between its
+    // requests), for the audit trail.
+    boost::asio::ip::address peer;
 
     // Gives back a body buffer larger than what is kept between requests.
     void release_large_buffers();

@@ -21,6 +21,7 @@
 #include "http/response.hpp"
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -59,6 +60,7 @@ struct session_state {
     bool idle = true;      // waiting for the first byte of a request
     bool stopping = false; // finish the request in hand, then close
     clock::time_point deadline = clock::time_point::max(); // cancel the connection past it
+    boost::asio::ip::address peer; // the client's address, handed to every request
 };
 
 template <class Stream>

@@ -229,6 +229,7 @@ boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& 
 
     beast::flat_buffer buffer;
     request req;     // its strings' capacity is reused from request to request
+    req.peer = state.peer;
     std::string out; // the response's bytes; likewise
     for (;;) {
         if (buffer.size() == 0) {

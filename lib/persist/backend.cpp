@@ -6,6 +6,17 @@
 
 namespace rosterd::persist {
 
+void backend::record_audited(store::directory const& dir, store::change const& c, store::actor const& who,
+                             store::unix_time at)
+{
+    // The event first: a journal whose last record is torn off may then
+    // hold an event for a change that was never made (nor acknowledged),
+    // but never a change without its event.
+    if (auto event = store::audit_of(dir, c, who, at))
+        record(store::put_audit{std::move(*event)});
+    record(c);
+}
+
 bool pending_batch::run(store::directory& dir, backend::work_fn const& work)
 {
     auto const mark = undo_.size();

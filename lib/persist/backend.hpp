@@ -15,6 +15,7 @@
 // Thread safety: submit(), async_run(), run_sync() and the status functions
 // from any thread; record() only from inside work.
 
+#include "store/audit.hpp"
 #include "store/change.hpp"
 #include "store/directory.hpp"
 
@@ -65,6 +66,11 @@ public:
     virtual void submit(work_fn work, done_fn done) = 0;
     // From inside work: applies `c` to the directory and records it.
     virtual void record(store::change const& c) = 0;
+    // record(c), with the audit event saying that `who` made it before it
+    // (store/audit.hpp), if it is a change worth one. `dir` is the
+    // directory the work runs on.
+    void record_audited(store::directory const& dir, store::change const& c, store::actor const& who,
+                        store::unix_time at);
 
     // Work runs at once on the caller's thread, and nothing is kept.
     virtual bool in_memory() const { return false; }

@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace rosterd::persist {
 
 namespace {
 
 // The change's alternative index on disk; never renumber.
-enum class tag : std::uint8_t { put_user = 1, remove_user, put_group, remove_group, put_token, remove_token };
+enum class tag : std::uint8_t {
+    put_user = 1, remove_user, put_group, remove_group, put_token, remove_token, put_audit, remove_audit,
+};
 
 void encode(encoder& e, store::user const& u)
 {
@@ -97,11 +100,27 @@ store::group decode_group(decoder& d)
     return g;
 }
 
+// A fixed-size byte array, as a string of exactly its size.
+template <std::size_t N>
+void encode_bytes(encoder& e, std::array<std::uint8_t, N> const& bytes)
+{
+    e.str(std::string_view(reinterpret_cast<char const*>(bytes.data()), N));
+}
+
+template <std::size_t N>
+void decode_bytes(decoder& d, std::array<std::uint8_t, N>& out, char const* what)
+{
+    auto const bytes = d.str_view();
+    if (bytes.size() != N)
+        throw decode_error(std::string("bad ") + what + " size");
+    std::memcpy(out.data(), bytes.data(), N);
+}
+
 void encode(encoder& e, store::token const& t)
 {
     e.u64(t.id);
     e.u64(t.user_id);
-    e.str(std::string_view(reinterpret_cast<char const*>(t.hash.data()), t.hash.size()));
+    encode_bytes(e, t.hash);
     e.str(t.description);
     e.i64(t.created);
     e.opt_i64(t.expires);
@@ -113,15 +132,49 @@ store::token decode_token(decoder& d)
     store::token t;
     t.id = d.u64();
     t.user_id = d.u64();
-    auto const hash = d.str();
-    if (hash.size() != t.hash.size())
-        throw decode_error("bad token hash size");
-    std::memcpy(t.hash.data(), hash.data(), hash.size());
+    decode_bytes(d, t.hash, "token hash");
     t.description = d.str();
     t.created = d.i64();
     t.expires = d.opt_i64();
     t.last_used = d.opt_i64();
     return t;
+}
+
+void encode(encoder& e, store::audit_event const& a)
+{
+    e.u64(a.id);
+    e.i64(a.at);
+    e.u64(a.actor_user);
+    e.u64(a.actor_token);
+    encode_bytes(e, a.address);
+    e.u64(a.user_id);
+    e.u64(a.group_id);
+    e.u64(a.token_id);
+    e.u64(a.fields);
+    e.u8(static_cast<std::uint8_t>(a.action));
+}
+
+store::audit_event decode_audit(decoder& d)
+{
+    store::audit_event a;
+    a.id = d.u64();
+    a.at = d.i64();
+    a.actor_user = d.u64();
+    a.actor_token = d.u64();
+    decode_bytes(d, a.address, "audit address");
+    a.user_id = d.u64();
+    a.group_id = d.u64();
+    a.token_id = d.u64();
+    auto const fields = d.u64();
+    if (fields > std::numeric_limits<std::uint32_t>::max())
+        throw decode_error("bad audit fields");
+    a.fields = static_cast<std::uint32_t>(fields);
+    auto const action = d.u8();
+    if (action < static_cast<std::uint8_t>(store::audit_action::create_user)
+        || action > static_cast<std::uint8_t>(store::audit_action::delete_token))
+        throw decode_error("unknown audit action");
+    a.action = static_cast<store::audit_action>(action);
+    return a;
 }
 
 } // namespace
@@ -240,6 +293,12 @@ void encode_put(encoder& e, store::token const& t)
     encode(e, t);
 }
 
+void encode_put(encoder& e, store::audit_event const& a)
+{
+    e.u8(static_cast<std::uint8_t>(tag::put_audit));
+    encode(e, a);
+}
+
 void encode_change(encoder& e, store::change const& c)
 {
     std::visit([&e](auto const& ch) {
@@ -254,6 +313,8 @@ void encode_change(encoder& e, store::change const& c)
             // lastUsed is best-effort and never journaled; snapshots carry it.
             throw std::logic_error("touch_token is not journaled");
         }
+        else if constexpr (std::is_same_v<T, store::put_audit>) { encode_put(e, ch.event); }
+        else if constexpr (std::is_same_v<T, store::remove_audit>) { e.u8(static_cast<std::uint8_t>(tag::remove_audit)); e.u64(ch.id); }
     }, c);
 }
 
@@ -266,6 +327,8 @@ store::change decode_change(decoder& d)
     case tag::remove_group: return store::remove_group{d.u64()};
     case tag::put_token: return store::put_token{decode_token(d)};
     case tag::remove_token: return store::remove_token{d.u64()};
+    case tag::put_audit: return store::put_audit{decode_audit(d)};
+    case tag::remove_audit: return store::remove_audit{d.u64()};
     }
     throw decode_error("unknown change type");
 }

@@ -61,6 +61,7 @@ void encode_change(encoder& e, store::change const& c);
 void encode_put(encoder& e, store::user const& u);
 void encode_put(encoder& e, store::group const& g);
 void encode_put(encoder& e, store::token const& t);
+void encode_put(encoder& e, store::audit_event const& a);
 store::change decode_change(decoder& d);
 
 } // namespace rosterd::persist

@@ -14,7 +14,7 @@
 // Journal payload := seq:u64 | change   (see codec.hpp)
 // A journal is a sequence of change records with strictly increasing seq.
 // A snapshot is: snapshot_begin, then one put_* change record per group,
-// user and token, then snapshot_end.
+// user, token and audit event, then snapshot_end.
 
 #include <boost/crc.hpp>
 
@@ -28,7 +28,7 @@ namespace rosterd::persist {
 
 enum class record_type : std::uint8_t {
     change = 1,         // journal: one request's change
-    snapshot_begin = 2, // seq:u64 | next user, group, token id: u64 x3
+    snapshot_begin = 2, // seq:u64 | next user, group, token id: u64 x3 [| next audit id: u64]
     snapshot_item = 3,  // a put_group / put_user / put_token change
     snapshot_end = 4,   // item count: u64
 };

@@ -24,22 +24,34 @@ constexpr std::size_t flush_bytes = 1 << 20;
 // 100 ms while snapshots of a million users were written).
 constexpr std::size_t writeback_bytes = 1 << 20;
 
-// Walks `map` (ordered by id) one chunk per read-lock hold, calling
+// Where the records from an id on start, in a map by id or in the audit
+// trail; and the record an entry holds.
+template <class Map>
+auto first_from(Map const& map, store::record_id id) { return map.lower_bound(id); }
+auto first_from(store::directory::audit_trail const& trail, store::record_id id)
+{
+    return store::directory::first_event_from(trail, id);
+}
+template <class Key, class Record>
+Record const& record_of(std::pair<Key const, Record> const& entry) { return entry.second; }
+store::audit_event const& record_of(store::audit_event const& e) { return e; }
+
+// Walks `records` (ordered by id) one chunk per read-lock hold, calling
 // `between` after each chunk with the lock released: that is where file
 // I/O goes, so that no write waits on the disk.
-template <class Map, class Fn, class Between>
-void for_each_chunked(store::directory const& dir, Map const& map, Fn&& fn, Between&& between)
+template <class Records, class Fn, class Between>
+void for_each_chunked(store::directory const& dir, Records const& records, Fn&& fn, Between&& between)
 {
     store::record_id next = 0;
     for (bool more = true; more;) {
         {
             auto lock = dir.read_lock();
-            auto it = map.lower_bound(next);
-            for (std::size_t n = 0; it != map.end() && n < snapshot_chunk; ++it, ++n)
-                fn(it->second);
-            more = it != map.end();
+            auto it = first_from(records, next);
+            for (std::size_t n = 0; it != records.end() && n < snapshot_chunk; ++it, ++n)
+                fn(record_of(*it));
+            more = it != records.end();
             if (more)
-                next = it->first;
+                next = record_of(*it).id;
         }
         between();
     }
@@ -75,6 +87,7 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
         e.u64(dir.next_user_id());
         e.u64(dir.next_group_id());
         e.u64(dir.next_token_id());
+        e.u64(dir.next_audit_id());
         append_record(out, record_type::snapshot_begin, payload);
     }
     std::uint64_t items = 0;
@@ -92,6 +105,7 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
     for_each_chunked(dir, dir.groups(), item, maybe_flush);
     for_each_chunked(dir, dir.users(), item, maybe_flush);
     for_each_chunked(dir, dir.tokens(), item, maybe_flush);
+    for_each_chunked(dir, dir.audit(), item, maybe_flush);
     payload.clear();
     encoder(payload).u64(items);
     append_record(out, record_type::snapshot_end, payload);
@@ -175,7 +189,7 @@ private:
 };
 
 struct snapshot_header {
-    std::uint64_t seq = 0, next_user = 0, next_group = 0, next_token = 0;
+    std::uint64_t seq = 0, next_user = 0, next_group = 0, next_token = 0, next_audit = 0;
 };
 
 // Checks and decodes the snapshot `data`, handing its items in chunks to
@@ -207,11 +221,13 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
                 header.next_user = d.u64();
                 header.next_group = d.u64();
                 header.next_token = d.u64();
+                if (!d.done()) // since the audit trail
+                    header.next_audit = d.u64();
                 break;
             case record_type::snapshot_item: {
                 auto c = decode_change(d);
                 if (std::holds_alternative<store::remove_user>(c) || std::holds_alternative<store::remove_group>(c)
-                    || std::holds_alternative<store::remove_token>(c))
+                    || std::holds_alternative<store::remove_token>(c) || std::holds_alternative<store::remove_audit>(c))
                     throw decode_error("a removal in a snapshot");
                 chunk.push_back(std::move(c));
                 ++items;
@@ -251,7 +267,7 @@ std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path c
     bool raised = false;
     auto apply = [&](decoded_chunks::chunk& chunk) {
         if (!raised) {
-            dir.raise_sequences(header.next_user, header.next_group, header.next_token);
+            dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
             raised = true;
         }
         for (auto& c : chunk)
@@ -264,7 +280,7 @@ std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path c
             apply(chunk);
             return true;
         });
-        dir.raise_sequences(header.next_user, header.next_group, header.next_token);
+        dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
         return header.seq;
     }
 
@@ -282,7 +298,7 @@ std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path c
     try {
         while (auto chunk = chunks.pop())
             apply(*chunk);
-        dir.raise_sequences(header.next_user, header.next_group, header.next_token);
+        dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
     } catch (...) {
         chunks.abandon();
         decoder_thread.join();

@@ -287,13 +287,16 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
             });
         p.reaper.emplace(
             p.pool->at(0).get_executor(), p.dir, store::system_now,
-            [&log](std::function<void(store::change_sink const&)> work) {
-                log.submit([&log, work = std::move(work)] {
-                    work([&log](store::change const& c) { log.record(c); return true; });
+            [&log, &dir = p.dir](std::function<void(store::change_sink const&)> work) {
+                log.submit([&log, &dir, work = std::move(work)] {
+                    work([&log, &dir](store::change const& c) {
+                        log.record_audited(dir, c, store::actor{}, store::system_now());
+                        return true;
+                    });
                     return true;
                 }, [](bool) {});
             },
-            reap_interval);
+            reap_interval, opts.audit);
         p.signals.emplace(p.pool->at(0), SIGINT, SIGTERM);
     } catch (start_error const&) {
         throw;

@@ -21,7 +21,13 @@ struct remove_token { record_id id = 0; };
 // A token's last use; best-effort, so it may be dropped or batched.
 struct touch_token { record_id id = 0; unix_time at = 0; };
 
+// The audit trail: an event is added with the change it describes, and
+// removed once older than the retention (by the reaper, so that every
+// store and every node drops the same events).
+struct put_audit { audit_event event; };
+struct remove_audit { record_id id = 0; };
+
 using change = std::variant<put_user, remove_user, put_group, remove_group,
-                            put_token, remove_token, touch_token>;
+                            put_token, remove_token, touch_token, put_audit, remove_audit>;
 
 } // namespace rosterd::store

@@ -83,6 +83,8 @@ void directory::apply(change c)
             if (auto it = tokens_.find(ch.id); it != tokens_.end())
                 it->second.last_used = ch.at;
         }
+        else if constexpr (std::is_same_v<T, put_audit>) put(ch.event);
+        else if constexpr (std::is_same_v<T, remove_audit>) remove_audit_record(ch.id);
     }, c);
 }
 
@@ -119,11 +121,12 @@ std::vector<record_id> directory::due_for_removal(unix_time now) const
     return due;
 }
 
-void directory::raise_sequences(record_id user, record_id group, record_id token)
+void directory::raise_sequences(record_id user, record_id group, record_id token, record_id audit)
 {
     next_user_id_ = std::max(next_user_id_, user);
     next_group_id_ = std::max(next_group_id_, group);
     next_token_id_ = std::max(next_token_id_, token);
+    next_audit_id_ = std::max(next_audit_id_, audit);
 }
 
 void directory::swap_contents(directory& other)
@@ -137,9 +140,11 @@ void directory::swap_contents(directory& other)
     swap(user_tokens_, other.user_tokens_);
     swap(removals_, other.removals_);
     swap(super_users_, other.super_users_);
+    swap(audit_, other.audit_);
     swap(next_user_id_, other.next_user_id_);
     swap(next_group_id_, other.next_group_id_);
     swap(next_token_id_, other.next_token_id_);
+    swap(next_audit_id_, other.next_audit_id_);
 }
 
 std::vector<change> directory::undo_of(change const& c) const
@@ -172,6 +177,11 @@ std::vector<change> directory::undo_of(change const& c) const
             if (auto const* old = find_token(ch.id)) undo.push_back(put_token{*old});
         } else if constexpr (std::is_same_v<T, touch_token>) {
             if (auto const* old = find_token(ch.id)) undo.push_back(put_token{*old});
+        } else if constexpr (std::is_same_v<T, put_audit>) {
+            if (auto const* old = find_audit(ch.event.id)) undo.push_back(put_audit{*old});
+            else undo.push_back(remove_audit{ch.event.id});
+        } else if constexpr (std::is_same_v<T, remove_audit>) {
+            if (auto const* old = find_audit(ch.id)) undo.push_back(put_audit{*old});
         }
     }, c);
     return undo;
@@ -272,6 +282,50 @@ void directory::put(token const& t)
     token_by_hash_[t.hash] = t.id;
     user_tokens_[t.user_id].insert(t.id);
     next_token_id_ = std::max(next_token_id_, t.id + 1);
+}
+
+directory::audit_trail::const_iterator directory::first_event_from(audit_trail const& trail, record_id id)
+{
+    return std::lower_bound(trail.begin(), trail.end(), id,
+                            [](audit_event const& e, record_id v) { return e.id < v; });
+}
+
+audit_event const* directory::find_audit(record_id id) const
+{
+    auto it = first_event_from(audit_, id);
+    return it != audit_.end() && it->id == id ? &*it : nullptr;
+}
+
+void directory::put(audit_event const& e)
+{
+    // Events are made in id order, so one almost always goes at the end;
+    // replaying a journal over a fuzzy snapshot may put one again.
+    if (audit_.empty() || audit_.back().id < e.id) {
+        audit_.push_back(e);
+    } else {
+        auto const it = audit_.begin() + (first_event_from(audit_, e.id) - audit_.cbegin());
+        if (it != audit_.end() && it->id == e.id)
+            *it = e;
+        else
+            audit_.insert(it, e);
+    }
+    next_audit_id_ = std::max(next_audit_id_, e.id + 1);
+}
+
+void directory::remove_audit_record(record_id id)
+{
+    // The oldest when trimming, the newest when a batch is taken back.
+    if (!audit_.empty() && audit_.front().id == id) {
+        audit_.pop_front();
+        return;
+    }
+    if (!audit_.empty() && audit_.back().id == id) {
+        audit_.pop_back();
+        return;
+    }
+    auto it = first_event_from(audit_, id);
+    if (it != audit_.end() && it->id == id)
+        audit_.erase(it);
 }
 
 void directory::remove_token_record(record_id id)

@@ -14,6 +14,7 @@
 #include "store/rw_lock.hpp"
 
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -64,6 +65,7 @@ public:
     group const* find_group(record_id id) const;
     token const* find_token(record_id id) const;
     token const* find_token(token_hash const& hash) const;
+    audit_event const* find_audit(record_id id) const;
 
     // Users ordered by id.
     std::map<record_id, user> const& users() const { return users_; }
@@ -77,14 +79,20 @@ public:
     // Ids of the superusers, ordered.
     id_set const& super_users() const { return super_users_; }
     std::size_t token_count() const { return tokens_.size(); }
+    // The audit trail, oldest first (ordered by id).
+    using audit_trail = std::deque<audit_event>;
+    audit_trail const& audit() const { return audit_; }
+    // The first event of `trail` with an id of at least `id`.
+    static audit_trail::const_iterator first_event_from(audit_trail const& trail, record_id id);
     // Users whose removeAt is at or before `now`, soonest first.
     std::vector<record_id> due_for_removal(unix_time now) const;
 
     record_id next_user_id() const { return next_user_id_; }
     record_id next_group_id() const { return next_group_id_; }
     record_id next_token_id() const { return next_token_id_; }
+    record_id next_audit_id() const { return next_audit_id_; }
     // Moves the sequences forward to at least these values (loading a snapshot).
-    void raise_sequences(record_id user, record_id group, record_id token);
+    void raise_sequences(record_id user, record_id group, record_id token, record_id audit = 1);
 
     // Exchanges everything but the lock with `other` (a reload built off
     // to the side). The caller holds this directory's write lock, and no
@@ -106,6 +114,8 @@ private:
     void remove_group_record(record_id id);
     void put(token const& t);
     void remove_token_record(record_id id);
+    void put(audit_event const& e);
+    void remove_audit_record(record_id id);
 
     mutable rw_lock mutex_;
     std::map<record_id, user> users_;
@@ -117,9 +127,11 @@ private:
     std::unordered_map<record_id, id_set> user_tokens_;
     std::set<std::pair<unix_time, record_id>> removals_; // (removeAt, user)
     id_set super_users_;
+    audit_trail audit_;
     record_id next_user_id_ = 1;
     record_id next_group_id_ = 1;
     record_id next_token_id_ = 1;
+    record_id next_audit_id_ = 1;
 };
 
 } // namespace rosterd::store

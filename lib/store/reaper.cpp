@@ -1,6 +1,7 @@
 #include "store/reaper.hpp"
 
 #include "log/log.hpp"
+#include "store/audit.hpp"
 #include "store/operator_access.hpp"
 
 namespace rosterd::store {
@@ -28,13 +29,31 @@ std::size_t reap(directory& dir, unix_time now, change_sink const& apply)
     return removed;
 }
 
+std::size_t trim_audit(directory& dir, unix_time now, audit_limits const& limits, change_sink const& apply)
+{
+    std::size_t removed = 0;
+    for (record_id id : expired_audit(dir, now, limits.retention, limits.max_events, max_trim)) {
+        if (!apply(remove_audit{id}))
+            break;
+        ++removed;
+    }
+    return removed;
+}
+
 reaper::reaper(boost::asio::any_io_executor executor, directory& dir, clock_fn now, write_runner run,
-               std::chrono::seconds interval)
-    : timer_(std::move(executor)), dir_(dir), now_(std::move(now)), run_(std::move(run)), interval_(interval)
+               std::chrono::seconds interval, audit_limits audit)
+    : timer_(std::move(executor)), dir_(dir), now_(std::move(now)), run_(std::move(run)), interval_(interval),
+      audit_(audit)
 {
 }
 
-void reaper::start() { arm(); }
+void reaper::start()
+{
+    // At once, then every interval: a server that was down when users or
+    // events fell due catches up when it starts.
+    run();
+    arm();
+}
 
 void reaper::stop() { timer_.cancel(); }
 
@@ -44,11 +63,18 @@ void reaper::arm()
     timer_.async_wait([this](boost::system::error_code ec) {
         if (ec)
             return;
-        run_([this, now = now_()](change_sink const& sink) {
-            if (auto const n = reap(dir_, now, sink))
-                log::info("removed " + std::to_string(n) + " user(s) whose autoRemoveAfter had passed");
-        });
+        run();
         arm();
+    });
+}
+
+void reaper::run()
+{
+    run_([this, now = now_()](change_sink const& sink) {
+        if (auto const n = reap(dir_, now, sink))
+            log::info("removed " + std::to_string(n) + " user(s) whose autoRemoveAfter had passed");
+        if (auto const n = trim_audit(dir_, now, audit_, sink))
+            log::debug("removed " + std::to_string(n) + " audit event(s) past their retention");
     });
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // Deletes users whose removeAt has passed (autoRemoveAfter), with their
-// tokens and memberships, as ordinary remove_user changes.
+// tokens and memberships, as ordinary remove_user changes; and audit events
+// past their retention, as remove_audit changes (so that snapshots, and
+// every node of a shared store, drop them too).
 //
 // reap() is the whole rule and takes the time as an argument, so tests drive
 // it with any clock; reaper only calls it from an Asio timer.
@@ -30,21 +32,37 @@ using write_runner = std::function<void(std::function<void(change_sink const&)>)
 // they keep the directory administrable. Returns how many were removed.
 std::size_t reap(directory& dir, unix_time now, change_sink const& apply);
 
+// How long the audit trail keeps an event, and how many it keeps at most
+// (a bound on its memory whatever the write rate).
+struct audit_limits {
+    static constexpr unix_time default_retention = 90 * seconds_per_day;
+    static constexpr std::size_t default_max_events = 1'000'000;
+    unix_time retention = default_retention;
+    std::size_t max_events = default_max_events;
+};
+
+// Removes up to max_trim of the audit events that `limits` no longer
+// keep, oldest first; returns how many.
+inline constexpr std::size_t max_trim = 10'000;
+std::size_t trim_audit(directory& dir, unix_time now, audit_limits const& limits, change_sink const& apply);
+
 class reaper {
 public:
     reaper(boost::asio::any_io_executor executor, directory& dir, clock_fn now, write_runner run,
-           std::chrono::seconds interval);
+           std::chrono::seconds interval, audit_limits audit = {});
     void start();
     void stop();
 
 private:
     void arm();
+    void run();
 
     boost::asio::steady_timer timer_;
     directory& dir_;
     clock_fn now_;
     write_runner run_;
     std::chrono::seconds interval_;
+    audit_limits audit_;
 };
 
 } // namespace rosterd::store

@@ -80,6 +80,33 @@ struct token {
     friend bool operator==(token const&, token const&) = default;
 };
 
+// Who changed what, when and from where (GET /audit). The fields are
+// names only (bits of audit_field, store/audit.hpp), never values: the
+// trail says that a phone number changed, not what it became.
+enum class audit_action : std::uint8_t {
+    create_user = 1, update_user, delete_user,
+    create_group, update_group, delete_group,
+    create_token, update_token, delete_token,
+};
+
+struct audit_event {
+    record_id id = 0;
+    unix_time at = 0;
+    // The caller; 0 when rosterd itself made the change (bootstrap,
+    // recovery, auto-removal).
+    record_id actor_user = 0;
+    record_id actor_token = 0;
+    // The caller's address in IPv6 form (IPv4 mapped); all zero for rosterd.
+    std::array<std::uint8_t, 16> address{};
+    // The user changed, or a token's owner; 0 for a group.
+    record_id user_id = 0;
+    record_id group_id = 0; // a group's changes
+    record_id token_id = 0; // a token's changes
+    std::uint32_t fields = 0;
+    audit_action action = audit_action::update_user;
+    friend bool operator==(audit_event const&, audit_event const&) = default;
+};
+
 // Whether a user of client `a` may belong to a group of client `b`:
 // equal, or either one absent.
 inline bool clients_compatible(std::optional<record_id> a, std::optional<record_id> b)

@@ -50,4 +50,29 @@ std::string format_rfc3339(unix_time t)
     return std::string(buf, sizeof buf);
 }
 
+std::optional<unix_time> parse_rfc3339(std::string_view text)
+{
+    using namespace std::chrono;
+    constexpr std::string_view shape = "dddd-dd-ddTdd:dd:ddZ";
+    if (text.size() != shape.size())
+        return std::nullopt;
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        bool const digit = text[i] >= '0' && text[i] <= '9';
+        if (shape[i] == 'd' ? !digit : text[i] != shape[i])
+            return std::nullopt;
+    }
+    auto number = [&text](std::size_t at, std::size_t digits) {
+        unsigned v = 0;
+        for (std::size_t i = at; i < at + digits; ++i)
+            v = v * 10 + static_cast<unsigned>(text[i] - '0');
+        return v;
+    };
+    year_month_day const date{year{static_cast<int>(number(0, 4))}, month{number(5, 2)}, day{number(8, 2)}};
+    auto const h = number(11, 2), m = number(14, 2), s = number(17, 2);
+    if (!date.ok() || date.year() < year{1000} || h > 23 || m > 59 || s > 59)
+        return std::nullopt;
+    auto const at = sys_days{date} + hours{h} + minutes{m} + seconds{s};
+    return at.time_since_epoch().count();
+}
+
 } // namespace rosterd::store

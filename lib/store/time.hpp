@@ -4,7 +4,9 @@
 #include "store/records.hpp"
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace rosterd::store {
 
@@ -15,6 +17,9 @@ unix_time system_now();
 
 // "2026-11-28T14:53:55Z"
 std::string format_rfc3339(unix_time t);
+// The form format_rfc3339 writes, exactly (UTC, whole seconds, years
+// 1000-9999); nullopt for anything else, or a date that does not exist.
+std::optional<unix_time> parse_rfc3339(std::string_view text);
 
 inline constexpr unix_time seconds_per_day = 24 * 60 * 60;
 

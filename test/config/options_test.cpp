@@ -74,6 +74,20 @@ BOOST_AUTO_TEST_CASE(caps_and_verification_options)
     BOOST_TEST(error_of({"--max-tokens-per-user", "0"}).starts_with("--max-tokens-per-user:"));
 }
 
+BOOST_AUTO_TEST_CASE(audit_trail_limits)
+{
+    auto const d = run({}).opts.audit;
+    BOOST_TEST(d.retention == 90 * 86400);
+    BOOST_TEST(d.max_events == 1'000'000u);
+    auto const o = run({"--audit-retention", "0", "--audit-max-events", "10"}).opts.audit;
+    BOOST_TEST(o.retention == 0);
+    BOOST_TEST(o.max_events == 10u);
+    BOOST_TEST(run({}, {"ROSTERD_AUDIT_RETENTION=7"}).opts.audit.retention == 7 * 86400);
+    BOOST_TEST(error_of({"--audit-retention", "-1"}).starts_with("--audit-retention:"));
+    BOOST_TEST(error_of({"--audit-retention", "36501"}).starts_with("--audit-retention:"));
+    BOOST_TEST(error_of({"--audit-max-events", "0"}).starts_with("--audit-max-events:"));
+}
+
 BOOST_AUTO_TEST_CASE(recover_is_a_command_with_its_own_option)
 {
     auto const r = run({"recover", "--data-dir", "/srv/rosterd", "--user", "7"});

@@ -38,8 +38,8 @@ bool eventually(Fn done, std::chrono::milliseconds limit = 5000ms)
     return done();
 }
 
-// What a node shows of its directory: every user and group, and every
-// user's tokens without lastUsed (each node keeps that itself).
+// What a node shows of its directory: every user and group, every user's
+// tokens without lastUsed (each node keeps that itself), and the audit trail.
 std::string view_of(unsigned short port)
 {
     client c(port);
@@ -63,6 +63,12 @@ std::string view_of(unsigned short port)
             break;
     }
     out += boost::json::serialize(get("/usergroup?limit=1000")) + "\n";
+    for (std::size_t offset = 0;; offset += 1000) {
+        auto const events = get("/audit?limit=1000&offset=" + std::to_string(offset));
+        out += boost::json::serialize(events) + "\n";
+        if (events.size() < 1000)
+            break;
+    }
     return out;
 }
 

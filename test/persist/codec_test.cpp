@@ -50,6 +50,25 @@ store::change decoded(std::string const& bytes)
 
 } // namespace
 
+namespace {
+
+store::audit_event audit_event()
+{
+    store::audit_event e;
+    e.id = 12;
+    e.at = 1'800'000'000;
+    e.actor_user = 1;
+    e.actor_token = 2;
+    e.address = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
+    e.user_id = 42;
+    e.token_id = 3;
+    e.fields = 0x20005;
+    e.action = store::audit_action::delete_token;
+    return e;
+}
+
+} // namespace
+
 BOOST_AUTO_TEST_CASE(every_change_round_trips)
 {
     store::token t;
@@ -61,7 +80,8 @@ BOOST_AUTO_TEST_CASE(every_change_round_trips)
     t.last_used = 98;
     std::vector<store::change> const all{
         store::put_user{full_user()}, store::put_user{store::user{}}, store::remove_user{42},
-        store::put_group{{9, "g", 7, 5}}, store::remove_group{9}, store::put_token{t}, store::remove_token{3}};
+        store::put_group{{9, "g", 7, 5}}, store::remove_group{9}, store::put_token{t}, store::remove_token{3},
+        store::put_audit{audit_event()}, store::remove_audit{12}};
     for (auto const& c : all) {
         auto const back = decoded(encoded(c));
         BOOST_TEST(back.index() == c.index());
@@ -72,11 +92,21 @@ BOOST_AUTO_TEST_CASE(every_change_round_trips)
 
 BOOST_AUTO_TEST_CASE(every_truncation_throws)
 {
-    auto const bytes = encoded(store::put_user{full_user()});
-    for (std::size_t n = 0; n < bytes.size(); ++n) {
-        decoder d(std::string_view(bytes).substr(0, n));
-        BOOST_CHECK_THROW(decode_change(d), decode_error);
+    for (auto const& bytes : {encoded(store::put_user{full_user()}), encoded(store::put_audit{audit_event()})}) {
+        for (std::size_t n = 0; n < bytes.size(); ++n) {
+            decoder d(std::string_view(bytes).substr(0, n));
+            BOOST_CHECK_THROW(decode_change(d), decode_error);
+        }
     }
+}
+
+BOOST_AUTO_TEST_CASE(an_audit_event_round_trips_and_an_unknown_action_is_refused)
+{
+    BOOST_TEST((std::get<store::put_audit>(decoded(encoded(store::put_audit{audit_event()}))).event == audit_event()));
+    auto bytes = encoded(store::put_audit{audit_event()});
+    bytes.back() = 0; // the action, last
+    decoder d(bytes);
+    BOOST_CHECK_THROW(decode_change(d), decode_error);
 }
 
 BOOST_AUTO_TEST_CASE(random_bytes_never_overrun)

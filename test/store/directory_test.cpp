@@ -3,6 +3,7 @@
 
 #include "store/directory.hpp"
 
+#include <deque>
 #include <map>
 #include <vector>
 
@@ -131,6 +132,8 @@ void fill(directory& d)
     leaving.remove_at = 1000;
     d.apply(put_user{leaving});
     d.apply(put_token{make_token(1, 2, 0xaa)});
+    for (record_id id : {1, 2, 3})
+        d.apply(put_audit{audit_event{.id = id, .at = static_cast<unix_time>(id), .user_id = 2}});
 }
 
 // Everything a reader can see, indexes included.
@@ -138,6 +141,7 @@ struct state {
     std::map<record_id, user> users;
     std::map<record_id, group> groups;
     std::map<record_id, token> tokens;
+    std::deque<audit_event> audit;
     std::vector<record_id> members_1, members_2, super_users, due;
     bool token_found = false;
     friend bool operator==(state const&, state const&) = default;
@@ -146,7 +150,7 @@ struct state {
 state state_of(directory const& d)
 {
     auto ids = [](id_set const& s) { return std::vector<record_id>(s.begin(), s.end()); };
-    return {d.users(), d.groups(), d.tokens(), ids(d.members_of(1)), ids(d.members_of(2)),
+    return {d.users(), d.groups(), d.tokens(), d.audit(), ids(d.members_of(1)), ids(d.members_of(2)),
             ids(d.super_users()), d.due_for_removal(2000), d.find_token(make_token(1, 2, 0xaa).hash) != nullptr};
 }
 
@@ -162,7 +166,8 @@ BOOST_AUTO_TEST_CASE(apply_with_undo_is_apply_and_undo_of)
     std::vector<change> const changes = {
         put_user{changed}, put_user{make_user(3, {{1, false}})}, remove_user{2}, remove_user{1},
         put_group{{1, "renamed", 7, 0}}, remove_group{1}, put_token{make_token(2, 1, 0xbb)},
-        remove_token{1}, put_user{make_user(9)}};
+        remove_token{1}, put_user{make_user(9)}, put_audit{audit_event{.id = 4, .at = 9}},
+        put_audit{audit_event{.id = 2, .at = 9}}, remove_audit{1}, remove_audit{2}, remove_audit{3}};
     for (std::size_t i = 0; i < changes.size(); ++i) {
         BOOST_TEST_CONTEXT("change " << i) {
             directory d, expected;
@@ -177,4 +182,24 @@ BOOST_AUTO_TEST_CASE(apply_with_undo_is_apply_and_undo_of)
             BOOST_TEST((state_of(d) == before));
         }
     }
+}
+
+// The trail stays ordered by id whichever way an event comes: appended as
+// it is made, or put again by a journal replayed over a fuzzy snapshot.
+BOOST_AUTO_TEST_CASE(the_audit_trail_stays_ordered_and_its_ids_are_never_reused)
+{
+    directory d;
+    for (record_id id : {3, 1, 5, 3, 2})
+        d.apply(put_audit{audit_event{.id = id, .at = static_cast<unix_time>(id * 10)}});
+    std::vector<record_id> ids;
+    for (auto const& e : d.audit())
+        ids.push_back(e.id);
+    BOOST_TEST(ids == (std::vector<record_id>{1, 2, 3, 5}), boost::test_tools::per_element());
+    BOOST_TEST(d.next_audit_id() == 6u);
+    d.apply(remove_audit{5});
+    d.apply(remove_audit{2});
+    BOOST_TEST(d.audit().size() == 2u);
+    BOOST_TEST(d.find_audit(2) == nullptr);
+    BOOST_TEST(d.find_audit(3)->at == 30);
+    BOOST_TEST(d.next_audit_id() == 6u); // a removed event's id is not given again
 }

@@ -111,13 +111,33 @@ BOOST_AUTO_TEST_CASE(the_timer_reaps_with_the_injected_clock)
         auto lock = dir.write_lock();
         work(sink);
     };
-    reaper r(ioc.get_executor(), dir, [] { return t0 + 150; }, run, std::chrono::seconds(0));
-    r.start();
-    ioc.run_one(); // one tick
-    r.stop();
-    ioc.run();
+    reaper r(ioc.get_executor(), dir, [] { return t0 + 150; }, run, std::chrono::hours(1));
+    r.start(); // a first round at once
     BOOST_TEST(!dir.find_user(2));
     BOOST_TEST(dir.find_user(3));
+    r.stop();
+    ioc.run();
+}
+
+BOOST_AUTO_TEST_CASE(audit_events_past_their_retention_or_their_number_go)
+{
+    for (record_id id = 1; id <= 5; ++id)
+        dir.apply(put_audit{audit_event{.id = id, .at = t0 + static_cast<unix_time>(id) * seconds_per_day}});
+    // On day 4, a retention of 2 days keeps the events of days 2 on.
+    BOOST_TEST(trim_audit(dir, t0 + 4 * seconds_per_day, {.retention = 2 * seconds_per_day}, sink) == 1u);
+    BOOST_TEST(dir.audit().front().id == 2u);
+    BOOST_TEST(trim_audit(dir, t0 + 4 * seconds_per_day, {.max_events = 2}, sink) == 2u);
+    BOOST_TEST(dir.audit().front().id == 4u);
+    BOOST_TEST(trim_audit(dir, t0 + 4 * seconds_per_day, {}, sink) == 0u);
+
+    boost::asio::io_context ioc;
+    write_runner run = [this](std::function<void(change_sink const&)> work) { work(sink); };
+    reaper r(ioc.get_executor(), dir, [] { return t0 + 100 * seconds_per_day; }, run, std::chrono::hours(1),
+             {.retention = seconds_per_day});
+    r.start();
+    BOOST_TEST(dir.audit().empty());
+    r.stop();
+    ioc.run();
 }
 
 BOOST_AUTO_TEST_SUITE_END()

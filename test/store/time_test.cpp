@@ -36,3 +36,18 @@ BOOST_AUTO_TEST_CASE(agrees_with_the_c_library_from_year_0_to_beyond_9999)
     for (unix_time t = 1'700'000'000; t < 1'700'000'000 + 2 * 86'400; t += 1)
         BOOST_TEST_REQUIRE(format_rfc3339(t) == c_library(t), "at " << t);
 }
+
+BOOST_AUTO_TEST_CASE(parses_exactly_what_it_formats)
+{
+    using rosterd::store::parse_rfc3339;
+    for (unix_time t : {unix_time{0}, unix_time{951782400}, unix_time{1'700'000'000}, unix_time{253402300799}})
+        BOOST_TEST((parse_rfc3339(format_rfc3339(t)) == t));
+    for (unix_time t = -30'000'000'000; t < 253'402'300'800; t += 86'400 * 91 + 3'607)
+        BOOST_TEST_REQUIRE((parse_rfc3339(format_rfc3339(t)) == t), "at " << t);
+    for (auto const* bad : {"", "2026-11-28", "2026-11-28T14:53:55", "2026-11-28T14:53:55+00:00",
+                            "2026-11-28t14:53:55Z", "2026-11-28T14:53:55.5Z", "2026-02-29T00:00:00Z",
+                            "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-11-28T24:00:00Z",
+                            "2026-11-28T23:60:00Z", "2026-11-28T23:59:60Z", "0999-12-31T23:59:59Z",
+                            " 2026-11-28T14:53:55Z", "2026-11-28T14:53:55Z ", "+026-11-28T14:53:55Z"})
+        BOOST_TEST(!parse_rfc3339(bad), bad);
+}

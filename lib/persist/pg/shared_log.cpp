@@ -150,7 +150,8 @@ store::change decode_record(std::string_view payload)
     auto change = decode_change(d);
     if (!d.done() || !(std::holds_alternative<store::put_user>(change) ||
                        std::holds_alternative<store::put_group>(change) ||
-                       std::holds_alternative<store::put_token>(change)))
+                       std::holds_alternative<store::put_token>(change) ||
+                       std::holds_alternative<store::put_audit>(change)))
         throw decode_error("a roster_record row is not a record");
     return change;
 }
@@ -179,10 +180,12 @@ void ensure_schema(connection& c, deadline until)
 position load_directory(connection& c, store::directory& dir, deadline until)
 {
     position at;
-    std::uint64_t next[3] = {1, 1, 1};
+    std::uint64_t next[4] = {1, 1, 1, 1};
     in_transaction(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", until, [&] {
+        // next_ids[4], the audit trail's, is absent in a store written before it.
         auto const h = c.exec("SELECT log_id::text, seq, next_ids[1], next_ids[2], next_ids[3], "
-                              "(SELECT batch::text FROM roster_change WHERE seq = h.seq) "
+                              "(SELECT batch::text FROM roster_change WHERE seq = h.seq), "
+                              "coalesce(next_ids[4], 1) "
                               "FROM roster_head h WHERE id = 1", until);
         if (h.rows() != 1)
             throw std::runtime_error("the PostgreSQL store has no head row");
@@ -190,12 +193,13 @@ position load_directory(connection& c, store::directory& dir, deadline until)
         at.seq = unsigned_of(h, 0, 1, false);
         for (int i = 0; i < 3; ++i)
             next[i] = unsigned_of(h, 0, 2 + i, false);
+        next[3] = unsigned_of(h, 0, 6, false);
         if (!h.null(0, 5))
             at.batch = h.text(0, 5);
         c.exec_rows("SELECT payload FROM roster_record ORDER BY kind, id", {}, until, connection::format::binary,
                     [&](result const& row) { dir.apply(decode_record(row.text(0, 0))); });
     });
-    dir.raise_sequences(next[0], next[1], next[2]);
+    dir.raise_sequences(next[0], next[1], next[2], next[3]);
     return at;
 }
 
@@ -240,6 +244,8 @@ std::pair<record_kind, store::record_id> key_of(store::change const& c)
         else if constexpr (std::is_same_v<T, store::put_group>) return {record_kind::group, ch.after.id};
         else if constexpr (std::is_same_v<T, store::remove_group>) return {record_kind::group, ch.id};
         else if constexpr (std::is_same_v<T, store::put_token>) return {record_kind::token, ch.after.id};
+        else if constexpr (std::is_same_v<T, store::put_audit>) return {record_kind::audit, ch.event.id};
+        else if constexpr (std::is_same_v<T, store::remove_audit>) return {record_kind::audit, ch.id};
         else return {record_kind::token, ch.id};
     }, c);
 }
@@ -261,6 +267,9 @@ void add_record_images(batch_write& w, store::directory const& dir,
         case record_kind::token:
             if (auto const* t = dir.find_token(id)) image = store::put_token{*t};
             break;
+        case record_kind::audit:
+            if (auto const* e = dir.find_audit(id)) image = store::put_audit{*e};
+            break;
         }
         if (!image) {
             w.removed_kinds.push_back(static_cast<std::int16_t>(kind));
@@ -277,6 +286,7 @@ void add_record_images(batch_write& w, store::directory const& dir,
     w.next_ids[0] = dir.next_user_id();
     w.next_ids[1] = dir.next_group_id();
     w.next_ids[2] = dir.next_token_id();
+    w.next_ids[3] = dir.next_audit_id();
 }
 
 void append(connection& c, batch_write const& w, deadline until)
@@ -348,8 +358,10 @@ void import_directory(connection& c, store::directory const& dir, deadline until
         add(record_kind::user, id, store::put_user{u});
     for (auto const& [id, t] : dir.tokens())
         add(record_kind::token, id, store::put_token{t});
+    for (auto const& e : dir.audit())
+        add(record_kind::audit, e.id, store::put_audit{e});
     auto const next = array_text(std::vector<std::uint64_t>{dir.next_user_id(), dir.next_group_id(),
-                                                            dir.next_token_id()});
+                                                            dir.next_token_id(), dir.next_audit_id()});
     in_transaction(c, "BEGIN", until, [&] {
         auto const h = c.exec("SELECT seq, (SELECT count(*) FROM roster_record) FROM roster_head "
                               "WHERE id = 1 FOR UPDATE", until);

@@ -75,7 +75,7 @@ fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until);
 
 // A record's kind in roster_record, in loading order (groups before the
 // users that belong to them).
-enum class record_kind : std::int16_t { group = 1, user = 2, token = 3 };
+enum class record_kind : std::int16_t { group = 1, user = 2, token = 3, audit = 4 };
 
 // What a batch wrote, for rosterd_append.
 struct batch_write {
@@ -91,7 +91,7 @@ struct batch_write {
     std::vector<std::size_t> put_sizes;
     std::vector<std::int16_t> removed_kinds;
     std::vector<std::uint64_t> removed_ids;
-    std::uint64_t next_ids[3] = {1, 1, 1}; // user, group, token
+    std::uint64_t next_ids[4] = {1, 1, 1, 1}; // user, group, token, audit event
 };
 
 // Fills `w`'s record part from the keys the batch touched, as `dir` is now.

@@ -1,0 +1,194 @@
+#include "store/audit.hpp"
+
+#include <cstddef>
+
+namespace rosterd::store {
+
+namespace {
+
+// Bit positions in audit_event::fields.
+enum class audit_field : std::uint8_t {
+    first_name, last_name, phone_number, phone_number_verified, email_address, email_address_verified,
+    super_user, client_id, external_id, description, remarks, auto_remove_after, remove_at,
+    auto_email_match, require_email_match, email_match_credential_filter, auth_organization_id,
+    user_groups, name, expires,
+};
+
+constexpr std::array<std::string_view, 20> names{
+    "firstName", "lastName", "phoneNumber", "phoneNumberVerified", "emailAddress", "emailAddressVerified",
+    "superUser", "clientId", "externalId", "description", "remarks", "autoRemoveAfter", "removeAt",
+    "autoEmailMatch", "requireEmailMatch", "emailMatchCredentialFilter", "authOrganizationId",
+    "userGroups", "name", "expires",
+};
+
+// Collects the fields in which two versions of a record differ.
+class difference {
+public:
+    template <class T>
+    difference& field(audit_field f, T const& before, T const& after)
+    {
+        if (!(before == after))
+            bits_ |= std::uint32_t{1} << static_cast<unsigned>(f);
+        return *this;
+    }
+    std::uint32_t bits() const { return bits_; }
+
+private:
+    std::uint32_t bits_ = 0;
+};
+
+std::uint32_t changed_fields(user const& a, user const& b)
+{
+    using f = audit_field;
+    return difference()
+        .field(f::first_name, a.first_name, b.first_name)
+        .field(f::last_name, a.last_name, b.last_name)
+        .field(f::phone_number, a.phone_number, b.phone_number)
+        .field(f::phone_number_verified, a.phone_number_verified, b.phone_number_verified)
+        .field(f::email_address, a.email_address, b.email_address)
+        .field(f::email_address_verified, a.email_address_verified, b.email_address_verified)
+        .field(f::super_user, a.super_user, b.super_user)
+        .field(f::client_id, a.client_id, b.client_id)
+        .field(f::external_id, a.external_id, b.external_id)
+        .field(f::description, a.description, b.description)
+        .field(f::remarks, a.remarks, b.remarks)
+        .field(f::auto_remove_after, a.auto_remove_after, b.auto_remove_after)
+        .field(f::remove_at, a.remove_at, b.remove_at)
+        .field(f::auto_email_match, a.auto_email_match, b.auto_email_match)
+        .field(f::require_email_match, a.require_email_match, b.require_email_match)
+        .field(f::email_match_credential_filter, a.email_match_credential_filter, b.email_match_credential_filter)
+        .field(f::auth_organization_id, a.auth_organization_id, b.auth_organization_id)
+        .field(f::user_groups, a.groups, b.groups)
+        .bits();
+}
+
+std::uint32_t changed_fields(group const& a, group const& b)
+{
+    return difference()
+        .field(audit_field::name, a.name, b.name)
+        .field(audit_field::client_id, a.client_id, b.client_id)
+        .bits();
+}
+
+std::uint32_t changed_fields(token const& a, token const& b)
+{
+    return difference()
+        .field(audit_field::description, a.description, b.description)
+        .field(audit_field::expires, a.expires, b.expires)
+        .bits();
+}
+
+// A put of `after` over `before` (null: a new record): the action and
+// fields, or nullopt when nothing visible changes.
+template <class Record>
+std::optional<std::pair<audit_action, std::uint32_t>> put_event(Record const* before, Record const& after,
+                                                                 audit_action create, audit_action update)
+{
+    // A new record's fields are those it sets: its difference from an empty one.
+    auto const fields = changed_fields(before ? *before : Record{}, after);
+    if (!before)
+        return std::pair{create, fields};
+    if (fields == 0)
+        return std::nullopt;
+    return std::pair{update, fields};
+}
+
+} // namespace
+
+std::optional<audit_event> audit_of(directory const& dir, change const& c, actor const& who, unix_time at)
+{
+    audit_event e;
+    e.id = dir.next_audit_id();
+    e.at = at;
+    e.actor_user = who.user;
+    e.actor_token = who.token;
+    e.address = who.address;
+    auto const made = std::visit([&](auto const& ch) -> bool {
+        using T = std::decay_t<decltype(ch)>;
+        auto set = [&e](auto const& event) {
+            if (!event)
+                return false;
+            e.action = event->first;
+            e.fields = event->second;
+            return true;
+        };
+        if constexpr (std::is_same_v<T, put_user>) {
+            e.user_id = ch.after.id;
+            return set(put_event(dir.find_user(ch.after.id), ch.after, audit_action::create_user,
+                                 audit_action::update_user));
+        } else if constexpr (std::is_same_v<T, remove_user>) {
+            e.user_id = ch.id;
+            e.action = audit_action::delete_user;
+            return dir.find_user(ch.id) != nullptr;
+        } else if constexpr (std::is_same_v<T, put_group>) {
+            e.group_id = ch.after.id;
+            return set(put_event(dir.find_group(ch.after.id), ch.after, audit_action::create_group,
+                                 audit_action::update_group));
+        } else if constexpr (std::is_same_v<T, remove_group>) {
+            e.group_id = ch.id;
+            e.action = audit_action::delete_group;
+            return dir.find_group(ch.id) != nullptr;
+        } else if constexpr (std::is_same_v<T, put_token>) {
+            e.user_id = ch.after.user_id;
+            e.token_id = ch.after.id;
+            // Its last use is not a change (touch_token, not put_token).
+            return set(put_event(dir.find_token(ch.after.id), ch.after, audit_action::create_token,
+                                 audit_action::update_token));
+        } else if constexpr (std::is_same_v<T, remove_token>) {
+            auto const* t = dir.find_token(ch.id);
+            if (!t)
+                return false;
+            e.user_id = t->user_id;
+            e.token_id = ch.id;
+            e.action = audit_action::delete_token;
+            return true;
+        } else {
+            return false; // touch_token and the trail's own changes
+        }
+    }, c);
+    if (!made)
+        return std::nullopt;
+    return e;
+}
+
+std::string_view action_name(audit_action a)
+{
+    switch (a) {
+    case audit_action::create_user: return "user.created";
+    case audit_action::update_user: return "user.updated";
+    case audit_action::delete_user: return "user.deleted";
+    case audit_action::create_group: return "usergroup.created";
+    case audit_action::update_group: return "usergroup.updated";
+    case audit_action::delete_group: return "usergroup.deleted";
+    case audit_action::create_token: return "token.created";
+    case audit_action::update_token: return "token.updated";
+    case audit_action::delete_token: return "token.deleted";
+    }
+    return "unknown";
+}
+
+std::vector<std::string_view> field_names(std::uint32_t fields)
+{
+    std::vector<std::string_view> out;
+    for (std::size_t i = 0; i < names.size(); ++i)
+        if (fields & (std::uint32_t{1} << i))
+            out.push_back(names[i]);
+    return out;
+}
+
+std::vector<record_id> expired_audit(directory const& dir, unix_time now, unix_time retention,
+                                     std::size_t max_events, std::size_t max_removals)
+{
+    std::vector<record_id> due;
+    auto const& trail = dir.audit();
+    for (std::size_t i = 0; i < trail.size() && due.size() < max_removals; ++i) {
+        bool const too_many = trail.size() - i > max_events;
+        bool const too_old = trail[i].at < now - retention;
+        if (!too_many && !too_old)
+            break; // events are in time order, near enough
+        due.push_back(trail[i].id);
+    }
+    return due;
+}
+
+} // namespace rosterd::store

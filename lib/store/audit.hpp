@@ -1,0 +1,45 @@
+#pragma once
+// The audit trail's rules: which event a change makes, and the names its
+// actions and fields go by in the API.
+//
+// Every change a caller makes through the API, and every change rosterd
+// makes itself, is recorded with an audit_event: who (user and token), when,
+// from which address, what (the action and the record), and which fields
+// changed (their names, never their values). A write that changes nothing a
+// client can see (a PUT of the values already there) makes no event.
+
+#include "store/directory.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace rosterd::store {
+
+// Who makes a change: a caller of the API, or rosterd itself (all zero).
+struct actor {
+    record_id user = 0;
+    record_id token = 0;
+    std::array<std::uint8_t, 16> address{};
+};
+
+// The event recording `c` by `who` at `at`, given the directory before `c`;
+// nullopt when `c` changes nothing worth recording (an audit change, a
+// token's last use, a put of the record as it is).
+std::optional<audit_event> audit_of(directory const& dir, change const& c, actor const& who, unix_time at);
+
+// "user.created", "usergroup.deleted", "token.created", ...
+std::string_view action_name(audit_action a);
+
+// The API names of an event's fields ("firstName", "userGroups", ...).
+std::vector<std::string_view> field_names(std::uint32_t fields);
+
+// Audit events that are due to go: older than `retention` seconds at `now`,
+// and beyond the newest `max_events`; at most `max_removals` of them,
+// oldest first.
+std::vector<record_id> expired_audit(directory const& dir, unix_time now, unix_time retention,
+                                     std::size_t max_events, std::size_t max_removals);
+
+} // namespace rosterd::store
