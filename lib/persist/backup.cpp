@@ -140,7 +140,7 @@ restored restore_backup(std::string_view backup, data_dir const& files, file_io&
         auto const loaded = recover(staging, dir, io);
         if (loaded.torn_bytes != 0)
             throw corruption_error(std::filesystem::path(backup_name), 0, "its journal ends in a torn record");
-        r = {dir.users().size(), dir.groups().size(), dir.token_count(), loaded.last_seq};
+        r = {dir.users().size(), dir.groups().size(), dir.token_count(), dir.audit().size(), loaded.last_seq};
     } catch (...) {
         std::error_code ignored;
         std::filesystem::remove_all(staging_root, ignored);

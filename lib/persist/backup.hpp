@@ -51,6 +51,7 @@ struct restored {
     std::size_t users = 0;
     std::size_t groups = 0;
     std::size_t tokens = 0;
+    std::size_t audit_events = 0;
     std::uint64_t seq = 0; // the last change the backup holds
     bool replaced = false; // the directory had a snapshot or journal, now *.before-restore
 };

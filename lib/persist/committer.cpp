@@ -448,7 +448,10 @@ void committer::finish_snapshot()
     if (!ok) {
         snapshot_thread_.join();
         snapshot_running_ = false;
-        tail_abandoned_ = false;
+        {
+            std::lock_guard lock(mutex_); // the snapshot thread is gone, but the flag is the mutex's
+            tail_abandoned_ = false;
+        }
         ::unlink(tmp_of(files_->journal()).c_str());
         log::warn("could not shorten the journal after a snapshot; it is kept whole");
     }

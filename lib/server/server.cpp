@@ -99,8 +99,9 @@ int restore(config::options const& opts)
         files.lock();
         auto const r = persist::restore_backup(bytes.str(), files, persist::system_io());
         files.give_files_to_owner();
-        std::cout << "rosterd: restored " << r.users << " users, " << r.groups << " groups and " << r.tokens
-                  << " tokens (as of change " << r.seq << ") into " << files.root().string()
+        std::cout << "rosterd: restored " << r.users << " users, " << r.groups << " groups, " << r.tokens
+                  << " tokens and " << r.audit_events << " audit events (as of change " << r.seq << ") into "
+                  << files.root().string()
                   << (r.replaced ? "; what was there is kept as *.before-restore\n" : "\n");
         return exit_ok;
     } catch (persist::corruption_error const& e) {

@@ -178,7 +178,9 @@ std::vector<change> directory::undo_of(change const& c) const
         } else if constexpr (std::is_same_v<T, touch_token>) {
             if (auto const* old = find_token(ch.id)) undo.push_back(put_token{*old});
         } else if constexpr (std::is_same_v<T, put_audit>) {
-            if (auto const* old = find_audit(ch.event.id)) undo.push_back(put_audit{*old});
+            // A new event, almost always: no search for the id then.
+            auto const* old = ch.event.id < next_audit_id_ ? find_audit(ch.event.id) : nullptr;
+            if (old) undo.push_back(put_audit{*old});
             else undo.push_back(remove_audit{ch.event.id});
         } else if constexpr (std::is_same_v<T, remove_audit>) {
             if (auto const* old = find_audit(ch.id)) undo.push_back(put_audit{*old});
