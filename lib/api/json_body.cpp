@@ -68,7 +68,8 @@ std::optional<http::response> parse_json_object(http::request const& req, std::s
     boost::json::parse_options options;
     options.max_depth = max_depth;
     boost::system::error_code ec;
-    auto value = boost::json::parse(body, ec, {}, options);
+    // In `out`'s memory, so that moving the result into it is not a copy.
+    auto value = boost::json::parse(body, ec, out.storage(), options);
     if (ec)
         return http::problem(http::status::bad_request, "body: not valid JSON (" + ec.message() + ")");
     if (!value.is_object())

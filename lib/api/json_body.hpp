@@ -16,7 +16,8 @@ namespace rosterd::api {
 // exhaust the stack (--max-json-depth).
 inline constexpr std::size_t default_max_json_depth = 16;
 
-// Parses the body into `out`, nested at most `max_depth` deep. Returns the
+// Parses the body into `out`, in `out`'s memory resource, nested at most
+// `max_depth` deep. Returns the
 // error response instead: 415 for a Content-Type other than
 // application/json (a missing one is accepted), 400 for anything that is
 // not a JSON object.

@@ -40,6 +40,7 @@ struct role_change {
 std::optional<std::string> check_user_patch(boost::json::object body, user_patch& out);
 
 // Parses Content-Type and body, then checks them: 415 or 400 on failure.
+// The values go into out.values' memory resource (a handler's arena).
 std::optional<http::response> parse_user_patch(http::request const& req, std::size_t max_depth, user_patch& out);
 
 // Parses the query: 400 for an unknown, repeated or malformed parameter.
