@@ -97,7 +97,7 @@ service::service(store::directory& dir, persist::backend& log, store::clock_fn n
 {
 }
 
-boost::asio::awaitable<http::response> service::handle(http::request const& req) const
+http::awaitable<http::response> service::handle(http::request const& req) const
 {
     auto const start = std::chrono::steady_clock::now();
     request_facts facts{metrics_.unrouted()};
@@ -164,7 +164,7 @@ bool run_handler(route const& r, context& ctx, http::response& res)
 
 } // namespace
 
-boost::asio::awaitable<http::response> service::respond(http::request const& req, request_facts& facts) const
+http::awaitable<http::response> service::respond(http::request const& req, request_facts& facts) const
 {
     auto const target = boost::urls::parse_origin_form(req.target);
     bool const preflight = req.method == http::verb::options;
@@ -212,10 +212,10 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
     if (r.lock == locking::none) {
         // A long job: on the service's own thread, so that the worker
         // goes on serving its other connections meanwhile.
-        co_await boost::asio::co_spawn(long_jobs(), [&]() -> boost::asio::awaitable<void> {
+        co_await boost::asio::co_spawn(long_jobs(), [&]() -> boost::asio::awaitable<void, boost::asio::thread_pool::executor_type> {
             work();
             co_return;
-        }, boost::asio::use_awaitable);
+        }, http::use_awaitable);
     } else if (r.method == http::verb::get) {
         auto lock = dir_.read_lock();
         work();
@@ -223,7 +223,7 @@ boost::asio::awaitable<http::response> service::respond(http::request const& req
         // By reference: a std::function holds that without allocating.
         log_.submit(std::ref(work), [](bool) {});
     } else {
-        bool const durable = co_await log_.async_run(std::ref(work), boost::asio::use_awaitable);
+        bool const durable = co_await log_.async_run(std::ref(work), http::use_awaitable);
         if (!durable)
             res = http::problem(http::status::service_unavailable, log_.write_failure());
     }

@@ -34,7 +34,7 @@ public:
     service(store::directory& dir, persist::backend& log, store::clock_fn now,
             std::span<route const> table = routes());
 
-    boost::asio::awaitable<http::response> handle(http::request const& req) const override;
+    http::awaitable<http::response> handle(http::request const& req) const override;
 
     // The counters behind GET /metrics; the listener adds its connection gauge.
     api::metrics& stats() { return metrics_; }
@@ -50,7 +50,7 @@ private:
         std::size_t route;
         store::record_id caller = 0;
     };
-    boost::asio::awaitable<http::response> respond(http::request const& req, request_facts& facts) const;
+    http::awaitable<http::response> respond(http::request const& req, request_facts& facts) const;
     // The caller behind the request's token; nullopt for a missing, unknown
     // or expired token, or one whose user is gone.
     std::optional<caller> authenticate(http::request const& req, store::unix_time now) const;

@@ -32,7 +32,7 @@ constexpr std::chrono::milliseconds sweep_interval{250};
 // the allocator's free memory (malloc_trim): smaller swings are not worth it.
 constexpr std::size_t trim_peak = 1024;
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr auto use_tuple = asio::as_tuple(http::use_awaitable);
 
 void log_exception(std::exception_ptr e, std::string_view where)
 {
@@ -50,7 +50,7 @@ void log_exception(std::exception_ptr e, std::string_view where)
 } // namespace
 
 struct listener::connection {
-    connection(tcp::socket socket, asio::ip::address peer, asio::ssl::context* tls)
+    connection(tcp_socket socket, asio::ip::address peer, asio::ssl::context* tls)
         : plain(std::move(socket)), peer(peer)
     {
         state.peer = peer;
@@ -58,17 +58,17 @@ struct listener::connection {
             secure.emplace(std::move(plain), *tls);
     }
     // The TCP socket, whether or not TLS runs over it.
-    tcp::socket& transport() { return secure ? secure->next_layer() : plain; }
+    tcp_socket& transport() { return secure ? secure->next_layer() : plain; }
 
-    tcp::socket plain; // moved into `secure` when there is TLS
-    std::optional<boost::beast::ssl_stream<tcp::socket>> secure;
+    tcp_socket plain; // moved into `secure` when there is TLS
+    std::optional<boost::beast::ssl_stream<tcp_socket>> secure;
     asio::ip::address peer;
     session_state state;
 };
 
 listener::listener(workers& pool, tcp::endpoint const& endpoint, request_handler const& handler,
                    session_limits const& limits, connection_limits const& connections, asio::ssl::context* tls)
-    : acceptor_(pool.at(0)), handler_(handler), limits_(limits), max_connections_(connections.total),
+    : acceptor_(pool.at(0).get_executor()), handler_(handler), limits_(limits), max_connections_(connections.total),
       per_address_(connections.per_address), tls_(tls)
 {
     for (std::size_t i = 0; i < pool.size(); ++i)
@@ -123,7 +123,7 @@ void listener::stop_worker(worker& w)
         w.sweep.cancel();
 }
 
-asio::awaitable<void> listener::accept_loop()
+awaitable<void> listener::accept_loop()
 {
     for (;;) {
         worker& w = *workers_[next_worker_];
@@ -133,7 +133,7 @@ asio::awaitable<void> listener::accept_loop()
             co_return;
         if (ec) {
             log::warn("accept failed: " + ec.message());
-            asio::steady_timer pause(acceptor_.get_executor(), accept_backoff);
+            steady_timer pause(acceptor_.get_executor(), accept_backoff);
             co_await pause.async_wait(use_tuple);
             continue;
         }
@@ -150,7 +150,7 @@ asio::awaitable<void> listener::accept_loop()
     }
 }
 
-asio::awaitable<void> listener::serve(worker& w, std::shared_ptr<connection> conn)
+awaitable<void> listener::serve(worker& w, std::shared_ptr<connection> conn)
 {
     struct unregister {
         listener& owner;
@@ -180,7 +180,7 @@ asio::awaitable<void> listener::serve(worker& w, std::shared_ptr<connection> con
     co_await run_session(*conn->secure, handler_, limits_, conn->state);
 }
 
-asio::awaitable<void> listener::sweep_loop(worker& w)
+awaitable<void> listener::sweep_loop(worker& w)
 {
     while (!(w.stopping && w.connections.empty())) {
         w.sweep.expires_after(sweep_interval);

@@ -60,18 +60,18 @@ private:
         explicit worker(boost::asio::io_context& ioc) : ioc(ioc), sweep(ioc) {}
         boost::asio::io_context& ioc;
         std::list<std::shared_ptr<connection>> connections;
-        boost::asio::steady_timer sweep;
+        steady_timer sweep;
         bool stopping = false;
         std::size_t peak = 0; // most connections since memory was last trimmed
     };
 
-    boost::asio::awaitable<void> accept_loop();
-    boost::asio::awaitable<void> serve(worker& w, std::shared_ptr<connection> conn);
-    boost::asio::awaitable<void> sweep_loop(worker& w);
+    awaitable<void> accept_loop();
+    awaitable<void> serve(worker& w, std::shared_ptr<connection> conn);
+    awaitable<void> sweep_loop(worker& w);
     static void stop_worker(worker& w);
 
     std::vector<std::unique_ptr<worker>> workers_;
-    boost::asio::ip::tcp::acceptor acceptor_;
+    tcp_acceptor acceptor_;
     request_handler const& handler_;
     session_limits const limits_;
     std::size_t const max_connections_;

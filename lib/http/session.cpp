@@ -7,10 +7,9 @@
 namespace rosterd::http {
 
 // Plain and TLS connections run the very same session.
-template boost::asio::awaitable<void> run_session<boost::asio::ip::tcp::socket>(
-    boost::asio::ip::tcp::socket&, request_handler const&, session_limits const&, session_state&);
-template boost::asio::awaitable<void> run_session<boost::beast::ssl_stream<boost::asio::ip::tcp::socket>>(
-    boost::beast::ssl_stream<boost::asio::ip::tcp::socket>&, request_handler const&, session_limits const&,
-    session_state&);
+template awaitable<void> run_session<tcp_socket>(tcp_socket&, request_handler const&, session_limits const&,
+                                                session_state&);
+template awaitable<void> run_session<boost::beast::ssl_stream<tcp_socket>>(
+    boost::beast::ssl_stream<tcp_socket>&, request_handler const&, session_limits const&, session_state&);
 
 } // namespace rosterd::http

@@ -20,7 +20,8 @@
 #include "http/request.hpp"
 #include "http/response.hpp"
 
-#include <boost/asio/awaitable.hpp>
+#include "http/executor.hpp"
+
 #include <boost/asio/ip/address.hpp>
 
 #include <chrono>
@@ -35,7 +36,7 @@ namespace rosterd::http {
 class request_handler {
 public:
     virtual ~request_handler() = default;
-    virtual boost::asio::awaitable<response> handle(request const& req) const = 0;
+    virtual awaitable<response> handle(request const& req) const = 0;
     // Told of the session's own answers to malformed requests (400, 413,
     // 431), for the metrics and the access log; `req` is whatever of the
     // request was parsed. Must not throw.
@@ -64,7 +65,7 @@ struct session_state {
 };
 
 template <class Stream>
-boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& handler,
+awaitable<void> run_session(Stream& stream, request_handler const& handler,
                                          session_limits const& limits, session_state& state);
 
 } // namespace rosterd::http

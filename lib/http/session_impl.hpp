@@ -36,7 +36,7 @@ inline constexpr std::size_t kept_response_capacity = 16 * 1024;
 inline constexpr std::chrono::seconds linger_time{1};
 inline constexpr std::size_t linger_bytes = 256 * 1024;
 
-inline constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+inline constexpr auto use_tuple = asio::as_tuple(http::use_awaitable);
 
 template <class T>
 struct is_tls : std::false_type {};
@@ -51,7 +51,7 @@ inline void set_deadline(session_state& state, std::chrono::milliseconds d)
 // Ends a connection so that the client reads our last answer rather than a
 // reset: TLS sends close_notify; plain TCP half-closes and drains a little.
 template <class Stream>
-asio::awaitable<void> close_connection(Stream& stream, session_state& state)
+awaitable<void> close_connection(Stream& stream, session_state& state)
 {
     set_deadline(state, linger_time);
     if constexpr (is_tls<Stream>::value) {
@@ -166,7 +166,7 @@ inline beast::error_code check_header(beast::flat_buffer const& buffer, session_
 // of stream before any byte of the request is end_of_stream; in the middle
 // of one, partial_message.
 template <class Stream>
-asio::awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buffer& buffer, request& req,
+awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buffer& buffer, request& req,
                                                 session_limits const& limits, std::string& out)
 {
     namespace h = beast::http;
@@ -222,7 +222,7 @@ asio::awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buff
 } // namespace session_detail
 
 template <class Stream>
-boost::asio::awaitable<void> run_session(Stream& stream, request_handler const& handler,
+awaitable<void> run_session(Stream& stream, request_handler const& handler,
                                          session_limits const& limits, session_state& state)
 {
     using namespace session_detail;
