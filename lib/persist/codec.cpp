@@ -61,7 +61,10 @@ store::user decode_user(decoder& d)
     if (period > static_cast<std::uint8_t>(store::remove_period::year))
         throw decode_error("bad autoRemoveAfter");
     u.auto_remove_after = static_cast<store::remove_period>(period);
-    u.remove_at = d.opt_i64();
+    auto const remove_at = d.opt_i64();
+    if (remove_at == store::opt_time::absent)
+        throw decode_error("bad removeAt");
+    u.remove_at = remove_at;
     u.auto_email_match = d.boolean();
     u.require_email_match = d.boolean();
     u.email_match_credential_filter = d.boolean();

@@ -3,6 +3,7 @@
 // (a handler copies a record, edits the copy, and submits it as an after-image).
 
 #include "store/opt_text.hpp"
+#include "store/opt_time.hpp"
 
 #include <array>
 #include <cstdint>
@@ -26,7 +27,7 @@ struct membership {
 
 struct user {
     // Pointers and eight-byte values first, the flags together at the end:
-    // no padding between fields (200 bytes).
+    // no padding between fields (192 bytes).
     record_id id = 0;
     std::string first_name;
     std::string last_name;
@@ -37,7 +38,7 @@ struct user {
     opt_text remarks;
     opt_text auth_organization_id;
     std::optional<record_id> client_id;
-    std::optional<unix_time> remove_at;
+    opt_time remove_at;
     // Sorted by group_id, at most one entry per group.
     std::vector<membership> groups;
     unix_time created = 0;
