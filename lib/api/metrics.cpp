@@ -94,6 +94,7 @@ std::string metrics::render(store::directory const& dir) const
     gauge(out, "rosterd_users", "Users in the directory.", dir.users().size());
     gauge(out, "rosterd_groups", "User groups in the directory.", dir.groups().size());
     gauge(out, "rosterd_tokens", "API tokens in the directory.", dir.token_count());
+    gauge(out, "rosterd_audit_events", "Events the audit trail holds (see --audit-max-events).", dir.audit().size());
     gauge(out, "rosterd_open_connections", "Open client connections.",
           open_connections_ ? open_connections_() : 0);
     auto const [syncs, records] = journal_ ? journal_() : std::pair<std::uint64_t, std::uint64_t>{};

@@ -94,4 +94,12 @@ BOOST_AUTO_TEST_CASE(metrics_count_requests_by_route_and_status)
     BOOST_TEST(text.find("rosterd_tokens 1\n") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(metrics_count_the_audit_trail)
+{
+    BOOST_TEST(call(http::verb::get, "/metrics", "").body.find("rosterd_audit_events 0\n") != std::string::npos);
+    auto const put = call(http::verb::put, "/user/1", "root-token-for-tests", R"({"firstName":"Ann"})");
+    BOOST_TEST(static_cast<unsigned>(put.code) == 200u, put.body);
+    BOOST_TEST(call(http::verb::get, "/metrics", "").body.find("rosterd_audit_events 1\n") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
