@@ -146,7 +146,7 @@ bool run_handler(route const& r, context& ctx, http::response& res)
 {
     if (r.authenticated && r.lock == locking::by_method) {
         ctx.me = ctx.dir.find_user(ctx.who.user_id);
-        if (!ctx.me) {
+        if (!ctx.me || !ctx.me->active) {
             res = unauthorized();
             return true;
         }
@@ -267,7 +267,9 @@ std::optional<caller> service::authenticate(http::request const& req, store::uni
     {
         auto lock = dir_.read_lock();
         auto const* token = dir_.find_token(hash);
-        if (!token || (token->expires && *token->expires <= now) || !dir_.find_user(token->user_id))
+        if (!token || (token->expires && *token->expires <= now))
+            return std::nullopt;
+        if (auto const* owner = dir_.find_user(token->user_id); !owner || !owner->active)
             return std::nullopt;
         who = caller{token->user_id, token->id};
         touch = !token->last_used || *token->last_used < now;

@@ -42,6 +42,8 @@ constexpr std::array<field_rule, store::user_field_count> rules{{
     {"requireEmailMatch", user_field::require_email_match, kind::boolean, 0},
     {"emailMatchCredentialFilter", user_field::email_match_credential_filter, kind::boolean, 0},
     {"authOrganizationId", user_field::auth_organization_id, kind::nullable_line, limits::name_chars},
+    {"userName", user_field::user_name, kind::nullable_line, limits::name_chars},
+    {"active", user_field::active, kind::boolean, 0},
 }};
 
 field_rule const* find_rule(std::string_view name)
@@ -137,7 +139,7 @@ std::optional<std::string> text_or_null(json::value const& v)
     return std::string(v.get_string());
 }
 
-// Phone numbers and e-mail addresses: null or "" clears.
+// Phone numbers, e-mail addresses and userNames: null or "" clears.
 std::optional<std::string> contact_or_null(json::value const& v)
 {
     if (v.is_null() || v.get_string().empty())
@@ -161,6 +163,8 @@ void set_field(store::user& u, user_field f, json::value const& v, store::unix_t
     case user_field::require_email_match: u.require_email_match = v.get_bool(); break;
     case user_field::email_match_credential_filter: u.email_match_credential_filter = v.get_bool(); break;
     case user_field::auth_organization_id: u.auth_organization_id = text_or_null(v); break;
+    case user_field::user_name: u.user_name = contact_or_null(v); break;
+    case user_field::active: u.active = v.get_bool(); break;
     case user_field::auto_remove_after:
         u.auto_remove_after = store::remove_period::none;
         u.remove_at.reset();

@@ -54,6 +54,20 @@ std::optional<std::string> apply_patch(store::user& u, user_patch const& patch, 
 // the detail of the 400 "Invalid roles" otherwise.
 std::optional<std::string> apply_roles(store::user& u, role_change const& roles, store::directory const& dir);
 
+// Checks that every write of a user makes, whichever API it comes through.
+struct context;
+
+// A 403 for the first field of `fields` the caller may not set, if any.
+std::optional<http::response> refuse_fields(store::field_set const& fields, store::field_set allowed);
+
+// A 403 when `values` would demote or deactivate `target` and so leave no
+// superuser with a token that works: the directory never locks its operator out.
+std::optional<http::response> refuse_lock_out(context const& ctx, store::user const& target,
+                                              boost::json::object const& values);
+
+// Another user with `u`'s userName (ignoring ASCII case); null when there is none.
+store::user const* name_clash(store::directory const& dir, store::user const& u);
+
 // The JSON name of a field, as clients spell it ("phoneNumber").
 std::string_view field_name(store::user_field f);
 

@@ -18,6 +18,13 @@ json::value or_null(std::optional<T> const& v)
     return json::value(*v);
 }
 
+json::value or_null(store::opt_id v)
+{
+    if (!v)
+        return nullptr;
+    return json::value(*v);
+}
+
 json::value or_null(store::opt_text const& v)
 {
     if (!v)
@@ -69,6 +76,8 @@ json::object user_view(store::user const& u, json::storage_ptr sp)
         {"requireEmailMatch", u.require_email_match},
         {"emailMatchCredentialFilter", u.email_match_credential_filter},
         {"authOrganizationId", or_null(u.auth_organization_id)},
+        {"userName", or_null(u.user_name)},
+        {"active", bool(u.active)},
         {"userGroups", std::move(groups)},
         {"created", store::format_rfc3339(u.created)},
         {"updated", store::format_rfc3339(u.updated)},

@@ -25,15 +25,6 @@ struct body_arena {
     boost::json::monotonic_resource memory{buffer, sizeof buffer};
 };
 
-// A 403 for the first field of `fields` the caller may not set, if any.
-std::optional<http::response> refuse_fields(store::field_set const& fields, store::field_set allowed)
-{
-    auto const beyond = fields.beyond(allowed);
-    if (beyond.empty())
-        return std::nullopt;
-    return forbidden(std::string(field_name(beyond.first())) + ": the caller may not set this field");
-}
-
 std::optional<http::response> refuse_roles(store::user const& me, role_change const& roles)
 {
     if (roles.group && !auth::may_manage_members(me, *roles.group))
@@ -49,11 +40,49 @@ std::optional<http::response> merge(store::user& u, user_patch const& patch, rol
         return bad_request(*detail);
     if (auto detail = apply_roles(u, roles, ctx.dir))
         return bad_request(*detail);
+    if (auto const* holder = name_clash(ctx.dir, u))
+        return bad_request("userName: user " + std::to_string(holder->id) + " already has this userName");
     u.updated = ctx.now;
     return std::nullopt;
 }
 
 } // namespace
+
+std::optional<http::response> refuse_fields(store::field_set const& fields, store::field_set allowed)
+{
+    auto const beyond = fields.beyond(allowed);
+    if (beyond.empty())
+        return std::nullopt;
+    return forbidden(std::string(field_name(beyond.first())) + ": the caller may not set this field");
+}
+
+std::optional<http::response> refuse_lock_out(context const& ctx, store::user const& target,
+                                              boost::json::object const& values)
+{
+    auto const* demote = values.if_contains("superUser");
+    auto const* deactivate = values.if_contains("active");
+    bool const demoting = demote && demote->is_bool() && !demote->get_bool();
+    bool const deactivating = deactivate && deactivate->is_bool() && !deactivate->get_bool();
+    if (!target.super_user || !target.active || !(demoting || deactivating))
+        return std::nullopt;
+    std::string const field = demoting ? "superUser" : "active";
+    if (ctx.dir.super_user_count() == 1)
+        return forbidden(field + ": the last superuser cannot be " + (demoting ? "demoted" : "deactivated"));
+    if (store::would_lock_out(ctx.dir, ctx.now, {.demoted = target.id}))
+        return forbidden(field + ": user " + std::to_string(target.id) + " holds the last superuser token that "
+                         "works (and never expires); give another superuser a token first");
+    return std::nullopt;
+}
+
+store::user const* name_clash(store::directory const& dir, store::user const& u)
+{
+    if (!u.user_name)
+        return nullptr;
+    auto const* holder = dir.find_user_by_name(*u.user_name);
+    if (holder && holder->id != u.id)
+        return holder;
+    return nullptr;
+}
 
 http::response update_user(context& ctx)
 {
@@ -84,15 +113,8 @@ http::response update_user(context& ctx)
                          "not administer");
     if (auto refusal = refuse_roles(*me, roles))
         return *refusal;
-    // The directory must never lock its operator out.
-    auto const* demote = patch.values.if_contains("superUser");
-    if (target->super_user && demote && !demote->as_bool()) {
-        if (ctx.dir.super_user_count() == 1)
-            return forbidden("superUser: the last superuser cannot be demoted");
-        if (store::would_lock_out(ctx.dir, ctx.now, {.demoted = target->id}))
-            return forbidden("superUser: user " + ctx.path_id + " holds the last superuser token that works (and "
-                             "never expires); give another superuser a token first");
-    }
+    if (auto refusal = refuse_lock_out(ctx, *target, patch.values))
+        return *refusal;
     if (auto changed = check_if_match(ctx.req, "user", ctx.path_id, [&] { return etag_of(*target); }))
         return *changed;
 

@@ -11,7 +11,16 @@ namespace {
 // The change's alternative index on disk; never renumber.
 enum class tag : std::uint8_t {
     put_user = 1, remove_user, put_group, remove_group, put_token, remove_token, put_audit, remove_audit,
+    // A user with a userName or deactivated: put_user's fields, then the
+    // userName and a flags byte. The users without either are written as
+    // put_user, as before those fields existed.
+    put_user_extended,
 };
+
+// Bits of put_user_extended's flags byte.
+constexpr std::uint8_t user_inactive = 1;
+
+bool is_extended(store::user const& u) { return u.user_name || !u.active; }
 
 void encode(encoder& e, store::user const& u)
 {
@@ -23,7 +32,7 @@ void encode(encoder& e, store::user const& u)
     e.opt_str(u.email_address);
     e.boolean(u.email_address_verified);
     e.boolean(u.super_user);
-    e.opt_u64(u.client_id);
+    e.opt_u64(std::optional<std::uint64_t>(u.client_id));
     e.opt_str(u.external_id);
     e.opt_str(u.description);
     e.opt_str(u.remarks);
@@ -40,9 +49,13 @@ void encode(encoder& e, store::user const& u)
     }
     e.i64(u.created);
     e.i64(u.updated);
+    if (is_extended(u)) {
+        e.opt_str(u.user_name);
+        e.u8(u.active ? 0 : user_inactive);
+    }
 }
 
-store::user decode_user(decoder& d)
+store::user decode_user(decoder& d, bool extended)
 {
     store::user u;
     u.id = d.u64();
@@ -53,7 +66,10 @@ store::user decode_user(decoder& d)
     u.email_address = d.opt_str();
     u.email_address_verified = d.boolean();
     u.super_user = d.boolean();
-    u.client_id = d.opt_u64();
+    auto const client = d.opt_u64();
+    if (client == store::opt_id::absent)
+        throw decode_error("bad clientId");
+    u.client_id = client;
     u.external_id = d.opt_str();
     u.description = d.opt_str();
     u.remarks = d.opt_str();
@@ -82,6 +98,13 @@ store::user decode_user(decoder& d)
     }
     u.created = d.i64();
     u.updated = d.i64();
+    if (extended) {
+        u.user_name = d.opt_str();
+        auto const flags = d.u8();
+        if (flags & ~user_inactive)
+            throw decode_error("bad user flags");
+        u.active = !(flags & user_inactive);
+    }
     return u;
 }
 
@@ -280,7 +303,7 @@ void decoder::bytes(void* out, std::size_t n)
 
 void encode_put(encoder& e, store::user const& u)
 {
-    e.u8(static_cast<std::uint8_t>(tag::put_user));
+    e.u8(static_cast<std::uint8_t>(is_extended(u) ? tag::put_user_extended : tag::put_user));
     encode(e, u);
 }
 
@@ -324,7 +347,8 @@ void encode_change(encoder& e, store::change const& c)
 store::change decode_change(decoder& d)
 {
     switch (static_cast<tag>(d.u8())) {
-    case tag::put_user: return store::put_user{decode_user(d)};
+    case tag::put_user: return store::put_user{decode_user(d, false)};
+    case tag::put_user_extended: return store::put_user{decode_user(d, true)};
     case tag::remove_user: return store::remove_user{d.u64()};
     case tag::put_group: return store::put_group{decode_group(d)};
     case tag::remove_group: return store::remove_group{d.u64()};

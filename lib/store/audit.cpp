@@ -11,14 +11,14 @@ enum class audit_field : std::uint8_t {
     first_name, last_name, phone_number, phone_number_verified, email_address, email_address_verified,
     super_user, client_id, external_id, description, remarks, auto_remove_after, remove_at,
     auto_email_match, require_email_match, email_match_credential_filter, auth_organization_id,
-    user_groups, name, expires,
+    user_groups, name, expires, user_name, active,
 };
 
-constexpr std::array<std::string_view, 20> names{
+constexpr std::array<std::string_view, 22> names{
     "firstName", "lastName", "phoneNumber", "phoneNumberVerified", "emailAddress", "emailAddressVerified",
     "superUser", "clientId", "externalId", "description", "remarks", "autoRemoveAfter", "removeAt",
     "autoEmailMatch", "requireEmailMatch", "emailMatchCredentialFilter", "authOrganizationId",
-    "userGroups", "name", "expires",
+    "userGroups", "name", "expires", "userName", "active",
 };
 
 // Collects the fields in which two versions of a record differ.
@@ -59,6 +59,8 @@ std::uint32_t changed_fields(user const& a, user const& b)
         .field(f::email_match_credential_filter, a.email_match_credential_filter, b.email_match_credential_filter)
         .field(f::auth_organization_id, a.auth_organization_id, b.auth_organization_id)
         .field(f::user_groups, a.groups, b.groups)
+        .field(f::user_name, a.user_name, b.user_name)
+        .field(f::active, a.active, b.active)
         .bits();
 }
 

@@ -55,6 +55,11 @@ void user::set_membership(record_id group_id, bool admin)
         groups.insert(it, membership{group_id, admin});
 }
 
+void user::remove_membership(record_id group_id)
+{
+    std::erase_if(groups, [&](membership const& m) { return m.group_id == group_id; });
+}
+
 bool user::is_admin_of(record_id group_id) const
 {
     auto const* m = membership_of(group_id);
@@ -136,6 +141,7 @@ void directory::swap_contents(directory& other)
     swap(groups_, other.groups_);
     swap(tokens_, other.tokens_);
     swap(token_by_hash_, other.token_by_hash_);
+    swap(user_by_name_, other.user_by_name_);
     swap(members_, other.members_);
     swap(user_tokens_, other.user_tokens_);
     swap(removals_, other.removals_);
@@ -205,6 +211,47 @@ std::vector<change> directory::apply_with_undo(change c)
     return undo;
 }
 
+namespace {
+
+std::string folded(std::string_view name)
+{
+    std::string key(name);
+    for (auto& c : key)
+        if (c >= 'A' && c <= 'Z')
+            c = static_cast<char>(c - 'A' + 'a');
+    return key;
+}
+
+} // namespace
+
+user const* directory::find_user_by_name(std::string_view name) const
+{
+    auto const [first, last] = user_by_name_.equal_range(folded(name));
+    user const* found = nullptr;
+    for (auto it = first; it != last; ++it)
+        if (!found || it->second < found->id)
+            found = find_user(it->second);
+    return found;
+}
+
+void directory::index_name(user const& u, bool add)
+{
+    if (!u.user_name)
+        return;
+    auto key = folded(*u.user_name);
+    if (add) {
+        user_by_name_.emplace(std::move(key), u.id);
+        return;
+    }
+    auto const [first, last] = user_by_name_.equal_range(key);
+    for (auto it = first; it != last; ++it) {
+        if (it->second == u.id) {
+            user_by_name_.erase(it);
+            return;
+        }
+    }
+}
+
 std::optional<user> directory::put(user u)
 {
     auto const id = u.id;
@@ -222,6 +269,7 @@ std::optional<user> directory::put(user u)
             removals_.erase({*stored.remove_at, id});
         for (auto const& m : stored.groups)
             members_[m.group_id].erase(id);
+        index_name(stored, false);
         old = std::move(stored);
     }
     stored = std::move(u);
@@ -231,6 +279,7 @@ std::optional<user> directory::put(user u)
         removals_.insert({*stored.remove_at, id});
     for (auto const& m : stored.groups)
         members_[m.group_id].insert(id);
+    index_name(stored, true);
     next_user_id_ = std::max(next_user_id_, id + 1);
     return old;
 }
@@ -246,6 +295,7 @@ void directory::remove_user_record(record_id id)
         removals_.erase({*it->second.remove_at, id});
     for (auto const& m : it->second.groups)
         members_[m.group_id].erase(id);
+    index_name(it->second, false);
     // Copy: removing a token edits the set being walked.
     auto const owned = tokens_of(id);
     for (record_id token_id : owned)

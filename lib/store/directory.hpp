@@ -20,6 +20,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string>
+#include <string_view>
 #include <shared_mutex> // std::shared_lock
 #include <unordered_map>
 #include <utility>
@@ -65,6 +67,9 @@ public:
     group const* find_group(record_id id) const;
     token const* find_token(record_id id) const;
     token const* find_token(token_hash const& hash) const;
+    // A user whose userName is `name`, ignoring ASCII case (the one with
+    // the least id, should two share it); null when there is none.
+    user const* find_user_by_name(std::string_view name) const;
     audit_event const* find_audit(record_id id) const;
 
     // Users ordered by id.
@@ -114,6 +119,7 @@ private:
     void remove_group_record(record_id id);
     void put(token const& t);
     void remove_token_record(record_id id);
+    void index_name(user const& u, bool add);
     void put(audit_event const& e);
     void remove_audit_record(record_id id);
 
@@ -123,6 +129,9 @@ private:
     std::map<record_id, token> tokens_;
     // Derived indexes, kept by apply().
     std::unordered_map<token_hash, record_id, token_hash_hasher> token_by_hash_;
+    // userName in ASCII lower case -> user. A multimap: uniqueness is the
+    // API's rule, and nodes that race to give one name twice must still agree.
+    std::unordered_multimap<std::string, record_id> user_by_name_;
     std::unordered_map<record_id, id_set> members_;
     std::unordered_map<record_id, id_set> user_tokens_;
     std::set<std::pair<unix_time, record_id>> removals_; // (removeAt, user)

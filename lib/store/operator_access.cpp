@@ -6,7 +6,8 @@ operator_access operator_access_of(directory const& dir, unix_time now, leaving_
 {
     auto best = operator_access::none;
     for (auto const user_id : dir.super_users()) {
-        if (user_id == without.user || user_id == without.demoted)
+        // A deactivated user's tokens do not work.
+        if (user_id == without.user || user_id == without.demoted || !dir.find_user(user_id)->active)
             continue;
         for (auto const token_id : dir.tokens_of(user_id)) {
             if (token_id == without.token)

@@ -23,7 +23,8 @@ enum class operator_access {
 };
 
 // What to leave out of the count, to ask "what if this were gone?": a token,
-// a user (with their tokens), or a user's superuser right. 0 leaves nothing out.
+// a user (with their tokens), or a user's superuser right (or their being
+// active). 0 leaves nothing out.
 struct leaving_out {
     record_id token = 0;
     record_id user = 0;

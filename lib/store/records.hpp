@@ -3,7 +3,7 @@
 // (a handler copies a record, edits the copy, and submits it as an after-image).
 
 #include "store/opt_text.hpp"
-#include "store/opt_time.hpp"
+#include "store/opt_int.hpp"
 
 #include <array>
 #include <cstdint>
@@ -37,7 +37,10 @@ struct user {
     opt_text description;
     opt_text remarks;
     opt_text auth_organization_id;
-    std::optional<record_id> client_id;
+    // The name an identity provider knows the user by (SCIM's userName);
+    // unique among users, ignoring ASCII case.
+    opt_text user_name;
+    opt_id client_id;
     opt_time remove_at;
     // Sorted by group_id, at most one entry per group.
     std::vector<membership> groups;
@@ -45,15 +48,18 @@ struct user {
     unix_time updated = 0;
     bool phone_number_verified = false;
     bool email_address_verified = false;
-    bool super_user = false;
     remove_period auto_remove_after = remove_period::none;
-    bool auto_email_match = false;
-    bool require_email_match = false;
-    bool email_match_credential_filter = false;
+    bool super_user : 1 = false;
+    // False: the user is deactivated (SCIM's active), and their tokens fail.
+    bool active : 1 = true;
+    bool auto_email_match : 1 = false;
+    bool require_email_match : 1 = false;
+    bool email_match_credential_filter : 1 = false;
 
     membership const* membership_of(record_id group_id) const;
     // Adds or changes the membership, keeping `groups` sorted.
     void set_membership(record_id group_id, bool admin);
+    void remove_membership(record_id group_id);
     bool is_admin_of(record_id group_id) const;
 
     friend bool operator==(user const&, user const&) = default;

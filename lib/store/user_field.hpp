@@ -27,8 +27,10 @@ enum class user_field : std::uint8_t {
     require_email_match,
     email_match_credential_filter,
     auth_organization_id,
+    user_name,
+    active,
 };
-inline constexpr std::size_t user_field_count = 16;
+inline constexpr std::size_t user_field_count = 18;
 
 class field_set {
 public:

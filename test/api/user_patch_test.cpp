@@ -212,3 +212,19 @@ BOOST_AUTO_TEST_CASE(roles_join_and_check_client_ids)
     BOOST_TEST(api::apply_roles(u, {9, std::nullopt}, dir).value_or("") == "Invalid roles: no user group 9");
     BOOST_TEST(api::apply_roles(u, {2, std::nullopt}, dir).value_or("").starts_with("Invalid roles"));
 }
+
+BOOST_AUTO_TEST_CASE(user_name_and_active)
+{
+    BOOST_TEST(check(R"({"userName":"ann.lee","active":false})") == "");
+    BOOST_TEST(check(R"({"userName":5})") == "userName: must be a string or null");
+    BOOST_TEST(check(R"({"userName":"a\u0001b"})") == "userName: contains a control character");
+    BOOST_TEST(check(R"({"active":"false"})") == "active: must be true or false");
+    BOOST_TEST(check(R"({"active":null})") == "active: must be true or false");
+    store::user u;
+    BOOST_TEST(bool(u.active));
+    auto const after = merged(u, R"({"userName":"ann.lee","active":false})");
+    BOOST_TEST(*after.user_name == "ann.lee");
+    BOOST_TEST(!bool(after.active));
+    BOOST_TEST(!merged(after, R"({"userName":""})").user_name);
+    BOOST_TEST(bool(merged(after, R"({"active":true})").active));
+}

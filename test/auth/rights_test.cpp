@@ -58,7 +58,8 @@ BOOST_AUTO_TEST_CASE(settable_fields_by_level)
                    user_field::email_address, user_field::description})
         BOOST_TEST(self.has(f));
     for (auto f : {user_field::phone_number_verify, user_field::email_address_verify, user_field::super_user,
-                   user_field::client_id, user_field::remarks, user_field::external_id, user_field::auto_remove_after})
+                   user_field::client_id, user_field::remarks, user_field::external_id, user_field::auto_remove_after,
+                   user_field::user_name, user_field::active})
         BOOST_TEST(!self.has(f));
 
     auto const admin = auth::settable_fields(access::admin, false);
@@ -66,6 +67,8 @@ BOOST_AUTO_TEST_CASE(settable_fields_by_level)
     BOOST_TEST(!admin.has(user_field::client_id));
     BOOST_TEST(admin.has(user_field::phone_number_verify));
     BOOST_TEST(admin.has(user_field::remarks));
+    BOOST_TEST(admin.has(user_field::user_name));
+    BOOST_TEST(admin.has(user_field::active));
     BOOST_TEST(auth::settable_fields(access::super, false).has(user_field::email_address_verify));
     BOOST_TEST(auth::settable_fields(access::none, false).empty());
 }

@@ -142,3 +142,40 @@ BOOST_AUTO_TEST_CASE(touch_token_is_never_journaled)
 {
     BOOST_CHECK_THROW(encoded(store::touch_token{1, 2}), std::logic_error);
 }
+
+BOOST_AUTO_TEST_CASE(a_user_name_and_deactivation_round_trip_as_an_extended_record)
+{
+    auto plain = full_user();
+    auto extended = full_user();
+    extended.user_name = "zoe.lee";
+    extended.active = false;
+    // A user with neither is written as before those fields existed, so
+    // that the bytes of existing directories do not change.
+    auto const plain_bytes = encoded(store::put_user{plain});
+    auto const extended_bytes = encoded(store::put_user{extended});
+    BOOST_TEST(plain_bytes.front() == 1);
+    BOOST_TEST(extended_bytes.front() != 1);
+    BOOST_TEST((std::get<store::put_user>(decoded(plain_bytes)).after == plain));
+    BOOST_TEST((std::get<store::put_user>(decoded(extended_bytes)).after == extended));
+    for (std::size_t n = 0; n < extended_bytes.size(); ++n) {
+        decoder d(std::string_view(extended_bytes).substr(0, n));
+        BOOST_CHECK_THROW(decode_change(d), decode_error);
+    }
+    auto bad_flags = extended_bytes;
+    bad_flags.back() = 2; // the flags byte, last: an unknown bit
+    decoder d(bad_flags);
+    BOOST_CHECK_THROW(decode_change(d), decode_error);
+}
+
+BOOST_AUTO_TEST_CASE(a_client_id_of_zero_is_refused)
+{
+    auto u = full_user();
+    u.client_id = 7;
+    auto bytes = encoded(store::put_user{u});
+    // clientId's eight bytes follow its presence byte; 7 is the only byte 7 there.
+    auto const at = bytes.find(std::string("\x01\x07\0\0\0\0\0\0\0", 9));
+    BOOST_TEST_REQUIRE(at != std::string::npos);
+    bytes[at + 1] = 0;
+    decoder d(bytes);
+    BOOST_CHECK_THROW(decode_change(d), decode_error);
+}

@@ -50,6 +50,17 @@ BOOST_AUTO_TEST_CASE(only_superuser_tokens_count)
     BOOST_TEST((operator_access_of(dir, now) == operator_access::lasting));
 }
 
+BOOST_AUTO_TEST_CASE(a_deactivated_superuser_has_no_way_in)
+{
+    add_user(1, true);
+    add_token(1, 1);
+    BOOST_TEST((operator_access_of(dir, now) == operator_access::lasting));
+    auto u = *dir.find_user(1);
+    u.active = false;
+    dir.apply(put_user{u});
+    BOOST_TEST((operator_access_of(dir, now) == operator_access::none));
+}
+
 BOOST_AUTO_TEST_CASE(removing_the_last_way_in_would_lock_out)
 {
     add_user(1, true);

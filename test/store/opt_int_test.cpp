@@ -1,5 +1,5 @@
-// The eight-byte optional time, against the std::optional it replaces.
-#define BOOST_TEST_MODULE opt_time
+// The eight-byte optional time and id, against the std::optional they replace.
+#define BOOST_TEST_MODULE opt_int
 #include <boost/test/unit_test.hpp>
 
 #include "store/records.hpp"
@@ -33,4 +33,16 @@ BOOST_AUTO_TEST_CASE(a_user_node_fits_in_240_bytes)
 {
     constexpr std::size_t node_header = 32, key = 8, malloc_header = 8;
     BOOST_TEST(node_header + key + sizeof(rosterd::store::user) + malloc_header <= 240u);
+}
+
+BOOST_AUTO_TEST_CASE(an_id_is_absent_as_zero)
+{
+    using rosterd::store::opt_id;
+    opt_id c;
+    BOOST_TEST(!c);
+    c = 7u;
+    BOOST_TEST((std::optional<std::uint64_t>(c) == 7u));
+    BOOST_TEST((c == opt_id(std::optional<std::uint64_t>(7))));
+    BOOST_TEST((opt_id(std::optional<std::uint64_t>()) == opt_id()));
+    BOOST_TEST(sizeof(opt_id) == 8u);
 }
