@@ -25,6 +25,24 @@ http::response list_audit(context& ctx);
 http::response user_history(context& ctx);
 // backup.cpp
 http::response backup(context& ctx);
+// scim_users.cpp, scim_groups.cpp, scim_discovery.cpp: SCIM 2.0 (docs/scim.md)
+http::response scim_list_users(context& ctx);
+http::response scim_create_user(context& ctx);
+http::response scim_read_user(context& ctx);
+http::response scim_replace_user(context& ctx);
+http::response scim_patch_user(context& ctx);
+http::response scim_delete_user(context& ctx);
+http::response scim_list_groups(context& ctx);
+http::response scim_create_group(context& ctx);
+http::response scim_read_group(context& ctx);
+http::response scim_replace_group(context& ctx);
+http::response scim_patch_group(context& ctx);
+http::response scim_delete_group(context& ctx);
+http::response scim_service_provider_config(context& ctx);
+http::response scim_resource_types(context& ctx);
+http::response scim_resource_type(context& ctx);
+http::response scim_schemas(context& ctx);
+http::response scim_schema(context& ctx);
 // health.cpp
 http::response health(context& ctx);
 http::response prometheus_metrics(context& ctx);

@@ -8,14 +8,14 @@
 
 namespace rosterd::api {
 
-bool is_json_media_type(std::string_view content_type)
+bool is_json_media_type(std::string_view content_type, std::string_view wanted)
 {
     auto type = content_type.substr(0, content_type.find(';'));
     while (!type.empty() && (type.back() == ' ' || type.back() == '\t'))
         type.remove_suffix(1);
     while (!type.empty() && (type.front() == ' ' || type.front() == '\t'))
         type.remove_prefix(1);
-    return boost::beast::iequals(type, "application/json");
+    return boost::beast::iequals(type, wanted);
 }
 
 std::size_t count_code_points(std::string_view utf8)
@@ -55,10 +55,14 @@ std::optional<std::uint64_t> positive_integer(boost::json::value const& v)
 }
 
 std::optional<http::response> parse_json_object(http::request const& req, std::size_t max_depth,
-                                                boost::json::object& out)
+                                                boost::json::object& out, body_media media)
 {
-    if (req.has_content_type && !is_json_media_type(req.content_type))
-        return http::problem(http::status::unsupported_media_type, "Content-Type must be application/json");
+    bool const scim = media == body_media::json_or_scim;
+    if (req.has_content_type && !is_json_media_type(req.content_type)
+        && !(scim && is_json_media_type(req.content_type, http::media::scim)))
+        return http::problem(http::status::unsupported_media_type,
+                             scim ? "Content-Type must be application/scim+json or application/json"
+                                  : "Content-Type must be application/json");
 
     std::string_view const body = req.body;
     if (std::all_of(body.begin(), body.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; })) {

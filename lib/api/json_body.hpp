@@ -16,16 +16,19 @@ namespace rosterd::api {
 // exhaust the stack (--max-json-depth).
 inline constexpr std::size_t default_max_json_depth = 16;
 
-// Parses the body into `out`, in `out`'s memory resource, nested at most
-// `max_depth` deep. Returns the
-// error response instead: 415 for a Content-Type other than
-// application/json (a missing one is accepted), 400 for anything that is
-// not a JSON object.
-std::optional<http::response> parse_json_object(http::request const& req, std::size_t max_depth,
-                                                boost::json::object& out);
+// Which Content-Types a body may have: application/json, and for a SCIM
+// call also application/scim+json (parameters allowed either way).
+enum class body_media { json, json_or_scim };
 
-// Whether the media type (parameters ignored) is application/json.
-bool is_json_media_type(std::string_view content_type);
+// Parses the body into `out`, in `out`'s memory resource, nested at most
+// `max_depth` deep. Returns the error response instead: 415 for a
+// Content-Type not allowed by `media` (a missing one is accepted), 400 for
+// anything that is not a JSON object.
+std::optional<http::response> parse_json_object(http::request const& req, std::size_t max_depth,
+                                                boost::json::object& out, body_media media = body_media::json);
+
+// Whether the media type (parameters ignored) is `type` (application/json).
+bool is_json_media_type(std::string_view content_type, std::string_view type = "application/json");
 
 // The number of Unicode code points in valid UTF-8 text.
 std::size_t count_code_points(std::string_view utf8);

@@ -3,6 +3,7 @@
 #include "api/json_body.hpp"
 #include "auth/token.hpp"
 #include "log/log.hpp"
+#include "scim/protocol.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -101,9 +102,12 @@ http::awaitable<http::response> service::handle(http::request const& req) const
 {
     auto const start = std::chrono::steady_clock::now();
     request_facts facts{metrics_.unrouted()};
-    auto const res = co_await respond(req, facts);
+    auto res = co_await respond(req, facts);
     auto const took = std::chrono::steady_clock::now() - start;
     metrics_.record(facts.route, static_cast<unsigned>(res.code), took);
+    // A SCIM client gets SCIM errors, whichever layer refused it.
+    if (res.content_type == http::media::problem && scim::is_scim_target(req.target))
+        res = scim::from_problem(std::move(res));
     if (log::enabled(log::level::info))
         log_access(req, res, facts, took);
     co_return res;

@@ -19,6 +19,7 @@ using status = boost::beast::http::status;
 namespace media {
 inline constexpr std::string_view json = "application/json";
 inline constexpr std::string_view problem = "application/problem+json";
+inline constexpr std::string_view scim = "application/scim+json";
 inline constexpr std::string_view prometheus = "text/plain; version=0.0.4; charset=utf-8";
 inline constexpr std::string_view backup = "application/octet-stream";
 } // namespace media

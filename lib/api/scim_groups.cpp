@@ -1,0 +1,216 @@
+// /scim/v2/Groups: SCIM 2.0 groups (docs/scim.md), on the same user groups,
+// memberships and rights as /usergroup and PUT /user?userGroupId=.
+#include "api/handlers.hpp"
+
+#include "api/conditional.hpp"
+#include "api/scim_call.hpp"
+#include "auth/rights.hpp"
+#include "scim/mapping.hpp"
+#include "scim/patch.hpp"
+
+#include <boost/json/array.hpp>
+
+#include <algorithm>
+
+namespace rosterd::api {
+
+namespace json = boost::json;
+
+namespace {
+
+void refuse_unless(bool allowed, std::string const& detail)
+{
+    if (!allowed)
+        throw scim::error(http::status::forbidden, "", detail);
+}
+
+bool may_read(store::user const& me, store::record_id group) { return me.super_user || me.is_admin_of(group); }
+
+store::group const& path_group_or_throw(context const& ctx)
+{
+    auto const* g = path_group(ctx);
+    if (!g)
+        throw scim::error(http::status::not_found, "", "group " + ctx.path_id + " not found");
+    return *g;
+}
+
+http::response group_answer(context const& ctx, http::status code, store::group const& g)
+{
+    auto etag = etag_of(g, ctx.dir);
+    bool const members = !scim::parse_projection(ctx.query).leaves_out("members");
+    auto resource = scim::group_resource(g, ctx.dir, members, etag);
+    return scim_resource(ctx, code, std::move(resource), std::move(etag));
+}
+
+// Who joins and who leaves a group.
+struct member_change {
+    std::vector<store::record_id> joining, leaving;
+};
+
+// What makes the members of group `g` exactly `wanted` (ascending ids),
+// once every check has passed: nothing is changed before all are made.
+member_change plan_members(context const& ctx, store::group const& g, std::vector<store::record_id> const& wanted)
+{
+    auto const& me = *ctx.me;
+    auto const& current = ctx.dir.members_of(g.id);
+    member_change plan;
+    std::set_difference(wanted.begin(), wanted.end(), current.begin(), current.end(),
+                        std::back_inserter(plan.joining));
+    std::set_difference(current.begin(), current.end(), wanted.begin(), wanted.end(),
+                        std::back_inserter(plan.leaving));
+    if (plan.joining.empty() && plan.leaving.empty())
+        return plan;
+    refuse_unless(auth::may_manage_members(me, g.id),
+                  "members: the caller may not manage user group " + std::to_string(g.id));
+    for (auto const id : plan.joining) {
+        auto const* u = ctx.dir.find_user(id);
+        if (!u)
+            throw scim::invalid_value("members: no user " + std::to_string(id));
+        refuse_unless(auth::access_to(me, *u) != auth::access::none,
+                      "members: the caller may not add user " + std::to_string(id) + " to a user group");
+        if (!store::clients_compatible(u->client_id, g.client_id))
+            throw scim::invalid_value("members: user " + std::to_string(id) + " belongs to another clientId");
+    }
+    for (auto const id : plan.leaving)
+        refuse_unless(auth::access_to(me, *ctx.dir.find_user(id)) != auth::access::none,
+                      "members: the caller may not remove user " + std::to_string(id) + " from a user group");
+    return plan;
+}
+
+// New members join as plain members, as PUT /user?userGroupId= would add
+// them; members that leave lose the membership, an admin's included.
+void change_members(context& ctx, store::record_id group, member_change const& plan)
+{
+    for (auto const id : plan.joining) {
+        store::user u = *ctx.dir.find_user(id);
+        u.set_membership(group, false);
+        u.updated = ctx.now;
+        commit(ctx, store::put_user{std::move(u)});
+    }
+    for (auto const id : plan.leaving) {
+        store::user u = *ctx.dir.find_user(id);
+        u.remove_membership(group);
+        u.updated = ctx.now;
+        commit(ctx, store::put_user{std::move(u)});
+    }
+}
+
+// PUT and PATCH: makes the group what `resource` says (its displayName and
+// members).
+void replace_group(context& ctx, store::group const& g, json::object const& resource)
+{
+    auto const name = scim::display_name(resource);
+    auto const plan = plan_members(ctx, g, scim::member_ids(resource));
+    refuse_unless(name == g.name || ctx.me->super_user, "displayName: only a superuser may rename a user group");
+    auto const id = g.id; // g may go with a change
+    if (name != g.name) {
+        store::group renamed = g;
+        renamed.name = name;
+        commit(ctx, store::put_group{std::move(renamed)});
+    }
+    change_members(ctx, id, plan);
+}
+
+store::group const& writable_group(context const& ctx)
+{
+    auto const& g = path_group_or_throw(ctx);
+    refuse_unless(may_read(*ctx.me, g.id), "the caller may not change user group " + ctx.path_id);
+    if (auto changed = check_if_match(ctx.req, "user group", ctx.path_id, [&] { return etag_of(g, ctx.dir); }))
+        throw_problem(*changed);
+    return g;
+}
+
+} // namespace
+
+http::response scim_list_groups(context& ctx)
+{
+    return scim_call([&] {
+        auto const params = scim::parse_list_params(ctx.query);
+        // Members are listed only when asked for or filtered on; a group's
+        // member list can be the whole directory.
+        bool const members = params.filter || !params.shape.leaves_out("members");
+        json::array page;
+        std::size_t total = 0;
+        for (auto const& [id, g] : ctx.dir.groups()) {
+            if (!may_read(*ctx.me, id))
+                continue;
+            // The version (a hash over every member) only for what is listed.
+            auto resource = scim::group_resource(g, ctx.dir, members, {});
+            if (params.filter && !scim::matches(*params.filter, resource))
+                continue;
+            if (++total >= params.start_index && page.size() < params.count) {
+                resource.at("meta").as_object()["version"] = etag_of(g, ctx.dir);
+                scim::project(resource, params.shape);
+                page.push_back(std::move(resource));
+            }
+        }
+        return scim::resource_response(http::status::ok, json::object{
+            {"schemas", json::array{scim::urn::list_response}},
+            {"totalResults", total},
+            {"startIndex", params.start_index},
+            {"itemsPerPage", page.size()},
+            {"Resources", std::move(page)},
+        });
+    });
+}
+
+http::response scim_create_group(context& ctx)
+{
+    return scim_call([&] {
+        auto const body = scim_body(ctx);
+        store::group g;
+        g.name = scim::display_name(body);
+        refuse_unless(ctx.me->super_user, "only a superuser may create a user group");
+        g.id = ctx.dir.next_group_id();
+        g.created = ctx.now;
+        auto const plan = plan_members(ctx, g, scim::member_ids(body));
+        commit(ctx, store::put_group{g});
+        change_members(ctx, g.id, plan);
+        auto res = group_answer(ctx, http::status::created, *ctx.dir.find_group(g.id));
+        res.location = std::string(scim::base_path) + "/Groups/" + std::to_string(g.id);
+        return res;
+    });
+}
+
+http::response scim_read_group(context& ctx)
+{
+    return scim_call([&] {
+        auto const& g = path_group_or_throw(ctx);
+        refuse_unless(may_read(*ctx.me, g.id), "the caller may not read user group " + ctx.path_id);
+        auto res = group_answer(ctx, http::status::ok, g);
+        if (client_copy_is_current(ctx.req, res.etag))
+            return http::not_modified(std::move(res.etag));
+        return res;
+    });
+}
+
+http::response scim_replace_group(context& ctx)
+{
+    return scim_call([&] {
+        auto const& g = writable_group(ctx);
+        auto const id = g.id;
+        replace_group(ctx, g, scim_body(ctx));
+        return group_answer(ctx, http::status::ok, *ctx.dir.find_group(id));
+    });
+}
+
+http::response scim_patch_group(context& ctx)
+{
+    return scim_call([&] {
+        auto const& g = writable_group(ctx);
+        auto resource = scim::group_resource(g, ctx.dir, true, {});
+        scim::apply_patch(resource, scim_body(ctx));
+        replace_group(ctx, g, resource);
+        // As Entra ID and Okta expect of a group: no body (a group's
+        // members could be the whole directory).
+        return http::no_content();
+    });
+}
+
+http::response scim_delete_group(context& ctx)
+{
+    auto res = delete_group(ctx);
+    return res.code == http::status::ok ? http::no_content() : res;
+}
+
+} // namespace rosterd::api

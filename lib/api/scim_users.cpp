@@ -1,0 +1,296 @@
+// /scim/v2/Users: SCIM 2.0 users (docs/scim.md), on the same records,
+// rights and checks as /user.
+#include "api/handlers.hpp"
+
+#include "api/conditional.hpp"
+#include "api/scim_call.hpp"
+#include "api/user_patch.hpp"
+#include "auth/rights.hpp"
+#include "scim/mapping.hpp"
+#include "scim/patch.hpp"
+
+#include <boost/json/array.hpp>
+
+namespace rosterd::api {
+
+namespace json = boost::json;
+
+namespace {
+
+// A 400 of check_user_patch() or apply_patch(), with the native field's
+// name changed to the SCIM attribute it came from.
+[[noreturn]] void throw_invalid(std::string detail)
+{
+    static constexpr std::pair<std::string_view, std::string_view> names[] = {
+        {"emailAddress", "emails"}, {"phoneNumber", "phoneNumbers"},
+        {"firstName", "name.givenName"}, {"lastName", "name.familyName"},
+    };
+    for (auto const& [native, scim] : names)
+        if (detail.starts_with(native) && detail.size() > native.size() && detail[native.size()] == ':')
+            detail.replace(0, native.size(), scim);
+    throw scim::invalid_value(detail);
+}
+
+user_patch checked(json::object fields)
+{
+    user_patch patch;
+    if (auto detail = check_user_patch(std::move(fields), patch))
+        throw_invalid(*detail);
+    return patch;
+}
+
+void refuse_taken_name(context const& ctx, json::object const& fields, store::record_id self)
+{
+    auto const& name = fields.at("userName").get_string();
+    if (auto const* holder = scim::user_named(ctx.dir, name, self))
+        throw scim::error(http::status::conflict, "uniqueness",
+                          "userName: user " + std::to_string(holder->id) + " already has this userName");
+}
+
+store::user const& path_user_or_throw(context const& ctx)
+{
+    auto const* u = path_user(ctx);
+    if (!u)
+        throw scim::error(http::status::not_found, "", "user " + ctx.path_id + " not found");
+    return *u;
+}
+
+void refuse_unless(bool allowed, std::string const& detail)
+{
+    if (!allowed)
+        throw scim::error(http::status::forbidden, "", detail);
+}
+
+http::response user_answer(context const& ctx, http::status code, store::user const& u)
+{
+    auto etag = etag_of(u);
+    auto resource = scim::user_resource(u, ctx.dir, etag);
+    return scim_resource(ctx, code, std::move(resource), std::move(etag));
+}
+
+// PUT and PATCH: stores `resource` as the user's new state. Only the fields
+// it changes are written, and checked against the caller's rights; a
+// resource that changes nothing writes nothing.
+http::response replace_user(context& ctx, store::user const& target, json::object const& resource)
+{
+    auto const level = auth::access_to(*ctx.me, target);
+    auto const allowed = auth::settable_fields(level, ctx.me->id == target.id, ctx.rules.allow_self_verify);
+    auto wanted = scim::native_fields(resource);
+    auto current = scim::native_fields(scim::user_resource(target, ctx.dir, {}));
+    // A user without a userName goes by their e-mail address; the first
+    // SCIM write stores that name, so that the provider's name for the user
+    // does not follow a later change of address.
+    if (!target.user_name && allowed.has(store::user_field::user_name))
+        current["userName"] = nullptr;
+    json::object changes;
+    for (auto const& [key, value] : wanted)
+        if (auto const* now = current.if_contains(key); !now || *now != value)
+            changes[key] = value;
+    auto const patch = checked(std::move(changes));
+
+    if (auto refusal = refuse_fields(patch.fields, allowed))
+        throw_problem(*refusal);
+    if (auto refusal = refuse_lock_out(ctx, target, patch.values))
+        throw_problem(*refusal);
+    if (patch.values.contains("userName"))
+        refuse_taken_name(ctx, wanted, target.id);
+    if (patch.fields.empty())
+        return user_answer(ctx, http::status::ok, target);
+
+    store::user after = target;
+    if (auto detail = apply_patch(after, patch, ctx.now))
+        throw_invalid(*detail);
+    after.updated = ctx.now;
+    auto res = user_answer(ctx, http::status::ok, after);
+    commit(ctx, store::put_user{std::move(after)});
+    return res;
+}
+
+store::user const& writable_user(context const& ctx)
+{
+    auto const& target = path_user_or_throw(ctx);
+    refuse_unless(auth::access_to(*ctx.me, target) != auth::access::none,
+                  "the caller may not update user " + ctx.path_id);
+    if (auto changed = check_if_match(ctx.req, "user", ctx.path_id, [&] { return etag_of(target); }))
+        throw_problem(*changed);
+    return target;
+}
+
+// A cheap test that rules most users out of "userName eq" and "externalId
+// eq" filters, the lookups identity providers make for every user, before
+// any JSON is built.
+bool may_match(scim::filter const& f, store::user const& u)
+{
+    auto const* c = std::get_if<scim::comparison>(&f.node);
+    if (!c || c->op != scim::compare_op::eq || !c->path.sub.empty() || !c->value.is_string())
+        return true;
+    auto const& wanted = c->value.get_string();
+    if (scim::same_name(c->path.name, "userName"))
+        return scim::goes_by(u, wanted);
+    if (scim::same_name(c->path.name, "externalId"))
+        return u.external_id == std::string_view(wanted);
+    return true;
+}
+
+// The user that a filter `userName eq "..."` names by their stored
+// userName; null for any other filter, or when no user has that userName.
+store::user const* indexed_lookup(store::directory const& dir, scim::filter const* f)
+{
+    auto const* c = f ? std::get_if<scim::comparison>(&f->node) : nullptr;
+    if (!c || c->op != scim::compare_op::eq || !c->path.sub.empty() || !c->value.is_string()
+        || !scim::same_name(c->path.name, "userName"))
+        return nullptr;
+    return dir.find_user_by_name(c->value.get_string());
+}
+
+} // namespace
+
+json::object scim_body(context const& ctx)
+{
+    json::object body;
+    if (auto error = parse_json_object(ctx.req, ctx.rules.max_json_depth, body, body_media::json_or_scim)) {
+        if (error->code == http::status::bad_request)
+            throw scim::error(http::status::bad_request, "invalidSyntax", "body: not a JSON object");
+        throw_problem(*error);
+    }
+    return body;
+}
+
+void throw_problem(http::response const& problem)
+{
+    throw scim::error(problem.code, "", scim::problem_detail(problem));
+}
+
+http::response scim_resource(context const& ctx, http::status code, json::object resource, std::string etag)
+{
+    scim::project(resource, scim::parse_projection(ctx.query));
+    auto res = scim::resource_response(code, resource);
+    res.etag = std::move(etag);
+    return res;
+}
+
+http::response scim_list_users(context& ctx)
+{
+    return scim_call([&] {
+        auto const params = scim::parse_list_params(ctx.query);
+        json::array page;
+        std::size_t total = 0;
+        auto consider = [&](store::user const& u) {
+            if (auth::access_to(*ctx.me, u) == auth::access::none)
+                return;
+            if (params.filter && !may_match(*params.filter, u))
+                return;
+            bool const on_page = total + 1 >= params.start_index && page.size() < params.count;
+            if (!params.filter && !on_page) {
+                ++total;
+                return;
+            }
+            // The version (a hash of the user) only for what is listed.
+            auto resource = scim::user_resource(u, ctx.dir, {});
+            if (params.filter && !scim::matches(*params.filter, resource))
+                return;
+            ++total;
+            if (on_page) {
+                resource.at("meta").as_object()["version"] = etag_of(u);
+                scim::project(resource, params.shape);
+                page.push_back(std::move(resource));
+            }
+        };
+        // A provider's lookup of a user it provisioned: by the userName
+        // index, without walking the directory. (A name no one holds may
+        // still be a user's e-mail address: that walks.)
+        if (auto const* named = indexed_lookup(ctx.dir, params.filter.get()))
+            consider(*named);
+        else
+            for (auto const& [id, u] : ctx.dir.users())
+                consider(u);
+        return scim::resource_response(http::status::ok, json::object{
+            {"schemas", json::array{scim::urn::list_response}},
+            {"totalResults", total},
+            {"startIndex", params.start_index},
+            {"itemsPerPage", page.size()},
+            {"Resources", std::move(page)},
+        });
+    });
+}
+
+http::response scim_create_user(context& ctx)
+{
+    return scim_call([&] {
+        auto const body = scim_body(ctx);
+        auto fields = scim::native_fields(body);
+        for (auto it = fields.begin(); it != fields.end();)
+            it = it->value().is_null() ? fields.erase(it) : it + 1;
+        auto const patch = checked(fields);
+
+        auto const* me = ctx.me;
+        role_change roles;
+        if (!me->super_user) {
+            // A group admin provisions into the group they administer.
+            for (auto const& m : me->groups) {
+                if (!m.admin)
+                    continue;
+                refuse_unless(!roles.group, "a group admin who administers several user groups cannot create users "
+                                            "through SCIM: it would not say which group they join");
+                roles.group = m.group_id;
+            }
+            refuse_unless(roles.group.has_value(), "only a superuser or a user group admin may create users");
+        }
+        auto const level = me->super_user ? auth::access::super : auth::access::admin;
+        if (auto refusal = refuse_fields(patch.fields, auth::settable_fields(level, false)))
+            throw_problem(*refusal);
+        refuse_taken_name(ctx, fields, 0);
+
+        store::user u;
+        u.id = ctx.dir.next_user_id();
+        u.created = ctx.now;
+        u.updated = ctx.now;
+        if (auto detail = apply_patch(u, patch, ctx.now))
+            throw_invalid(*detail);
+        if (auto detail = apply_roles(u, roles, ctx.dir))
+            throw scim::invalid_value(*detail);
+        auto res = user_answer(ctx, http::status::created, u);
+        res.location = std::string(scim::base_path) + "/Users/" + std::to_string(u.id);
+        commit(ctx, store::put_user{std::move(u)});
+        return res;
+    });
+}
+
+http::response scim_read_user(context& ctx)
+{
+    return scim_call([&] {
+        auto const& target = path_user_or_throw(ctx);
+        refuse_unless(auth::access_to(*ctx.me, target) != auth::access::none,
+                      "the caller may not read user " + ctx.path_id);
+        auto res = user_answer(ctx, http::status::ok, target);
+        if (client_copy_is_current(ctx.req, res.etag))
+            return http::not_modified(std::move(res.etag));
+        return res;
+    });
+}
+
+http::response scim_replace_user(context& ctx)
+{
+    return scim_call([&] {
+        auto const& target = writable_user(ctx);
+        return replace_user(ctx, target, scim_body(ctx));
+    });
+}
+
+http::response scim_patch_user(context& ctx)
+{
+    return scim_call([&] {
+        auto const& target = writable_user(ctx);
+        auto resource = scim::user_resource(target, ctx.dir, {});
+        scim::apply_patch(resource, scim_body(ctx));
+        return replace_user(ctx, target, resource);
+    });
+}
+
+http::response scim_delete_user(context& ctx)
+{
+    auto res = delete_user(ctx);
+    return res.code == http::status::ok ? http::no_content() : res;
+}
+
+} // namespace rosterd::api

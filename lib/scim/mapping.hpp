@@ -1,0 +1,68 @@
+#pragma once
+// Between SCIM resources (RFC 7643) and rosterd's records; docs/scim.md is
+// the table. A SCIM User is a rosterd user, a SCIM Group a user group:
+//
+//   SCIM                          rosterd
+//   id                            id (as a string)
+//   userName                      userName (else emailAddress, else id)
+//   externalId                    externalId
+//   name.givenName / familyName   firstName / lastName
+//   emails (primary, else work,   emailAddress
+//     else the first)
+//   phoneNumbers (likewise)       phoneNumber (spaces, dashes, dots and
+//                                 parentheses dropped, then E.164)
+//   active                        active
+//   groups (read-only)            memberships
+//   Group displayName, members    group name, memberships
+//
+// Everything else a client sends (displayName, password, locale, the
+// enterprise extension, ...) is ignored: the resource returned shows what
+// was kept.
+//
+// Thread safety: pure functions; the caller holds the directory's lock.
+
+#include "store/directory.hpp"
+
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rosterd::scim {
+
+// The name a SCIM client knows `u` by: userName, else emailAddress, else
+// the id. So a user made through the native API can be found, and linked,
+// by the identity provider's "userName eq" lookup.
+std::string effective_user_name(store::user const& u);
+
+// Whether effective_user_name(u) is `name`, ignoring ASCII case; without
+// building the name (a list filter asks it of every user).
+bool goes_by(store::user const& u, std::string_view name);
+
+// The User resource of `u`; `version` is its ETag (meta.version).
+boost::json::object user_resource(store::user const& u, store::directory const& dir, std::string_view version);
+
+// The Group resource of `g`; without "members" unless `with_members`.
+boost::json::object group_resource(store::group const& g, store::directory const& dir, bool with_members,
+                                   std::string_view version);
+
+// rosterd's fields for a User resource, as a body of the native API:
+// userName, firstName, lastName, emailAddress, phoneNumber, externalId,
+// each present (null or "" when the resource has none), and active when the
+// resource has it. Throws scim::error (invalidValue) for a value of the
+// wrong type or a resource without a userName.
+boost::json::object native_fields(boost::json::object const& resource);
+
+// The members of a Group resource: their ids in ascending order, without
+// repeats. Throws scim::error for a member whose value is not a user id.
+std::vector<store::record_id> member_ids(boost::json::object const& resource);
+
+// A group's displayName: a non-empty string. Throws scim::error.
+std::string display_name(boost::json::object const& resource);
+
+// A user other than `except` whose effective_user_name is `name` (ignoring
+// ASCII case); null when there is none.
+store::user const* user_named(store::directory const& dir, std::string_view name, store::record_id except);
+
+} // namespace rosterd::scim

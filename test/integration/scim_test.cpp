@@ -1,0 +1,591 @@
+// SCIM 2.0 on the real binary: the request sequences Entra ID and Okta send
+// when they provision (from their published SCIM documentation), replayed
+// in order, and what a SCIM client must get besides: SCIM errors, rights,
+// discovery, paging and attribute selection. A SCIM user is the same user
+// /user/{id} shows.
+#define BOOST_TEST_MODULE integration_scim
+#include <boost/test/unit_test.hpp>
+
+#include "../support/api_client.hpp"
+
+#include <boost/json.hpp>
+
+using namespace rosterd::test;
+using bhttp::verb;
+namespace json = boost::json;
+
+namespace {
+
+std::string const root = "scim-test-root-token-0123456789abcdef";
+std::string const scim_media = "application/scim+json";
+
+// A SCIM call: the body sent as application/scim+json, as the identity
+// providers send it; the twelve headers checked on the answer.
+http_reply scim(api_client& api, verb method, std::string const& target, std::optional<std::string> body = {},
+                std::string const& token = root)
+{
+    auto res = api.connection().request(method, "/scim/v2" + target, std::move(body), token, scim_media);
+    BOOST_TEST(hardening_header_problems(res) == "");
+    if (!res.body().empty())
+        BOOST_TEST(res[bhttp::field::content_type] == scim_media, target);
+    return res;
+}
+
+json::object parsed(http_reply const& res) { return json::parse(res.body()).as_object(); }
+
+// A call that must answer `status` with a JSON body: the body.
+json::object expect(api_client& api, unsigned status, verb method, std::string const& target,
+                    std::optional<std::string> body = {}, std::string const& token = root)
+{
+    auto const res = scim(api, method, target, std::move(body), token);
+    BOOST_TEST_REQUIRE(res.result_int() == status, target + ": " + res.body());
+    return parsed(res);
+}
+
+// A SCIM error: its status (as a string, RFC 7644 §3.12) and scimType.
+void expect_error(api_client& api, unsigned status, std::string const& scim_type, verb method,
+                  std::string const& target, std::optional<std::string> body = {}, std::string const& token = root)
+{
+    auto const res = scim(api, method, target, std::move(body), token);
+    BOOST_TEST_REQUIRE(res.result_int() == status, target + ": " + res.body());
+    auto const e = parsed(res);
+    BOOST_TEST(e.at("schemas").as_array().at(0).as_string() == "urn:ietf:params:scim:api:messages:2.0:Error");
+    BOOST_TEST(e.at("status").as_string() == std::to_string(status));
+    BOOST_TEST(!e.at("detail").as_string().empty());
+    if (scim_type.empty())
+        BOOST_TEST(!e.contains("scimType"), res.body());
+    else
+        BOOST_TEST(e.at("scimType").as_string() == scim_type, res.body());
+}
+
+// The native view of a user, as /user/{id} shows it.
+json::object native_user(api_client& api, std::string const& id)
+{
+    auto const res = api.call(verb::get, "/user/" + id);
+    BOOST_TEST_REQUIRE(res.result_int() == 200u, res.body());
+    return parsed(res);
+}
+
+std::string str(json::value const& v) { return std::string(v.as_string()); }
+
+std::size_t total(json::object const& list) { return list.at("totalResults").to_number<std::size_t>(); }
+
+std::vector<std::string> member_values(json::object const& group)
+{
+    std::vector<std::string> out;
+    for (auto const& m : group.at("members").as_array())
+        out.push_back(str(m.at("value")));
+    return out;
+}
+
+using strings = std::vector<std::string>;
+
+// A user's own token works (200 on their own record) or is refused (401).
+unsigned own_read(api_client& api, std::string const& id, std::string const& token)
+{
+    return api.call(verb::get, "/user/" + id, token).result_int();
+}
+
+} // namespace
+
+// Entra ID's user provisioning, as "Tutorial: Develop and plan provisioning
+// for a SCIM endpoint in Microsoft Entra ID" lists its requests.
+BOOST_AUTO_TEST_CASE(entra_id_user_sequence)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+
+    // Before it creates, Entra ID looks the user up by the matching attribute.
+    auto const none = expect(api, 200, verb::get, "/Users?filter=userName+eq+%22Test_User_dfeef4c5-5681-4387-b016-bdf221e82081%22");
+    BOOST_TEST(total(none) == 0u);
+    BOOST_TEST(none.at("Resources").as_array().empty());
+    BOOST_TEST(none.at("schemas").as_array().at(0).as_string() == "urn:ietf:params:scim:api:messages:2.0:ListResponse");
+
+    std::string const create = R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        "externalId": "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef",
+        "userName": "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1",
+        "active": true,
+        "emails": [{"primary": true, "type": "work", "value": "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com"}],
+        "meta": {"resourceType": "User"},
+        "name": {"formatted": "givenName familyName", "familyName": "familyName", "givenName": "givenName"},
+        "roles": []
+    })";
+    auto const created = scim(api, verb::post, "/Users", create);
+    BOOST_TEST_REQUIRE(created.result_int() == 201u, created.body());
+    auto const user = parsed(created);
+    auto const id = str(user.at("id"));
+    BOOST_TEST(created[bhttp::field::location] == "/scim/v2/Users/" + id);
+    BOOST_TEST(str(user.at("userName")) == "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1");
+    BOOST_TEST(str(user.at("externalId")) == "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
+    BOOST_TEST(str(user.at("name").at("givenName")) == "givenName");
+    BOOST_TEST(str(user.at("name").at("familyName")) == "familyName");
+    BOOST_TEST(str(user.at("emails").at(0).at("value")) == "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com");
+    BOOST_TEST(user.at("active").as_bool());
+    BOOST_TEST(str(user.at("meta").at("resourceType")) == "User");
+    BOOST_TEST(str(user.at("meta").at("version")) == created[bhttp::field::etag]);
+
+    // The same user as the native API shows it.
+    auto const native = native_user(api, id);
+    BOOST_TEST(str(native.at("userName")) == "Test_User_ab6490ee-1e48-479e-a20b-2d77186b5dd1");
+    BOOST_TEST(str(native.at("firstName")) == "givenName");
+    BOOST_TEST(str(native.at("lastName")) == "familyName");
+    BOOST_TEST(str(native.at("emailAddress")) == "Test_User_fd0ea19b-0777-472c-9f96-4f70d2226f2e@testuser.com");
+    BOOST_TEST(str(native.at("externalId")) == "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef");
+    BOOST_TEST(native.at("active").as_bool());
+
+    auto const read = expect(api, 200, verb::get, "/Users/" + id);
+    BOOST_TEST(read == user);
+    // userName is matched ignoring case.
+    auto const found = expect(api, 200, verb::get, "/Users?filter=userName+eq+%22test_user_AB6490EE-1e48-479e-a20b-2d77186b5dd1%22");
+    BOOST_TEST_REQUIRE(total(found) == 1u);
+    BOOST_TEST(str(found.at("Resources").at(0).at("id")) == id);
+    // A second create of the same userName.
+    expect_error(api, 409, "uniqueness", verb::post, "/Users", create);
+
+    // Update User [Multi-valued properties], then [Single-valued properties].
+    auto const patched = expect(api, 200, verb::patch, "/Users/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [
+            {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "updatedEmail@microsoft.com"},
+            {"op": "Replace", "path": "name.familyName", "value": "updatedFamilyName"}
+        ]})");
+    BOOST_TEST(str(patched.at("emails").at(0).at("value")) == "updatedEmail@microsoft.com");
+    BOOST_TEST(str(patched.at("name").at("familyName")) == "updatedFamilyName");
+    auto const renamed = expect(api, 200, verb::patch, "/Users/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "userName", "value": "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com"}]})");
+    BOOST_TEST(str(renamed.at("userName")) == "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com");
+    auto const after = native_user(api, id);
+    BOOST_TEST(str(after.at("emailAddress")) == "updatedEmail@microsoft.com");
+    BOOST_TEST(str(after.at("lastName")) == "updatedFamilyName");
+    BOOST_TEST(str(after.at("userName")) == "5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com");
+
+    // Disable User: Entra ID sends the boolean as a string. A deactivated
+    // user's tokens stop working, and work again on reactivation.
+    auto const token = api.token_for(std::stoull(id));
+    BOOST_TEST(own_read(api, id, token) == 200u);
+    auto const disabled = expect(api, 200, verb::patch, "/Users/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "active", "value": "False"}]})");
+    BOOST_TEST(!disabled.at("active").as_bool());
+    BOOST_TEST(own_read(api, id, token) == 401u);
+    BOOST_TEST(!native_user(api, id).at("active").as_bool());
+    auto const listed = expect(api, 200, verb::get, "/Users?filter=active+eq+false");
+    BOOST_TEST_REQUIRE(total(listed) == 1u);
+    BOOST_TEST(str(listed.at("Resources").at(0).at("id")) == id);
+    expect(api, 200, verb::patch, "/Users/" + id, R"({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "active", "value": true}]})");
+    BOOST_TEST(own_read(api, id, token) == 200u);
+
+    // Delete User.
+    auto const deleted = scim(api, verb::delete_, "/Users/" + id);
+    BOOST_TEST(deleted.result_int() == 204u);
+    expect_error(api, 404, "", verb::get, "/Users/" + id);
+    BOOST_TEST(api.call(verb::get, "/user/" + id).result_int() == 404u);
+}
+
+// Entra ID's group provisioning, from the same tutorial.
+BOOST_AUTO_TEST_CASE(entra_id_group_sequence)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const user = std::to_string(api.create("/user", R"({"firstName":"Ann","emailAddress":"ann@example.org"})"));
+
+    auto const created = scim(api, verb::post, "/Groups", R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+        "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159",
+        "displayName": "displayName",
+        "meta": {"resourceType": "Group"}})");
+    BOOST_TEST_REQUIRE(created.result_int() == 201u, created.body());
+    auto const group = parsed(created);
+    auto const id = str(group.at("id"));
+    BOOST_TEST(str(group.at("displayName")) == "displayName");
+    BOOST_TEST(group.at("members").as_array().empty());
+    BOOST_TEST(created[bhttp::field::location] == "/scim/v2/Groups/" + id);
+
+    // Get Group / Get Group by displayName, both without members.
+    auto const read = expect(api, 200, verb::get, "/Groups/" + id + "?excludedAttributes=members");
+    BOOST_TEST(!read.contains("members"));
+    BOOST_TEST(str(read.at("displayName")) == "displayName");
+    auto const by_name = expect(api, 200, verb::get, "/Groups?excludedAttributes=members&filter=displayName+eq+%22displayName%22");
+    BOOST_TEST_REQUIRE(total(by_name) == 1u);
+    BOOST_TEST(!by_name.at("Resources").at(0).as_object().contains("members"));
+
+    // Update Group [Add Members]: 204, and the user is a plain member.
+    auto const added = scim(api, verb::patch, "/Groups/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"name": "addMember", "op": "Add", "path": "members", "value": [{"$ref": null, "value": ")" + user + R"("}]}]})");
+    BOOST_TEST(added.result_int() == 204u, added.body());
+    BOOST_TEST(member_values(expect(api, 200, verb::get, "/Groups/" + id)) == strings{user});
+    auto const groups = native_user(api, user).at("userGroups").as_array();
+    BOOST_TEST_REQUIRE(groups.size() == 1u);
+    BOOST_TEST(groups.at(0).at("id").to_number<int>() == std::stoi(id));
+    BOOST_TEST(!groups.at(0).at("admin").as_bool());
+    BOOST_TEST(str(expect(api, 200, verb::get, "/Users/" + user).at("groups").at(0).at("value")) == id);
+    // Is the user a member? (a filter on members)
+    auto const member_check = expect(api, 200, verb::get, "/Groups?filter=id+eq+%22" + id + "%22+and+members+eq+%22" + user
+                                                               + "%22&excludedAttributes=members");
+    BOOST_TEST(total(member_check) == 1u);
+
+    // Update Group [Remove Members].
+    auto const removed = scim(api, verb::patch, "/Groups/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"name": "removeMember", "op": "Remove", "path": "members", "value": [{"$ref": null, "value": ")" + user + R"("}]}]})");
+    BOOST_TEST(removed.result_int() == 204u, removed.body());
+    BOOST_TEST(expect(api, 200, verb::get, "/Groups/" + id).at("members").as_array().empty());
+    BOOST_TEST(native_user(api, user).at("userGroups").as_array().empty());
+
+    // Delete Group.
+    BOOST_TEST(scim(api, verb::delete_, "/Groups/" + id).result_int() == 204u);
+    expect_error(api, 404, "", verb::get, "/Groups/" + id);
+}
+
+// Okta's user provisioning, as its "SCIM 2.0 protocol reference" lists the
+// requests.
+BOOST_AUTO_TEST_CASE(okta_user_sequence)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+
+    auto const none = expect(api, 200, verb::get, "/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100");
+    BOOST_TEST(total(none) == 0u);
+
+    auto const created = scim(api, verb::post, "/Users", R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": "test.user@okta.local",
+        "name": {"givenName": "Test", "familyName": "User"},
+        "emails": [{"primary": true, "value": "test.user@okta.local", "type": "work"}],
+        "displayName": "Test User",
+        "locale": "en-US",
+        "externalId": "00ujl29u0le5T6Aj10h7",
+        "groups": [],
+        "password": "1mz050nq",
+        "active": true})");
+    BOOST_TEST_REQUIRE(created.result_int() == 201u, created.body());
+    auto const user = parsed(created);
+    auto const id = str(user.at("id"));
+    // What rosterd does not keep is not in the answer: Okta can tell.
+    BOOST_TEST(!user.contains("password"));
+    BOOST_TEST(!user.contains("locale"));
+    BOOST_TEST(str(user.at("displayName")) == "Test User");
+
+    auto const found = expect(api, 200, verb::get, "/Users?filter=userName%20eq%20%22test.user%40okta.local%22&startIndex=1&count=100");
+    BOOST_TEST_REQUIRE(total(found) == 1u);
+    BOOST_TEST(str(found.at("Resources").at(0).at("id")) == id);
+    BOOST_TEST(expect(api, 200, verb::get, "/Users/" + id) == user);
+
+    // Update a user's profile: Okta PUTs the whole user.
+    auto const replaced = expect(api, 200, verb::put, "/Users/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "id": ")" + id + R"(",
+        "userName": "test.user@okta.local",
+        "name": {"givenName": "Another", "familyName": "User"},
+        "emails": [{"primary": true, "value": "test.user@okta.local", "type": "work"}],
+        "phoneNumbers": [{"type": "mobile", "value": "+1 (425) 555-0100"}],
+        "displayName": "Another User",
+        "active": true,
+        "groups": [],
+        "meta": {"resourceType": "User"}})");
+    BOOST_TEST(str(replaced.at("name").at("givenName")) == "Another");
+    BOOST_TEST(str(replaced.at("phoneNumbers").at(0).at("value")) == "+14255550100");
+    BOOST_TEST(!replaced.contains("externalId")); // a PUT replaces: absent is cleared
+    auto const native = native_user(api, id);
+    BOOST_TEST(str(native.at("firstName")) == "Another");
+    BOOST_TEST(str(native.at("phoneNumber")) == "+14255550100");
+    BOOST_TEST(native.at("externalId").is_null());
+
+    // Deactivate, and reactivate: a path-less replace.
+    auto const inactive = expect(api, 200, verb::patch, "/Users/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "value": {"active": false}}]})");
+    BOOST_TEST(!inactive.at("active").as_bool());
+    auto const active = expect(api, 200, verb::patch, "/Users/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "value": {"active": true}}]})");
+    BOOST_TEST(active.at("active").as_bool());
+
+    // Paging: the bootstrap superuser and this user.
+    auto const page = expect(api, 200, verb::get, "/Users?startIndex=2&count=1");
+    BOOST_TEST(total(page) == 2u);
+    BOOST_TEST(page.at("startIndex").to_number<int>() == 2);
+    BOOST_TEST(page.at("itemsPerPage").to_number<int>() == 1);
+    BOOST_TEST(str(page.at("Resources").at(0).at("id")) == id);
+    auto const counted = expect(api, 200, verb::get, "/Users?count=0");
+    BOOST_TEST(total(counted) == 2u);
+    BOOST_TEST(counted.at("Resources").as_array().empty());
+}
+
+// Okta's group push, from the same reference.
+BOOST_AUTO_TEST_CASE(okta_group_sequence)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const ann = std::to_string(api.create("/user", R"({"firstName":"Ann","emailAddress":"ann@example.org"})"));
+    auto const bob = std::to_string(api.create("/user", R"({"firstName":"Bob","emailAddress":"bob@example.org"})"));
+
+    auto const none = expect(api, 200, verb::get, "/Groups?filter=displayName%20eq%20%22Test%20SCIMv2%22&startIndex=1&count=100");
+    BOOST_TEST(total(none) == 0u);
+    auto const group = expect(api, 201, verb::post, "/Groups", R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Test SCIMv2",
+        "members": []})");
+    auto const id = str(group.at("id"));
+    BOOST_TEST(total(expect(api, 200, verb::get, "/Groups?filter=displayName%20eq%20%22Test%20SCIMv2%22&startIndex=1&count=100")) == 1u);
+
+    // Rename: Okta sends the id along.
+    auto const renamed = scim(api, verb::patch, "/Groups/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "value": {"id": ")" + id + R"(", "displayName": "Test SCIMv2 renamed"}}]})");
+    BOOST_TEST(renamed.result_int() == 204u, renamed.body());
+    BOOST_TEST(str(expect(api, 200, verb::get, "/Groups/" + id).at("displayName")) == "Test SCIMv2 renamed");
+
+    // Add members, then remove one by a value filter.
+    auto const added = scim(api, verb::patch, "/Groups/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "add", "path": "members", "value": [
+            {"value": ")" + ann + R"(", "display": "ann@example.org"},
+            {"value": ")" + bob + R"(", "display": "bob@example.org"}]}]})");
+    BOOST_TEST(added.result_int() == 204u, added.body());
+    BOOST_TEST(member_values(expect(api, 200, verb::get, "/Groups/" + id)) == (strings{ann, bob}));
+    auto const removed = scim(api, verb::patch, "/Groups/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "remove", "path": "members[value eq \")" + ann + R"(\"]"}]})");
+    BOOST_TEST(removed.result_int() == 204u, removed.body());
+    BOOST_TEST(member_values(expect(api, 200, verb::get, "/Groups/" + id)) == strings{bob});
+
+    // Replace all members at once.
+    auto const replaced = scim(api, verb::patch, "/Groups/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "members", "value": [{"value": ")" + ann + R"("}]}]})");
+    BOOST_TEST(replaced.result_int() == 204u, replaced.body());
+    BOOST_TEST(member_values(expect(api, 200, verb::get, "/Groups/" + id)) == strings{ann});
+
+    // And a PUT of the whole group.
+    auto const put = expect(api, 200, verb::put, "/Groups/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": "Test SCIMv2", "members": [{"value": ")" + bob + R"("}]})");
+    BOOST_TEST(str(put.at("displayName")) == "Test SCIMv2");
+    BOOST_TEST(member_values(put) == strings{bob});
+
+    BOOST_TEST(scim(api, verb::delete_, "/Groups/" + id).result_int() == 204u);
+    BOOST_TEST(native_user(api, bob).at("userGroups").as_array().empty());
+}
+
+BOOST_AUTO_TEST_CASE(refusals_are_scim_errors_and_change_nothing)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const user = std::to_string(api.create("/user", R"({"firstName":"Ann","emailAddress":"ann@example.org"})"));
+    auto const before = native_user(api, user);
+
+    expect_error(api, 401, "", verb::get, "/Users", {}, "not-a-token");
+    expect_error(api, 401, "", verb::get, "/Users", {}, "");
+    expect_error(api, 404, "", verb::get, "/Nothing");
+    expect_error(api, 405, "", verb::patch, "/Users");
+    expect_error(api, 400, "invalidFilter", verb::get, "/Users?filter=userName+eq");
+    expect_error(api, 400, "invalidFilter", verb::get, "/Users?filter=" + std::string(40, '(') + "userName+pr" + std::string(40, ')'));
+    expect_error(api, 400, "invalidValue", verb::get, "/Users?count=many");
+    expect_error(api, 400, "invalidSyntax", verb::post, "/Users", "[1]");
+    expect_error(api, 400, "invalidValue", verb::post, "/Users", R"({"name":{"givenName":"No userName"}})");
+    expect_error(api, 400, "invalidValue", verb::post, "/Users",
+                 R"({"userName":"x","phoneNumbers":[{"value":"call me"}]})");
+    expect_error(api, 400, "invalidValue", verb::post, "/Users", R"({"userName":"x","active":"maybe"})");
+    expect_error(api, 400, "invalidValue", verb::post, "/Users", R"({"userName":"x","emails":"x@example.org"})");
+    // Ann goes by her e-mail address until she has a userName: an identity
+    // provider finds her, and may not create her twice.
+    auto const linked = expect(api, 200, verb::get, "/Users?filter=userName+eq+%22ANN@example.org%22");
+    BOOST_TEST_REQUIRE(total(linked) == 1u);
+    BOOST_TEST(str(linked.at("Resources").at(0).at("id")) == user);
+    expect_error(api, 409, "uniqueness", verb::post, "/Users", R"({"userName":"ann@example.org"})");
+
+    std::string const patch_path = "/Users/" + user;
+    auto const ops = [](std::string const& operations) {
+        return R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":)" + operations + "}";
+    };
+    expect_error(api, 400, "invalidSyntax", verb::patch, patch_path, R"({"Operations":[]})");
+    expect_error(api, 400, "invalidPath", verb::patch, patch_path, ops(R"([{"op":"replace","path":"emails[type eq","value":"x"}])"));
+    expect_error(api, 400, "noTarget", verb::patch, patch_path, ops(R"([{"op":"remove"}])"));
+    expect_error(api, 400, "mutability", verb::patch, patch_path, ops(R"([{"op":"replace","path":"id","value":"9"}])"));
+    expect_error(api, 400, "invalidValue", verb::patch, patch_path, ops(R"([{"op":"jump","path":"active","value":true}])"));
+    // One bad operation and the good one before it are both refused.
+    expect_error(api, 400, "invalidValue", verb::patch, patch_path,
+                 ops(R"([{"op":"replace","path":"name.givenName","value":"Changed"},{"op":"replace","path":"emails[type eq \"work\"].value","value":"not an address"}])"));
+    BOOST_TEST(native_user(api, user) == before);
+
+    auto res = api.connection().request(verb::post, "/scim/v2/Users", R"({"userName":"x"})", root, "text/plain");
+    BOOST_TEST(res.result_int() == 415u);
+    BOOST_TEST(parsed(res).at("schemas").at(0).as_string() == "urn:ietf:params:scim:api:messages:2.0:Error");
+
+    auto const group = std::to_string(api.create("/usergroup", R"({"name":"g"})"));
+    expect_error(api, 400, "invalidValue", verb::post, "/Groups", R"({"displayName":"h","members":[{"value":"99"}]})");
+    expect_error(api, 400, "invalidValue", verb::patch, "/Groups/" + group,
+                 ops(R"([{"op":"add","path":"members","value":[{"value":"abc"}]}])"));
+    expect_error(api, 400, "invalidValue", verb::post, "/Groups", R"({"members":[]})");
+    BOOST_TEST(api.ids(verb::get, "/usergroup").size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(the_if_match_header_and_the_etag_agree)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const user = expect(api, 201, verb::post, "/Users", R"({"userName":"cas"})");
+    auto const id = str(user.at("id"));
+    auto const tag = str(user.at("meta").at("version"));
+
+    auto const replace = R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"name.givenName","value":"Cas"}]})";
+    bhttp::request<bhttp::string_body> req{verb::patch, "/scim/v2/Users/" + id, 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    req.set(bhttp::field::authorization, "Bearer " + root);
+    req.set(bhttp::field::content_type, scim_media);
+    req.set(bhttp::field::if_match, tag);
+    req.body() = replace;
+    req.prepare_payload();
+    auto& socket = api.connection().socket();
+    bhttp::write(socket, req);
+    boost::beast::flat_buffer buffer;
+    http_reply first;
+    bhttp::read(socket, buffer, first);
+    BOOST_TEST(first.result_int() == 200u, first.body());
+    // The same tag again is stale now.
+    bhttp::write(socket, req);
+    http_reply second;
+    bhttp::read(socket, buffer, second);
+    BOOST_TEST(second.result_int() == 412u);
+    BOOST_TEST(parsed(second).at("status").as_string() == "412");
+}
+
+BOOST_AUTO_TEST_CASE(a_group_admin_provisions_only_into_their_group)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const group = api.create("/usergroup", R"({"name":"support"})");
+    auto const other = api.create("/usergroup", R"({"name":"sales"})");
+    auto const admin = api.create("/user", R"({"firstName":"Admin"})", "?userGroupId=" + std::to_string(group) + "&groupAdmin=true");
+    auto const outsider = std::to_string(api.create("/user", R"({"firstName":"Out"})", "?userGroupId=" + std::to_string(other)));
+    auto const token = api.token_for(admin);
+
+    // A user made by the admin joins the admin's group.
+    auto const made = expect(api, 201, verb::post, "/Users", R"({"userName":"new.hire@example.org"})", token);
+    auto const id = str(made.at("id"));
+    auto const groups = native_user(api, id).at("userGroups").as_array();
+    BOOST_TEST_REQUIRE(groups.size() == 1u);
+    BOOST_TEST(groups.at(0).at("id").to_number<std::uint64_t>() == group);
+
+    // The admin sees only the users and groups the native API shows them.
+    auto const users = expect(api, 200, verb::get, "/Users", {}, token);
+    BOOST_TEST(total(users) == 2u); // themselves and the new hire
+    expect_error(api, 403, "", verb::get, "/Users/" + outsider, {}, token);
+    expect_error(api, 403, "", verb::get, "/Groups/" + std::to_string(other), {}, token);
+    BOOST_TEST(total(expect(api, 200, verb::get, "/Groups", {}, token)) == 1u);
+    // They may not give a user a userName that is taken... nor make users
+    // elsewhere, set what they may not set, or delete.
+    expect_error(api, 403, "", verb::patch, "/Groups/" + std::to_string(group),
+                 R"({"Operations":[{"op":"add","path":"members","value":[{"value":")" + outsider + R"("}]}]})", token);
+    expect_error(api, 403, "", verb::patch, "/Groups/" + std::to_string(group),
+                 R"({"Operations":[{"op":"replace","path":"displayName","value":"mine"}]})", token);
+    expect_error(api, 403, "", verb::delete_, "/Users/" + id, {}, token);
+    expect_error(api, 403, "", verb::post, "/Groups", R"({"displayName":"new"})", token);
+
+    // A plain user reads themselves but may not deactivate themselves.
+    auto const own = api.token_for(std::stoull(id));
+    BOOST_TEST(total(expect(api, 200, verb::get, "/Users", {}, own)) == 1u);
+    expect_error(api, 403, "", verb::patch, "/Users/" + id,
+                 R"({"Operations":[{"op":"replace","path":"active","value":false}]})", own);
+    expect(api, 200, verb::patch, "/Users/" + id,
+           R"({"Operations":[{"op":"replace","path":"name.givenName","value":"Nia"}]})", own);
+}
+
+BOOST_AUTO_TEST_CASE(the_last_superuser_cannot_be_deactivated)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    expect_error(api, 403, "", verb::patch, "/Users/1", R"({"Operations":[{"op":"replace","value":{"active":false}}]})");
+    auto const res = api.call(verb::put, "/user/1", {}, R"({"active":false})");
+    BOOST_TEST(res.result_int() == 403u, res.body());
+    BOOST_TEST(own_read(api, "1", root) == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(discovery_says_what_is_supported)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    // No token needed: these describe rosterd, not its directory.
+    auto const config = expect(api, 200, verb::get, "/ServiceProviderConfig", {}, "");
+    BOOST_TEST(config.at("patch").at("supported").as_bool());
+    BOOST_TEST(config.at("filter").at("supported").as_bool());
+    BOOST_TEST(config.at("filter").at("maxResults").to_number<int>() == 1000);
+    BOOST_TEST(!config.at("bulk").at("supported").as_bool());
+    BOOST_TEST(!config.at("sort").at("supported").as_bool());
+    BOOST_TEST(!config.at("changePassword").at("supported").as_bool());
+    BOOST_TEST(config.at("etag").at("supported").as_bool());
+
+    auto const types = expect(api, 200, verb::get, "/ResourceTypes", {}, "");
+    BOOST_TEST(total(types) == 2u);
+    BOOST_TEST(str(expect(api, 200, verb::get, "/ResourceTypes/Group", {}, "").at("endpoint")) == "/Groups");
+    auto const schemas = expect(api, 200, verb::get, "/Schemas", {}, "");
+    BOOST_TEST(total(schemas) == 2u);
+    auto const user = expect(api, 200, verb::get, "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", {}, "");
+    strings names;
+    for (auto const& a : user.at("attributes").as_array())
+        names.push_back(str(a.at("name")));
+    BOOST_TEST(names == (strings{"userName", "name", "displayName", "emails", "phoneNumbers", "active", "groups"}));
+    expect_error(api, 404, "", verb::get, "/Schemas/urn:nothing", {}, "");
+}
+
+BOOST_AUTO_TEST_CASE(attributes_narrow_what_is_returned)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const id = str(expect(api, 201, verb::post, "/Users",
+                               R"({"userName":"kim","name":{"givenName":"Kim","familyName":"Lee"},"externalId":"k1"})").at("id"));
+    auto const narrow = expect(api, 200, verb::get, "/Users/" + id + "?attributes=userName,name.givenName");
+    strings keys;
+    for (auto const& [k, v] : narrow)
+        keys.emplace_back(k);
+    std::sort(keys.begin(), keys.end());
+    BOOST_TEST(keys == (strings{"id", "name", "schemas", "userName"}));
+    BOOST_TEST(narrow.at("name").as_object().size() == 1u);
+    auto const without = expect(api, 200, verb::get, "/Users?filter=externalId+eq+%22k1%22&excludedAttributes=meta,name");
+    BOOST_TEST_REQUIRE(total(without) == 1u);
+    auto const& only = without.at("Resources").at(0).as_object();
+    BOOST_TEST(!only.contains("meta"));
+    BOOST_TEST(!only.contains("name"));
+    BOOST_TEST(only.contains("userName"));
+    // externalId is case-exact.
+    BOOST_TEST(total(expect(api, 200, verb::get, "/Users?filter=externalId+eq+%22K1%22")) == 0u);
+    BOOST_TEST(total(expect(api, 200, verb::get, "/Users?filter=name.familyName+sw+%22l%22+or+userName+eq+%22none%22")) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(user_names_and_deactivation_survive_a_crash)
+{
+    server_process first({"--bootstrap-token", root});
+    api_client api(first.port(), root);
+    auto const id = str(expect(api, 201, verb::post, "/Users", R"({"userName":"Dana.Scully","active":false})").at("id"));
+    first.stop(SIGKILL);
+
+    server_process second({}, first.data_dir());
+    api_client again(second.port(), root);
+    auto const user = expect(again, 200, verb::get, "/Users/" + id);
+    BOOST_TEST(str(user.at("userName")) == "Dana.Scully");
+    BOOST_TEST(!user.at("active").as_bool());
+    // The name is still taken, ignoring case.
+    expect_error(again, 409, "uniqueness", verb::post, "/Users", R"({"userName":"dana.scully"})");
+    auto const native = again.call(verb::post, "/user", {}, R"({"userName":"DANA.SCULLY"})");
+    BOOST_TEST(native.result_int() == 400u, native.body());
+}
+
+BOOST_AUTO_TEST_CASE(a_linked_user_keeps_the_name_the_provider_knows)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const id = std::to_string(api.create("/user", R"({"firstName":"Ann","emailAddress":"ann@example.org"})"));
+    BOOST_TEST(native_user(api, id).at("userName").is_null());
+    // The provider found Ann by her address; now it changes the address.
+    auto const after = expect(api, 200, verb::patch, "/Users/" + id, R"({"Operations":[
+        {"op":"replace","path":"emails[type eq \"work\"].value","value":"ann.lee@example.org"}]})");
+    BOOST_TEST(str(after.at("userName")) == "ann@example.org");
+    BOOST_TEST(str(after.at("emails").at(0).at("value")) == "ann.lee@example.org");
+    BOOST_TEST(str(native_user(api, id).at("userName")) == "ann@example.org");
+}

@@ -1,0 +1,190 @@
+// SCIM's PATCH operations, the attribute mapping and attribute selection,
+// as pure functions on JSON (the binary's behaviour is integration_scim_test).
+#define BOOST_TEST_MODULE scim_resources
+#include <boost/test/unit_test.hpp>
+
+#include "scim/mapping.hpp"
+#include "scim/patch.hpp"
+#include "scim/protocol.hpp"
+#include "scim/query.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+using namespace rosterd;
+namespace json = boost::json;
+
+namespace {
+
+json::object object(std::string_view text) { return json::parse(text).as_object(); }
+
+json::object user()
+{
+    return object(R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"2","userName":"ann",
+        "name":{"givenName":"Ann","familyName":"Lee"},
+        "emails":[{"value":"ann@work.example","type":"work","primary":true},{"value":"ann@home.example","type":"home"}],
+        "active":true,"meta":{"resourceType":"User"}})");
+}
+
+json::object patched(std::string_view operations)
+{
+    auto r = user();
+    scim::apply_patch(r, object(std::string(R"({"Operations":)") + std::string(operations) + "}"));
+    return r;
+}
+
+// The scimType a PATCH is refused with.
+std::string refusal(std::string_view operations)
+{
+    try {
+        patched(operations);
+    } catch (scim::error const& e) {
+        return e.type;
+    }
+    return "accepted";
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(paths_with_sub_attributes_and_value_filters)
+{
+    auto r = patched(R"([{"op":"Replace","path":"name.familyName","value":"Ng"},
+                         {"op":"replace","path":"emails[type eq \"home\"].value","value":"ann@new.example"}])");
+    BOOST_TEST(r.at("name").at("familyName").as_string() == "Ng");
+    BOOST_TEST(r.at("name").at("givenName").as_string() == "Ann");
+    BOOST_TEST(r.at("emails").at(1).at("value").as_string() == "ann@new.example");
+    BOOST_TEST(r.at("emails").at(0).at("value").as_string() == "ann@work.example");
+
+    // No element matches: one is added, from the filter's equalities.
+    r = patched(R"([{"op":"add","path":"phoneNumbers[type eq \"mobile\"].value","value":"+31850607337"}])");
+    BOOST_TEST(json::serialize(r.at("phoneNumbers")) == R"([{"type":"mobile","value":"+31850607337"}])");
+
+    r = patched(R"([{"op":"remove","path":"emails[type eq \"home\"]"}])");
+    BOOST_TEST(r.at("emails").as_array().size() == 1u);
+    r = patched(R"([{"op":"remove","path":"name.givenName"},{"op":"remove","path":"nickName"}])");
+    BOOST_TEST(!r.at("name").as_object().contains("givenName"));
+}
+
+BOOST_AUTO_TEST_CASE(values_without_a_path_and_attribute_names_in_any_case)
+{
+    auto r = patched(R"([{"op":"replace","value":{"ACTIVE":false,"name.givenName":"Nia","id":"2"}}])");
+    BOOST_TEST(!r.at("active").as_bool());
+    BOOST_TEST(r.at("name").at("givenName").as_string() == "Nia");
+    BOOST_TEST(r.at("id").as_string() == "2");
+    BOOST_TEST(!r.contains("ACTIVE"));
+    // The enterprise extension is not kept: its paths change nothing.
+    auto const before = user();
+    BOOST_TEST(patched(R"([{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"x"}])") == before);
+    // A core URI prefix is the attribute itself.
+    BOOST_TEST(patched(R"([{"op":"replace","path":"urn:ietf:params:scim:schemas:core:2.0:User:userName","value":"bo"}])")
+                   .at("userName").as_string() == "bo");
+}
+
+BOOST_AUTO_TEST_CASE(multi_valued_add_appends_once_and_remove_by_value)
+{
+    auto r = user();
+    r["members"] = json::array{json::object{{"value", "3"}}};
+    scim::apply_patch(r, object(R"({"Operations":[{"op":"add","path":"members","value":[{"value":"3"},{"value":"4"}]}]})"));
+    BOOST_TEST(json::serialize(r.at("members")) == R"([{"value":"3"},{"value":"4"}])");
+    scim::apply_patch(r, object(R"({"Operations":[{"op":"remove","path":"members","value":[{"value":"3","$ref":null}]}]})"));
+    BOOST_TEST(json::serialize(r.at("members")) == R"([{"value":"4"}])");
+    scim::apply_patch(r, object(R"({"Operations":[{"op":"remove","path":"members"}]})"));
+    BOOST_TEST(!r.contains("members"));
+}
+
+BOOST_AUTO_TEST_CASE(malformed_operations_are_refused_by_type)
+{
+    BOOST_TEST(refusal(R"([])") == "invalidSyntax");
+    BOOST_TEST(refusal(R"([5])") == "invalidSyntax");
+    BOOST_TEST(refusal(R"([{"path":"active","value":true}])") == "invalidSyntax");
+    BOOST_TEST(refusal(R"([{"op":"merge","path":"active","value":true}])") == "invalidValue");
+    BOOST_TEST(refusal(R"([{"op":"remove"}])") == "noTarget");
+    BOOST_TEST(refusal(R"([{"op":"replace","path":"emails[","value":1}])") == "invalidPath");
+    BOOST_TEST(refusal(R"([{"op":"replace","path":7,"value":1}])") == "invalidPath");
+    BOOST_TEST(refusal(R"([{"op":"replace","path":"userName[value eq \"x\"]","value":1}])") == "invalidPath");
+    BOOST_TEST(refusal(R"([{"op":"replace","path":"meta","value":{}}])") == "mutability");
+    BOOST_TEST(refusal(R"([{"op":"replace","path":"active"}])") == "invalidValue");
+    BOOST_TEST(refusal(R"([{"op":"replace","value":"x"}])") == "invalidValue");
+}
+
+BOOST_AUTO_TEST_CASE(native_fields_of_a_user_resource)
+{
+    auto const f = scim::native_fields(object(R"({"userName":"ann","name":{"givenName":"Ann"},
+        "emails":[{"value":"home@example.org","type":"home"},{"value":"work@example.org","type":"work"}],
+        "phoneNumbers":[{"value":"+1 (425) 555-0100","type":"mobile"}],"active":"False","password":"p","locale":"nl"})"));
+    BOOST_TEST(json::serialize(f) == R"({"userName":"ann","firstName":"Ann","lastName":"","emailAddress":"work@example.org",)"
+                                     R"("phoneNumber":"+14255550100","externalId":null,"active":false})");
+    // The primary element wins over the work one.
+    BOOST_TEST(scim::native_fields(object(R"({"userName":"a","emails":[{"value":"w@x.org","type":"work"},{"value":"p@x.org","primary":true}]})"))
+                   .at("emailAddress").as_string() == "p@x.org");
+    auto const refused = [](std::string_view body) {
+        try {
+            scim::native_fields(object(body));
+        } catch (scim::error const& e) {
+            return std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    BOOST_TEST(refused(R"({})") == "userName: required");
+    BOOST_TEST(refused(R"({"userName":""})") == "userName: required");
+    BOOST_TEST(refused(R"({"userName":"a","active":1})") == "active: must be true or false");
+    BOOST_TEST(refused(R"({"userName":"a","emails":[{"value":5}]})") == "emails.value: must be a string");
+    BOOST_TEST(refused(R"({"userName":"a","name":"Ann"})") == "name: must be an object");
+    BOOST_TEST(refused(R"({"userName":"a","emails":[1]})") == "emails: each value must be an object");
+}
+
+BOOST_AUTO_TEST_CASE(members_and_display_names)
+{
+    auto const ids = scim::member_ids(object(R"({"members":[{"value":"9"},{"value":"3"},{"value":"9"}]})"));
+    BOOST_TEST(ids == (std::vector<store::record_id>{3, 9}));
+    BOOST_CHECK_THROW(scim::member_ids(object(R"({"members":[{"value":"03"}]})")), scim::error);
+    BOOST_CHECK_THROW(scim::member_ids(object(R"({"members":[{"value":7}]})")), scim::error);
+    BOOST_CHECK_THROW(scim::member_ids(object(R"({"members":[{"value":"99999999999999999999999"}]})")), scim::error);
+    BOOST_TEST(scim::display_name(object(R"({"DisplayName":"Support"})")) == "Support");
+    BOOST_CHECK_THROW(scim::display_name(object(R"({"displayName":"a\u0007"})")), scim::error);
+}
+
+BOOST_AUTO_TEST_CASE(a_user_resource_and_who_goes_by_a_name)
+{
+    store::directory dir;
+    store::user ann;
+    ann.id = 2;
+    ann.first_name = "Ann";
+    ann.email_address = "Ann@Example.org";
+    dir.apply(store::put_user{ann});
+    auto const r = scim::user_resource(ann, dir, "\"v\"");
+    BOOST_TEST(r.at("userName").as_string() == "Ann@Example.org"); // no userName: the address
+    BOOST_TEST(r.at("displayName").as_string() == "Ann");
+    BOOST_TEST(r.at("meta").at("version").as_string() == "\"v\"");
+    BOOST_TEST(!r.contains("externalId"));
+    BOOST_TEST(!r.contains("phoneNumbers"));
+    BOOST_TEST(scim::user_named(dir, "ann@example.ORG", 0) == dir.find_user(2));
+    BOOST_TEST(!scim::user_named(dir, "ann@example.org", 2));
+    ann.user_name = "ann";
+    dir.apply(store::put_user{ann});
+    BOOST_TEST(!scim::user_named(dir, "ann@example.org", 0));
+    BOOST_TEST(scim::user_named(dir, "ANN", 0) == dir.find_user(2));
+}
+
+BOOST_AUTO_TEST_CASE(attributes_and_excluded_attributes)
+{
+    auto const query = [](std::string_view q) { return boost::urls::parse_origin_form(q).value().params(); };
+    auto r = user();
+    scim::project(r, scim::parse_projection(query("/?attributes=userName,name.familyName")));
+    BOOST_TEST(json::serialize(r) == R"({"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"2",)"
+                                     R"("userName":"ann","name":{"familyName":"Lee"}})");
+    r = user();
+    scim::project(r, scim::parse_projection(query("/?excludedAttributes=emails,meta,id,name.givenName")));
+    BOOST_TEST(!r.contains("emails"));
+    BOOST_TEST(!r.contains("meta"));
+    BOOST_TEST(r.contains("id")); // always returned
+    BOOST_TEST(json::serialize(r.at("name")) == R"({"familyName":"Lee"})");
+
+    auto const list = scim::parse_list_params(query("/?startIndex=0&count=5000&filter=userName%20pr"));
+    BOOST_TEST(list.start_index == 1u);
+    BOOST_TEST(list.count == scim::max_count);
+    BOOST_TEST(list.filter != nullptr);
+    BOOST_CHECK_THROW(scim::parse_list_params(query("/?count=1.5")), scim::error);
+    BOOST_CHECK_THROW(scim::parse_list_params(query("/?filter=userName%20eq")), scim::error);
+}
