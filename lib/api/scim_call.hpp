@@ -26,8 +26,8 @@ http::response scim_call(Body&& body)
 // application/json). Throws scim::error: 415, or 400 invalidSyntax.
 boost::json::object scim_body(context const& ctx);
 
-// Throws the SCIM form of a problem response (a 404, 403 or 412 that the
-// shared checks answer).
+// Throws the SCIM form of a problem response (a 403 or 412 that the
+// shared checks answer), naming SCIM's attributes where it names fields.
 [[noreturn]] void throw_problem(http::response const& problem);
 
 // A resource narrowed to the request's attributes/excludedAttributes, as

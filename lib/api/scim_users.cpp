@@ -17,9 +17,9 @@ namespace json = boost::json;
 
 namespace {
 
-// A 400 of check_user_patch() or apply_patch(), with the native field's
-// name changed to the SCIM attribute it came from.
-[[noreturn]] void throw_invalid(std::string detail)
+// A detail of the native checks ("phoneNumber: not an E.164 number"),
+// naming the SCIM attribute the field came from instead.
+std::string scim_detail(std::string detail)
 {
     static constexpr std::pair<std::string_view, std::string_view> names[] = {
         {"emailAddress", "emails"}, {"phoneNumber", "phoneNumbers"},
@@ -28,8 +28,12 @@ namespace {
     for (auto const& [native, scim] : names)
         if (detail.starts_with(native) && detail.size() > native.size() && detail[native.size()] == ':')
             detail.replace(0, native.size(), scim);
-    throw scim::invalid_value(detail);
+    return detail;
 }
+
+// A 400 of check_user_patch() or apply_patch().
+[[noreturn]] void throw_invalid(std::string const& detail) { throw scim::invalid_value(scim_detail(detail)); }
+
 
 user_patch checked(json::object fields)
 {
@@ -158,7 +162,7 @@ json::object scim_body(context const& ctx)
 
 void throw_problem(http::response const& problem)
 {
-    throw scim::error(problem.code, "", scim::problem_detail(problem));
+    throw scim::error(problem.code, "", scim_detail(scim::problem_detail(problem)));
 }
 
 http::response scim_resource(context const& ctx, http::status code, json::object resource, std::string etag)
