@@ -57,7 +57,7 @@ void user::set_membership(record_id group_id, bool admin)
 
 void user::remove_membership(record_id group_id)
 {
-    std::erase_if(groups, [&](membership const& m) { return m.group_id == group_id; });
+    groups.erase_if([&](membership const& m) { return m.group_id == group_id; });
 }
 
 bool user::is_admin_of(record_id group_id) const
@@ -318,7 +318,7 @@ void directory::remove_group_record(record_id id)
     if (auto it = members_.find(id); it != members_.end()) {
         for (record_id user_id : it->second) {
             auto& gs = users_.at(user_id).groups;
-            std::erase_if(gs, [id](membership const& m) { return m.group_id == id; });
+            gs.erase_if([id](membership const& m) { return m.group_id == id; });
         }
         members_.erase(it);
     }

@@ -3,6 +3,7 @@
 // (a handler copies a record, edits the copy, and submits it as an after-image).
 
 #include "store/opt_text.hpp"
+#include "store/membership_list.hpp"
 #include "store/opt_int.hpp"
 
 #include <array>
@@ -13,21 +14,15 @@
 
 namespace rosterd::store {
 
-using record_id = std::uint64_t;
+using record_id = std::uint64_t; // also in membership_list.hpp
 // Seconds since the Unix epoch, UTC. Every stored time is absolute.
 using unix_time = std::int64_t;
 
 enum class remove_period : std::uint8_t { none, week, month, year };
 
-struct membership {
-    record_id group_id = 0;
-    bool admin = false;
-    friend bool operator==(membership const&, membership const&) = default;
-};
-
 struct user {
     // Pointers and eight-byte values first, the flags together at the end:
-    // no padding between fields (192 bytes).
+    // no padding between fields (176 bytes).
     record_id id = 0;
     std::string first_name;
     std::string last_name;
@@ -43,7 +38,7 @@ struct user {
     opt_id client_id;
     opt_time remove_at;
     // Sorted by group_id, at most one entry per group.
-    std::vector<membership> groups;
+    membership_list groups;
     unix_time created = 0;
     unix_time updated = 0;
     bool phone_number_verified = false;

@@ -14,7 +14,7 @@ using namespace rosterd::persist;
 
 namespace {
 
-store::user make_user(store::record_id id, std::string name, std::vector<store::membership> groups = {})
+store::user make_user(store::record_id id, std::string name, store::membership_list groups = {})
 {
     store::user u;
     u.id = id;

@@ -11,7 +11,7 @@ using namespace rosterd::store;
 
 namespace {
 
-user make_user(record_id id, std::vector<membership> groups = {})
+user make_user(record_id id, membership_list groups = {})
 {
     user u;
     u.id = id;

@@ -27,14 +27,6 @@ BOOST_AUTO_TEST_CASE(reads_like_an_optional)
     BOOST_TEST(sizeof(opt_time) == 8u);
 }
 
-// What the packing is for: a user's std::map node (its 32-byte header, the
-// key and the record) fits malloc's 240-byte chunk, not the 256-byte one.
-BOOST_AUTO_TEST_CASE(a_user_node_fits_in_240_bytes)
-{
-    constexpr std::size_t node_header = 32, key = 8, malloc_header = 8;
-    BOOST_TEST(node_header + key + sizeof(rosterd::store::user) + malloc_header <= 240u);
-}
-
 BOOST_AUTO_TEST_CASE(an_id_is_absent_as_zero)
 {
     using rosterd::store::opt_id;
