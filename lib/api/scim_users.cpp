@@ -94,7 +94,7 @@ http::response replace_user(context& ctx, store::user const& target, json::objec
 
     if (auto refusal = refuse_fields(patch.fields, allowed))
         throw_problem(*refusal);
-    if (auto refusal = refuse_lock_out(ctx, target, patch.values))
+    if (auto refusal = refuse_lock_out(ctx, target, patch))
         throw_problem(*refusal);
     if (patch.values.contains("userName"))
         refuse_taken_name(ctx, wanted, target.id);

@@ -102,12 +102,17 @@ http::awaitable<http::response> service::handle(http::request const& req) const
 {
     auto const start = std::chrono::steady_clock::now();
     request_facts facts{metrics_.unrouted()};
-    auto res = co_await respond(req, facts);
+    auto const res = co_await respond(req, facts);
     auto const took = std::chrono::steady_clock::now() - start;
     metrics_.record(facts.route, static_cast<unsigned>(res.code), took);
-    // A SCIM client gets SCIM errors, whichever layer refused it.
-    if (res.content_type == http::media::problem && scim::is_scim_target(req.target))
-        res = scim::from_problem(std::move(res));
+    // A SCIM client gets SCIM errors, whichever layer refused it. (A branch
+    // of its own: the usual answer leaves as it came.)
+    if (res.content_type == http::media::problem && scim::is_scim_target(req.target)) {
+        auto scim_error = scim::from_problem(res);
+        if (log::enabled(log::level::info))
+            log_access(req, scim_error, facts, took);
+        co_return scim_error;
+    }
     if (log::enabled(log::level::info))
         log_access(req, res, facts, took);
     co_return res;

@@ -60,10 +60,10 @@ struct context;
 // A 403 for the first field of `fields` the caller may not set, if any.
 std::optional<http::response> refuse_fields(store::field_set const& fields, store::field_set allowed);
 
-// A 403 when `values` would demote or deactivate `target` and so leave no
+// A 403 when `patch` would demote or deactivate `target` and so leave no
 // superuser with a token that works: the directory never locks its operator out.
 std::optional<http::response> refuse_lock_out(context const& ctx, store::user const& target,
-                                              boost::json::object const& values);
+                                              user_patch const& patch);
 
 // Another user with `u`'s userName (ignoring ASCII case); null when there is none.
 store::user const* name_clash(store::directory const& dir, store::user const& u);

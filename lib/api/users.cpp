@@ -57,13 +57,19 @@ std::optional<http::response> refuse_fields(store::field_set const& fields, stor
 }
 
 std::optional<http::response> refuse_lock_out(context const& ctx, store::user const& target,
-                                              boost::json::object const& values)
+                                              user_patch const& patch)
 {
-    auto const* demote = values.if_contains("superUser");
-    auto const* deactivate = values.if_contains("active");
-    bool const demoting = demote && demote->is_bool() && !demote->get_bool();
-    bool const deactivating = deactivate && deactivate->is_bool() && !deactivate->get_bool();
-    if (!target.super_user || !target.active || !(demoting || deactivating))
+    using store::user_field;
+    if (!target.super_user || !target.active
+        || !(patch.fields.has(user_field::super_user) || patch.fields.has(user_field::active)))
+        return std::nullopt;
+    auto const turned_off = [&](std::string_view name) {
+        auto const* v = patch.values.if_contains(name);
+        return v && v->is_bool() && !v->get_bool();
+    };
+    bool const demoting = turned_off("superUser");
+    bool const deactivating = turned_off("active");
+    if (!demoting && !deactivating)
         return std::nullopt;
     std::string const field = demoting ? "superUser" : "active";
     if (ctx.dir.super_user_count() == 1)
@@ -113,7 +119,7 @@ http::response update_user(context& ctx)
                          "not administer");
     if (auto refusal = refuse_roles(*me, roles))
         return *refusal;
-    if (auto refusal = refuse_lock_out(ctx, *target, patch.values))
+    if (auto refusal = refuse_lock_out(ctx, *target, patch))
         return *refusal;
     if (auto changed = check_if_match(ctx.req, "user", ctx.path_id, [&] { return etag_of(*target); }))
         return *changed;

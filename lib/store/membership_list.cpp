@@ -11,6 +11,17 @@ static_assert(sizeof(membership) == 16 && alignof(membership) <= 8);
 
 membership_list::~membership_list() { std::free(block_); }
 
+membership_list::membership_list(membership_list const& other)
+{
+    // Every write copies the record it changes: one allocation and one
+    // copy of the entries, exactly their number.
+    reserve(other.size());
+    if (block_) {
+        std::memcpy(static_cast<void*>(block_ + 1), other.entries(), other.size() * sizeof(membership));
+        block_->size = static_cast<std::uint32_t>(other.size());
+    }
+}
+
 void membership_list::reserve(std::size_t n)
 {
     if (n <= (block_ ? block_->capacity : 0))

@@ -37,12 +37,7 @@ public:
         for (auto const& m : entries)
             push_back(m);
     }
-    membership_list(membership_list const& other)
-    {
-        reserve(other.size());
-        for (auto const& m : other)
-            push_back(m);
-    }
+    membership_list(membership_list const& other);
     membership_list(membership_list&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
     membership_list& operator=(membership_list other) noexcept
     {
