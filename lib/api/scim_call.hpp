@@ -22,6 +22,13 @@ http::response scim_call(Body&& body)
     }
 }
 
+// A 403 with `detail` unless `allowed`.
+inline void refuse_unless(bool allowed, std::string const& detail)
+{
+    if (!allowed)
+        throw scim::error(http::status::forbidden, "", detail);
+}
+
 // The request's body as a JSON object (application/scim+json or
 // application/json). Throws scim::error: 415, or 400 invalidSyntax.
 boost::json::object scim_body(context const& ctx);

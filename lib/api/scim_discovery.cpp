@@ -16,13 +16,7 @@ namespace {
 http::response list_of(json::array resources)
 {
     auto const n = resources.size();
-    return scim::resource_response(http::status::ok, json::object{
-        {"schemas", json::array{scim::urn::list_response}},
-        {"totalResults", n},
-        {"startIndex", 1},
-        {"itemsPerPage", n},
-        {"Resources", std::move(resources)},
-    });
+    return scim::list_response(n, 1, std::move(resources));
 }
 
 // The element of `list` whose "id" is the path's.

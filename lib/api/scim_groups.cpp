@@ -18,12 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-void refuse_unless(bool allowed, std::string const& detail)
-{
-    if (!allowed)
-        throw scim::error(http::status::forbidden, "", detail);
-}
-
 bool may_read(store::user const& me, store::record_id group) { return me.super_user || me.is_admin_of(group); }
 
 store::group const& path_group_or_throw(context const& ctx)
@@ -144,13 +138,7 @@ http::response scim_list_groups(context& ctx)
                 page.push_back(std::move(resource));
             }
         }
-        return scim::resource_response(http::status::ok, json::object{
-            {"schemas", json::array{scim::urn::list_response}},
-            {"totalResults", total},
-            {"startIndex", params.start_index},
-            {"itemsPerPage", page.size()},
-            {"Resources", std::move(page)},
-        });
+        return scim::list_response(total, params.start_index, std::move(page));
     });
 }
 

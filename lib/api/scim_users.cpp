@@ -59,12 +59,6 @@ store::user const& path_user_or_throw(context const& ctx)
     return *u;
 }
 
-void refuse_unless(bool allowed, std::string const& detail)
-{
-    if (!allowed)
-        throw scim::error(http::status::forbidden, "", detail);
-}
-
 http::response user_answer(context const& ctx, http::status code, store::user const& u)
 {
     auto etag = etag_of(u);
@@ -208,13 +202,7 @@ http::response scim_list_users(context& ctx)
         else
             for (auto const& [id, u] : ctx.dir.users())
                 consider(u);
-        return scim::resource_response(http::status::ok, json::object{
-            {"schemas", json::array{scim::urn::list_response}},
-            {"totalResults", total},
-            {"startIndex", params.start_index},
-            {"itemsPerPage", page.size()},
-            {"Resources", std::move(page)},
-        });
+        return scim::list_response(total, params.start_index, std::move(page));
     });
 }
 

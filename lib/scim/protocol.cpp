@@ -56,6 +56,18 @@ http::response resource_response(http::status code, json::object const& body)
     return res;
 }
 
+http::response list_response(std::size_t total, std::size_t start_index, json::array page)
+{
+    auto const n = page.size();
+    return resource_response(http::status::ok, json::object{
+        {"schemas", json::array{urn::list_response}},
+        {"totalResults", total},
+        {"startIndex", start_index},
+        {"itemsPerPage", n},
+        {"Resources", std::move(page)},
+    });
+}
+
 json::value const* find_attribute(json::object const& object, std::string_view name)
 {
     if (auto const* exact = object.if_contains(name))

@@ -9,7 +9,10 @@
 
 #include "http/response.hpp"
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+
+#include <cstddef>
 
 #include <stdexcept>
 #include <string>
@@ -60,6 +63,10 @@ bool is_scim_target(std::string_view target);
 
 // A resource (or a list) as application/scim+json.
 http::response resource_response(http::status code, boost::json::object const& body);
+
+// A ListResponse (§3.4.2): `page`, the resources from the `start_index`-th
+// (1-based) of `total`.
+http::response list_response(std::size_t total, std::size_t start_index, boost::json::array page);
 
 // The member of `object` named `name`, ignoring ASCII case (SCIM attribute
 // names are case-insensitive); null when there is none.
