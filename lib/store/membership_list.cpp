@@ -9,8 +9,6 @@ namespace rosterd::store {
 
 static_assert(sizeof(membership) == 16 && alignof(membership) <= 8);
 
-membership_list::~membership_list() { std::free(block_); }
-
 membership_list::membership_list(membership_list const& other)
 {
     // Every write copies the record it changes: one allocation and one

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <initializer_list>
 #include <utility>
 
@@ -44,7 +45,11 @@ public:
         std::swap(block_, other.block_);
         return *this;
     }
-    ~membership_list();
+    ~membership_list()
+    {
+        if (block_)
+            std::free(block_);
+    }
 
     std::size_t size() const noexcept { return block_ ? block_->size : 0; }
     bool empty() const noexcept { return size() == 0; }

@@ -8,8 +8,6 @@
 
 namespace rosterd::store {
 
-opt_text::~opt_text() { std::free(block_); }
-
 std::string_view opt_text::operator*() const noexcept
 {
     std::uint32_t n;

@@ -8,6 +8,7 @@
 // keep it past a change of the record.
 
 #include <cstdint>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,7 +40,13 @@ public:
         std::swap(block_, other.block_);
         return *this;
     }
-    ~opt_text();
+    // Inline, so that the usual absent text costs a test, not a call: a
+    // user has seven, and every write destroys a copy of one.
+    ~opt_text()
+    {
+        if (block_)
+            std::free(block_);
+    }
 
     bool has_value() const noexcept { return block_ != nullptr; }
     explicit operator bool() const noexcept { return has_value(); }
