@@ -150,8 +150,8 @@ std::optional<std::string> contact_or_null(json::value const& v)
 void set_field(store::user& u, user_field f, json::value const& v, store::unix_time now)
 {
     switch (f) {
-    case user_field::first_name: u.first_name = v.get_string(); break;
-    case user_field::last_name: u.last_name = v.get_string(); break;
+    case user_field::first_name: u.first_name = std::string_view(v.get_string()); break;
+    case user_field::last_name: u.last_name = std::string_view(v.get_string()); break;
     case user_field::phone_number: u.phone_number = contact_or_null(v); break;
     case user_field::email_address: u.email_address = contact_or_null(v); break;
     case user_field::super_user: u.super_user = v.get_bool(); break;

@@ -59,8 +59,8 @@ json::object user_view(store::user const& u, json::storage_ptr sp)
         groups.push_back(json::object({{"id", m.group_id}, {"admin", m.admin}}, sp));
     return json::object({
         {"id", u.id},
-        {"firstName", u.first_name},
-        {"lastName", u.last_name},
+        {"firstName", u.first_name.view()},
+        {"lastName", u.last_name.view()},
         {"phoneNumber", or_null(u.phone_number)},
         {"phoneNumberVerified", u.phone_number_verified},
         {"emailAddress", or_null(u.email_address)},

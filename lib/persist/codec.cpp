@@ -25,8 +25,8 @@ bool is_extended(store::user const& u) { return u.user_name || !u.active; }
 void encode(encoder& e, store::user const& u)
 {
     e.u64(u.id);
-    e.str(u.first_name);
-    e.str(u.last_name);
+    e.str(u.first_name.view());
+    e.str(u.last_name.view());
     e.opt_str(u.phone_number);
     e.boolean(u.phone_number_verified);
     e.opt_str(u.email_address);
@@ -59,8 +59,8 @@ store::user decode_user(decoder& d, bool extended)
 {
     store::user u;
     u.id = d.u64();
-    u.first_name = d.str();
-    u.last_name = d.str();
+    u.first_name = d.str_view();
+    u.last_name = d.str_view();
     u.phone_number = d.opt_str();
     u.phone_number_verified = d.boolean();
     u.email_address = d.opt_str();

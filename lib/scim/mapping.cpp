@@ -169,13 +169,13 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
         r["externalId"] = *u.external_id;
     json::object name;
     if (!u.first_name.empty())
-        name["givenName"] = u.first_name;
+        name["givenName"] = u.first_name.view();
     if (!u.last_name.empty())
-        name["familyName"] = u.last_name;
-    std::string formatted = u.first_name;
+        name["familyName"] = u.last_name.view();
+    std::string formatted(u.first_name.view());
     if (!u.first_name.empty() && !u.last_name.empty())
         formatted += ' ';
-    formatted += u.last_name;
+    formatted += u.last_name.view();
     if (!formatted.empty())
         name["formatted"] = formatted;
     r["name"] = std::move(name);

@@ -2,8 +2,7 @@
 // A user's memberships in one pointer: null when there are none, else one
 // heap block holding the count, the capacity and the entries. A
 // std::vector took 24 bytes of the record for what is, for most users, one
-// to three entries; these 16 bytes are what put a user's map node in
-// malloc's 224-byte chunk rather than its 240-byte one.
+// to three entries.
 //
 // Reads like the std::vector it replaces: size(), begin()/end(), [i],
 // back(), push_back(), insert(), reserve(), ==.

@@ -5,6 +5,7 @@
 #include "store/opt_text.hpp"
 #include "store/membership_list.hpp"
 #include "store/opt_int.hpp"
+#include "store/short_text.hpp"
 
 #include <array>
 #include <cstdint>
@@ -22,10 +23,10 @@ enum class remove_period : std::uint8_t { none, week, month, year };
 
 struct user {
     // Pointers and eight-byte values first, the flags together at the end:
-    // no padding between fields (176 bytes).
+    // no padding between fields (144 bytes).
     record_id id = 0;
-    std::string first_name;
-    std::string last_name;
+    short_text first_name;
+    short_text last_name;
     opt_text phone_number;
     opt_text email_address;
     opt_text external_id;

@@ -115,14 +115,14 @@ BOOST_AUTO_TEST_CASE(a_backup_taken_while_writing_restores_to_one_moment)
     BOOST_TEST(r.users == users);
     store::directory restored;
     recover(target, restored, system_io());
-    int const moment = std::stoi(restored.find_user(1)->first_name);
+    int const moment = std::stoi(std::string(restored.find_user(1)->first_name.view()));
     BOOST_TEST_MESSAGE("writes " << start << " to " << end << " ran during the backup; it holds write " << moment);
     BOOST_TEST(moment >= start);
     BOOST_TEST(moment <= end);
     auto const other = static_cast<store::record_id>(2 + moment % (users - 1));
     BOOST_TEST(restored.find_user(other)->last_name == std::to_string(moment));
     for (auto const& [id, u] : restored.users())
-        BOOST_TEST_REQUIRE(std::stoi(u.last_name) <= moment, "user " << id << " is from after the moment");
+        BOOST_TEST_REQUIRE(std::stoi(std::string(u.last_name.view())) <= moment, "user " << id << " is from after the moment");
 }
 
 BOOST_AUTO_TEST_CASE(a_memory_mode_committer_has_nothing_to_capture)

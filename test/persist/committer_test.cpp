@@ -31,7 +31,7 @@ model observed(store::directory const& d)
 {
     model m;
     for (auto const& [id, u] : d.users())
-        m[id] = u.first_name;
+        m[id] = u.first_name.view();
     return m;
 }
 
@@ -93,7 +93,7 @@ struct harness {
         });
         if (durable) {
             if (auto const* put = std::get_if<store::put_user>(&c))
-                acknowledged[put->after.id] = put->after.first_name;
+                acknowledged[put->after.id] = put->after.first_name.view();
             else
                 acknowledged.erase(std::get<store::remove_user>(c).id);
         }

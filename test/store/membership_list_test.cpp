@@ -61,10 +61,10 @@ BOOST_AUTO_TEST_CASE(a_user_keeps_its_memberships_sorted)
 }
 
 // What the packing is for: a user's std::map node (its 32-byte header, the
-// key and the record) fits malloc's 224-byte chunk.
-BOOST_AUTO_TEST_CASE(a_user_node_fits_in_224_bytes)
+// key and the record) fits malloc's 192-byte chunk.
+BOOST_AUTO_TEST_CASE(a_user_node_fits_in_192_bytes)
 {
     constexpr std::size_t node_header = 32, key = 8, malloc_header = 8;
     BOOST_TEST(sizeof(membership_list) == 8u);
-    BOOST_TEST(node_header + key + sizeof(user) + malloc_header <= 224u);
+    BOOST_TEST(node_header + key + sizeof(user) + malloc_header <= 192u);
 }

@@ -63,7 +63,7 @@ int main(int argc, char** argv)
         u.first_name = first_names[rng() % first_names.size()];
         u.last_name = last_names[rng() % last_names.size()];
         if (chance(90)) {
-            u.email_address = lower_no_spaces(u.first_name + "." + u.last_name) + std::to_string(id) + "@example.org";
+            u.email_address = lower_no_spaces(std::string(u.first_name.view()) + "." + std::string(u.last_name.view())) + std::to_string(id) + "@example.org";
             u.email_address_verified = chance(70);
         }
         if (chance(60)) {
