@@ -34,7 +34,6 @@ std::string scim_detail(std::string detail)
 // A 400 of check_user_patch() or apply_patch().
 [[noreturn]] void throw_invalid(std::string const& detail) { throw scim::invalid_value(scim_detail(detail)); }
 
-
 user_patch checked(json::object fields)
 {
     user_patch patch;
@@ -114,19 +113,26 @@ store::user const& writable_user(context const& ctx)
     return target;
 }
 
+// The string of a filter that is exactly `attribute eq "string"`;
+// nullopt for any other filter.
+std::optional<std::string_view> equality_on(scim::filter const* f, std::string_view attribute)
+{
+    auto const* c = f ? std::get_if<scim::comparison>(&f->node) : nullptr;
+    if (!c || c->op != scim::compare_op::eq || !c->path.sub.empty() || !c->value.is_string()
+        || !scim::same_name(c->path.name, attribute))
+        return std::nullopt;
+    return std::string_view(c->value.get_string());
+}
+
 // A cheap test that rules most users out of "userName eq" and "externalId
 // eq" filters, the lookups identity providers make for every user, before
 // any JSON is built.
 bool may_match(scim::filter const& f, store::user const& u)
 {
-    auto const* c = std::get_if<scim::comparison>(&f.node);
-    if (!c || c->op != scim::compare_op::eq || !c->path.sub.empty() || !c->value.is_string())
-        return true;
-    auto const& wanted = c->value.get_string();
-    if (scim::same_name(c->path.name, "userName"))
-        return scim::goes_by(u, wanted);
-    if (scim::same_name(c->path.name, "externalId"))
-        return u.external_id == std::string_view(wanted);
+    if (auto name = equality_on(&f, "userName"))
+        return scim::goes_by(u, *name);
+    if (auto external = equality_on(&f, "externalId"))
+        return u.external_id == *external;
     return true;
 }
 
@@ -134,11 +140,8 @@ bool may_match(scim::filter const& f, store::user const& u)
 // userName; null for any other filter, or when no user has that userName.
 store::user const* indexed_lookup(store::directory const& dir, scim::filter const* f)
 {
-    auto const* c = f ? std::get_if<scim::comparison>(&f->node) : nullptr;
-    if (!c || c->op != scim::compare_op::eq || !c->path.sub.empty() || !c->value.is_string()
-        || !scim::same_name(c->path.name, "userName"))
-        return nullptr;
-    return dir.find_user_by_name(c->value.get_string());
+    auto const name = equality_on(f, "userName");
+    return name ? dir.find_user_by_name(*name) : nullptr;
 }
 
 } // namespace
