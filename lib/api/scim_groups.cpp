@@ -31,7 +31,8 @@ store::group const& path_group_or_throw(context const& ctx)
 http::response group_answer(context const& ctx, http::status code, store::group const& g)
 {
     auto etag = etag_of(g, ctx.dir);
-    bool const members = !scim::parse_projection(ctx.query).leaves_out("members");
+    auto const members = scim::parse_projection(ctx.query).leaves_out("members") ? scim::group_members::none
+                                                                                  : scim::group_members::full;
     auto resource = scim::group_resource(g, ctx.dir, members, etag);
     return scim_resource(ctx, code, std::move(resource), std::move(etag));
 }
@@ -122,7 +123,8 @@ http::response scim_list_groups(context& ctx)
         auto const params = scim::parse_list_params(ctx.query);
         // Members are listed only when asked for or filtered on; a group's
         // member list can be the whole directory.
-        bool const members = params.filter || !params.shape.leaves_out("members");
+        auto const members = params.filter || !params.shape.leaves_out("members") ? scim::group_members::full
+                                                                                   : scim::group_members::none;
         json::array page;
         std::size_t total = 0;
         for (auto const& [id, g] : ctx.dir.groups()) {
@@ -186,7 +188,10 @@ http::response scim_patch_group(context& ctx)
 {
     return scim_call([&] {
         auto const& g = writable_group(ctx);
-        auto resource = scim::group_resource(g, ctx.dir, true, {});
+        // Members by id alone: the operations name them by value, and the
+        // result is read for ids; looking up every member of a large group
+        // for a PATCH that adds one would cost the whole group.
+        auto resource = scim::group_resource(g, ctx.dir, scim::group_members::ids, {});
         scim::apply_patch(resource, scim_body(ctx));
         replace_group(ctx, g, resource);
         // As Entra ID and Okta expect of a group: no body (a group's

@@ -197,7 +197,7 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
     return r;
 }
 
-json::object group_resource(store::group const& g, store::directory const& dir, bool with_members,
+json::object group_resource(store::group const& g, store::directory const& dir, group_members shown,
                             std::string_view version)
 {
     json::object r{
@@ -205,12 +205,17 @@ json::object group_resource(store::group const& g, store::directory const& dir, 
         {"id", std::to_string(g.id)},
         {"displayName", g.name},
     };
-    if (with_members) {
+    if (shown != group_members::none) {
         json::array members;
+        members.reserve(dir.members_of(g.id).size());
         for (auto const id : dir.members_of(g.id)) {
-            json::object m{{"value", std::to_string(id)}, {"$ref", location("Users", id)}, {"type", "User"}};
-            if (auto const* u = dir.find_user(id))
-                m["display"] = effective_user_name(*u);
+            json::object m{{"value", std::to_string(id)}};
+            if (shown == group_members::full) {
+                m["$ref"] = location("Users", id);
+                m["type"] = "User";
+                if (auto const* u = dir.find_user(id))
+                    m["display"] = effective_user_name(*u);
+            }
             members.push_back(std::move(m));
         }
         r["members"] = std::move(members);

@@ -43,8 +43,13 @@ bool goes_by(store::user const& u, std::string_view name);
 // The User resource of `u`; `version` is its ETag (meta.version).
 boost::json::object user_resource(store::user const& u, store::directory const& dir, std::string_view version);
 
-// The Group resource of `g`; without "members" unless `with_members`.
-boost::json::object group_resource(store::group const& g, store::directory const& dir, bool with_members,
+// How a Group resource shows its members: not at all; as their ids alone
+// (what a PATCH works on and a filter needs, without looking each member
+// up); or in full, with "display", "$ref" and "type".
+enum class group_members { none, ids, full };
+
+// The Group resource of `g`, its members shown as `members` says.
+boost::json::object group_resource(store::group const& g, store::directory const& dir, group_members members,
                                    std::string_view version);
 
 // rosterd's fields for a User resource, as a body of the native API:
