@@ -92,6 +92,8 @@ store::user decode_user(decoder& d, bool extended)
     u.groups.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, d.left() / 2)));
     for (std::uint64_t i = 0; i < n; ++i) {
         auto const group = d.u64();
+        if (group > store::max_membership_group)
+            throw decode_error("bad membership group id");
         if (!u.groups.empty() && u.groups.back().group_id >= group)
             throw decode_error("memberships out of order");
         u.groups.push_back({group, d.boolean()});

@@ -7,7 +7,7 @@
 
 namespace rosterd::store {
 
-static_assert(sizeof(membership) == 16 && alignof(membership) <= 8);
+static_assert(sizeof(membership) == 8 && alignof(membership) <= 8);
 
 membership_list::membership_list(membership_list const& other)
 {

@@ -18,9 +18,14 @@ namespace rosterd::store {
 
 using record_id = std::uint64_t;
 
+// The largest group id a membership holds.
+constexpr record_id max_membership_group = (record_id{1} << 63) - 1;
+
+// Eight bytes: ids stay below 2^63 (the API refuses larger ones, the codec
+// too), which leaves the top bit for the admin flag.
 struct membership {
-    record_id group_id = 0;
-    bool admin = false;
+    record_id group_id : 63 = 0;
+    bool admin : 1 = false;
     friend bool operator==(membership const&, membership const&) = default;
 };
 

@@ -179,3 +179,18 @@ BOOST_AUTO_TEST_CASE(a_client_id_of_zero_is_refused)
     decoder d(bytes);
     BOOST_CHECK_THROW(decode_change(d), decode_error);
 }
+
+BOOST_AUTO_TEST_CASE(a_membership_group_id_past_two_to_the_63_is_refused)
+{
+    // A membership keeps the admin flag in the id's top bit.
+    auto bytes = encoded(store::put_user{full_user()});
+    // Group 5's eight bytes, then its admin flag: the only such run.
+    auto const at = bytes.find(std::string("\x05\0\0\0\0\0\0\0\0", 9));
+    BOOST_TEST_REQUIRE(at != std::string::npos);
+    bytes[at + 7] = '\x80';
+    decoder d(bytes);
+    BOOST_CHECK_THROW(decode_change(d), decode_error);
+    bytes[at + 7] = '\x7f'; // below the top bit: kept
+    store::record_id const kept = std::get<store::put_user>(decoded(bytes)).after.groups[1].group_id;
+    BOOST_TEST(kept == 0x7f00000000000005u);
+}

@@ -114,8 +114,8 @@ BOOST_AUTO_TEST_CASE(memberships_stay_sorted)
     u.set_membership(9, false);
     u.set_membership(5, true);
     BOOST_TEST_REQUIRE(u.groups.size() == 3u);
-    BOOST_TEST(u.groups[0].group_id == 2u);
-    BOOST_TEST(u.groups[1].group_id == 5u);
+    BOOST_TEST(record_id(u.groups[0].group_id) == 2u);
+    BOOST_TEST(record_id(u.groups[1].group_id) == 5u);
     BOOST_TEST(u.is_admin_of(5));
 }
 

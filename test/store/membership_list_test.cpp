@@ -26,17 +26,17 @@ BOOST_AUTO_TEST_CASE(reads_and_grows_like_a_vector)
     for (record_id g = 10; g < 40; ++g) // past several doublings
         l.push_back({g, g % 2 == 0});
     BOOST_TEST_REQUIRE(l.size() == 33u);
-    BOOST_TEST(l[0].group_id == 2u);
-    BOOST_TEST(l[0].admin);
-    BOOST_TEST(l[1].group_id == 5u);
-    BOOST_TEST(l[2].group_id == 9u);
-    BOOST_TEST(l.back().group_id == 39u);
+    BOOST_TEST(record_id{l[0].group_id} == 2u);
+    BOOST_TEST(bool{l[0].admin});
+    BOOST_TEST(record_id{l[1].group_id} == 5u);
+    BOOST_TEST(record_id{l[2].group_id} == 9u);
+    BOOST_TEST(record_id{l.back().group_id} == 39u);
 
     auto copy = l;
     BOOST_TEST((copy == l));
     copy[0].admin = false;
     BOOST_TEST((copy != l));
-    BOOST_TEST(l[0].admin); // a deep copy
+    BOOST_TEST(bool{l[0].admin}); // a deep copy
 
     BOOST_TEST(l.erase_if([](membership const& m) { return m.group_id >= 10; }) == 30u);
     BOOST_TEST((as_vector(l) == std::vector<membership>{{2, true}, {5, false}, {9, false}}));
@@ -58,6 +58,18 @@ BOOST_AUTO_TEST_CASE(a_user_keeps_its_memberships_sorted)
     u.remove_membership(3);
     BOOST_TEST(!u.membership_of(3));
     BOOST_TEST(u.is_admin_of(7));
+}
+
+BOOST_AUTO_TEST_CASE(a_membership_is_eight_bytes_and_holds_the_largest_group_id)
+{
+    BOOST_TEST(sizeof(membership) == 8u);
+    membership_list l;
+    l.push_back({max_membership_group, true});
+    l.push_back({max_membership_group - 1, false});
+    BOOST_TEST(record_id{l[0].group_id} == max_membership_group);
+    BOOST_TEST(bool{l[0].admin});
+    BOOST_TEST(record_id{l[1].group_id} == max_membership_group - 1);
+    BOOST_TEST(!l[1].admin);
 }
 
 // What the packing is for: a user's std::map node (its 32-byte header, the
