@@ -77,7 +77,7 @@ http::response replace_user(context& ctx, store::user const& target, json::objec
     // A user without a userName goes by their e-mail address; the first
     // SCIM write stores that name, so that the provider's name for the user
     // does not follow a later change of address.
-    if (!target.user_name && allowed.has(store::user_field::user_name))
+    if (!target.user_name() && allowed.has(store::user_field::user_name))
         current["userName"] = nullptr;
     json::object changes;
     for (auto const& [key, value] : wanted)
@@ -132,7 +132,7 @@ bool may_match(scim::filter const& f, store::user const& u)
     if (auto name = equality_on(&f, "userName"))
         return scim::goes_by(u, *name);
     if (auto external = equality_on(&f, "externalId"))
-        return u.external_id == *external;
+        return u.external_id() == *external;
     return true;
 }
 

@@ -152,18 +152,18 @@ void set_field(store::user& u, user_field f, json::value const& v, store::unix_t
     switch (f) {
     case user_field::first_name: u.first_name = std::string_view(v.get_string()); break;
     case user_field::last_name: u.last_name = std::string_view(v.get_string()); break;
-    case user_field::phone_number: u.phone_number = contact_or_null(v); break;
-    case user_field::email_address: u.email_address = contact_or_null(v); break;
+    case user_field::phone_number: u.set_phone_number(contact_or_null(v)); break;
+    case user_field::email_address: u.set_email_address(contact_or_null(v)); break;
     case user_field::super_user: u.super_user = v.get_bool(); break;
     case user_field::client_id: u.client_id = positive_integer(v); break;
-    case user_field::external_id: u.external_id = text_or_null(v); break;
-    case user_field::description: u.description = text_or_null(v); break;
-    case user_field::remarks: u.remarks = text_or_null(v); break;
+    case user_field::external_id: u.set_external_id(text_or_null(v)); break;
+    case user_field::description: u.set_description(text_or_null(v)); break;
+    case user_field::remarks: u.set_remarks(text_or_null(v)); break;
     case user_field::auto_email_match: u.auto_email_match = v.get_bool(); break;
     case user_field::require_email_match: u.require_email_match = v.get_bool(); break;
     case user_field::email_match_credential_filter: u.email_match_credential_filter = v.get_bool(); break;
-    case user_field::auth_organization_id: u.auth_organization_id = text_or_null(v); break;
-    case user_field::user_name: u.user_name = contact_or_null(v); break;
+    case user_field::auth_organization_id: u.set_auth_organization_id(text_or_null(v)); break;
+    case user_field::user_name: u.set_user_name(contact_or_null(v)); break;
     case user_field::active: u.active = v.get_bool(); break;
     case user_field::auto_remove_after:
         u.auto_remove_after = store::remove_period::none;
@@ -182,8 +182,8 @@ void set_field(store::user& u, user_field f, json::value const& v, store::unix_t
 }
 
 // "Changing the number without verifying it resets verification."
-std::optional<std::string> settle_verification(bool& verified, store::opt_text const& before,
-                                               store::opt_text const& after,
+std::optional<std::string> settle_verification(bool& verified, store::user::text before,
+                                               store::user::text after,
                                                json::value const* verify, std::string_view verify_name)
 {
     if (before != after || !after)
@@ -276,14 +276,15 @@ std::optional<http::response> parse_role_change(boost::urls::params_view query, 
 
 std::optional<std::string> apply_patch(store::user& u, user_patch const& patch, store::unix_time now)
 {
-    auto const phone_before = u.phone_number;
-    auto const email_before = u.email_address;
+    auto const before = u.texts; // one copy of the block, for the two below
     for (auto const& [key, value] : patch.values)
         set_field(u, find_rule(key)->field, value, now);
-    if (auto error = settle_verification(u.phone_number_verified, phone_before, u.phone_number,
+    if (auto error = settle_verification(u.phone_number_verified, before.get(store::user_text::phone_number),
+                                         u.phone_number(),
                                          patch.values.if_contains("phoneNumberVerify"), "phoneNumberVerify"))
         return error;
-    return settle_verification(u.email_address_verified, email_before, u.email_address,
+    return settle_verification(u.email_address_verified, before.get(store::user_text::email_address),
+                               u.email_address(),
                                patch.values.if_contains("emailAddressVerify"), "emailAddressVerify");
 }
 

@@ -25,7 +25,7 @@ json::value or_null(store::opt_id v)
     return json::value(*v);
 }
 
-json::value or_null(store::opt_text const& v)
+json::value or_null(store::user::text v)
 {
     if (!v)
         return nullptr;
@@ -61,22 +61,22 @@ json::object user_view(store::user const& u, json::storage_ptr sp)
         {"id", u.id},
         {"firstName", u.first_name.view()},
         {"lastName", u.last_name.view()},
-        {"phoneNumber", or_null(u.phone_number)},
+        {"phoneNumber", or_null(u.phone_number())},
         {"phoneNumberVerified", u.phone_number_verified},
-        {"emailAddress", or_null(u.email_address)},
+        {"emailAddress", or_null(u.email_address())},
         {"emailAddressVerified", u.email_address_verified},
         {"superUser", u.super_user},
         {"clientId", or_null(u.client_id)},
-        {"externalId", or_null(u.external_id)},
-        {"description", or_null(u.description)},
-        {"remarks", or_null(u.remarks)},
+        {"externalId", or_null(u.external_id())},
+        {"description", or_null(u.description())},
+        {"remarks", or_null(u.remarks())},
         {"autoRemoveAfter", period_name(u.auto_remove_after)},
         {"removeAt", time_or_null(u.remove_at)},
         {"autoEmailMatch", u.auto_email_match},
         {"requireEmailMatch", u.require_email_match},
         {"emailMatchCredentialFilter", u.email_match_credential_filter},
-        {"authOrganizationId", or_null(u.auth_organization_id)},
-        {"userName", or_null(u.user_name)},
+        {"authOrganizationId", or_null(u.auth_organization_id())},
+        {"userName", or_null(u.user_name())},
         {"active", bool(u.active)},
         {"userGroups", std::move(groups)},
         {"created", store::format_rfc3339(u.created)},

@@ -82,9 +82,9 @@ std::optional<http::response> refuse_lock_out(context const& ctx, store::user co
 
 store::user const* name_clash(store::directory const& dir, store::user const& u)
 {
-    if (!u.user_name)
+    if (!u.user_name())
         return nullptr;
-    auto const* holder = dir.find_user_by_name(*u.user_name);
+    auto const* holder = dir.find_user_by_name(*u.user_name());
     if (holder && holder->id != u.id)
         return holder;
     return nullptr;
@@ -193,9 +193,9 @@ bool matches(store::user const& u, list_query const& q)
 {
     if (auto v = q.filter("clientId"); v && (!u.client_id || parse_id(*v) != u.client_id))
         return false;
-    if (auto v = q.filter("externalId"); v && u.external_id != *v)
+    if (auto v = q.filter("externalId"); v && u.external_id() != *v)
         return false;
-    if (auto v = q.filter("emailAddress"); v && u.email_address != *v)
+    if (auto v = q.filter("emailAddress"); v && u.email_address() != *v)
         return false;
     return true;
 }

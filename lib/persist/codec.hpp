@@ -25,7 +25,7 @@ public:
     void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
     void boolean(bool v) { u8(v ? 1 : 0); }
     void str(std::string_view s);
-    void opt_str(store::opt_text const& s);
+    void opt_str(std::optional<std::string_view> s);
     void opt_u64(std::optional<std::uint64_t> const& v);
     void opt_i64(std::optional<std::int64_t> const& v);
 

@@ -34,7 +34,7 @@ json::object meta(std::string_view type, std::string_view collection, store::rec
 }
 
 // [{"value": v, "type": "work", "primary": true}], or nothing.
-void put_single(json::object& resource, std::string_view name, store::opt_text const& v)
+void put_single(json::object& resource, std::string_view name, store::user::text v)
 {
     if (v)
         resource[name] = json::array{json::object{{"value", *v}, {"type", "work"}, {"primary", true}}};
@@ -142,19 +142,19 @@ std::optional<store::record_id> id_of(std::string_view text)
 
 std::string effective_user_name(store::user const& u)
 {
-    if (u.user_name)
-        return std::string(*u.user_name);
-    if (u.email_address)
-        return std::string(*u.email_address);
+    if (u.user_name())
+        return std::string(*u.user_name());
+    if (u.email_address())
+        return std::string(*u.email_address());
     return std::to_string(u.id);
 }
 
 bool goes_by(store::user const& u, std::string_view name)
 {
-    if (u.user_name)
-        return same_name(*u.user_name, name);
-    if (u.email_address)
-        return same_name(*u.email_address, name);
+    if (u.user_name())
+        return same_name(*u.user_name(), name);
+    if (u.email_address())
+        return same_name(*u.email_address(), name);
     return id_of(name) == u.id;
 }
 
@@ -165,8 +165,8 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
         {"id", std::to_string(u.id)},
         {"userName", effective_user_name(u)},
     };
-    if (u.external_id)
-        r["externalId"] = *u.external_id;
+    if (u.external_id())
+        r["externalId"] = *u.external_id();
     json::object name;
     if (!u.first_name.empty())
         name["givenName"] = u.first_name.view();
@@ -180,8 +180,8 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
         name["formatted"] = formatted;
     r["name"] = std::move(name);
     r["displayName"] = formatted.empty() ? effective_user_name(u) : formatted;
-    put_single(r, "emails", u.email_address);
-    put_single(r, "phoneNumbers", u.phone_number);
+    put_single(r, "emails", u.email_address());
+    put_single(r, "phoneNumbers", u.phone_number());
     r["active"] = bool(u.active);
     json::array groups;
     for (auto const& m : u.groups) {
@@ -284,7 +284,7 @@ store::user const* user_named(store::directory const& dir, std::string_view name
         return u;
     // A user without a userName goes by their e-mail address (or id).
     for (auto const& [id, u] : dir.users())
-        if (id != except && !u.user_name && goes_by(u, name))
+        if (id != except && !u.user_name() && goes_by(u, name))
             return &u;
     return nullptr;
 }

@@ -236,9 +236,9 @@ user const* directory::find_user_by_name(std::string_view name) const
 
 void directory::index_name(user const& u, bool add)
 {
-    if (!u.user_name)
+    if (!u.user_name())
         return;
-    auto key = folded(*u.user_name);
+    auto key = folded(*u.user_name());
     if (add) {
         user_by_name_.emplace(std::move(key), u.id);
         return;

@@ -2,10 +2,10 @@
 // The directory's records. Plain values: copying one is how a change is made
 // (a handler copies a record, edits the copy, and submits it as an after-image).
 
-#include "store/opt_text.hpp"
 #include "store/membership_list.hpp"
 #include "store/opt_int.hpp"
 #include "store/short_text.hpp"
+#include "store/user_texts.hpp"
 
 #include <array>
 #include <cstdint>
@@ -23,19 +23,16 @@ enum class remove_period : std::uint8_t { none, week, month, year };
 
 struct user {
     // Pointers and eight-byte values first, the flags together at the end:
-    // no padding between fields (144 bytes).
+    // no padding between fields (96 bytes, so that a map node of key and
+    // record fits malloc's 144-byte chunk).
     record_id id = 0;
     short_text first_name;
     short_text last_name;
-    opt_text phone_number;
-    opt_text email_address;
-    opt_text external_id;
-    opt_text description;
-    opt_text remarks;
-    opt_text auth_organization_id;
-    // The name an identity provider knows the user by (SCIM's userName);
-    // unique among users, ignoring ASCII case.
-    opt_text user_name;
+    // phoneNumber, emailAddress, externalId, description, remarks,
+    // authOrganizationId and userName (the name an identity provider knows
+    // the user by, SCIM's userName: unique among users, ignoring ASCII
+    // case). Read and set them through the functions below.
+    user_texts texts;
     opt_id client_id;
     opt_time remove_at;
     // Sorted by group_id, at most one entry per group.
@@ -51,6 +48,22 @@ struct user {
     bool auto_email_match : 1 = false;
     bool require_email_match : 1 = false;
     bool email_match_credential_filter : 1 = false;
+
+    using text = user_texts::value;
+    text phone_number() const noexcept { return texts.get(user_text::phone_number); }
+    text email_address() const noexcept { return texts.get(user_text::email_address); }
+    text external_id() const noexcept { return texts.get(user_text::external_id); }
+    text description() const noexcept { return texts.get(user_text::description); }
+    text remarks() const noexcept { return texts.get(user_text::remarks); }
+    text auth_organization_id() const noexcept { return texts.get(user_text::auth_organization_id); }
+    text user_name() const noexcept { return texts.get(user_text::user_name); }
+    void set_phone_number(text v) { texts.set(user_text::phone_number, v); }
+    void set_email_address(text v) { texts.set(user_text::email_address, v); }
+    void set_external_id(text v) { texts.set(user_text::external_id, v); }
+    void set_description(text v) { texts.set(user_text::description, v); }
+    void set_remarks(text v) { texts.set(user_text::remarks, v); }
+    void set_auth_organization_id(text v) { texts.set(user_text::auth_organization_id, v); }
+    void set_user_name(text v) { texts.set(user_text::user_name, v); }
 
     membership const* membership_of(record_id group_id) const;
     // Adds or changes the membership, keeping `groups` sorted.

@@ -29,7 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         return 0;
     store::user u;
     u.id = 1;
-    u.phone_number = "+31850607337";
+    u.set_phone_number("+31850607337");
     if (!api::apply_patch(u, patch, 1'800'000'000))
         api::apply_roles(u, roles, dir);
     return 0;

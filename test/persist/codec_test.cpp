@@ -15,17 +15,17 @@ store::user full_user()
     u.id = 42;
     u.first_name = "Zoë";
     u.last_name = "Lee";
-    u.phone_number = "+31850607337";
+    u.set_phone_number("+31850607337");
     u.phone_number_verified = true;
-    u.email_address = "z@example.org";
+    u.set_email_address("z@example.org");
     u.super_user = true;
     u.client_id = 7;
-    u.external_id = "ext";
-    u.description = std::string(4096, 'd');
+    u.set_external_id("ext");
+    u.set_description(std::string(4096, 'd'));
     u.auto_remove_after = store::remove_period::month;
     u.remove_at = 1'900'000'000;
     u.require_email_match = true;
-    u.auth_organization_id = "org";
+    u.set_auth_organization_id("org");
     u.groups = {{1, true}, {5, false}};
     u.created = 1;
     u.updated = 2;
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(a_user_name_and_deactivation_round_trip_as_an_extended_reco
 {
     auto plain = full_user();
     auto extended = full_user();
-    extended.user_name = "zoe.lee";
+    extended.set_user_name("zoe.lee");
     extended.active = false;
     // A user with neither is written as before those fields existed, so
     // that the bytes of existing directories do not change.

@@ -83,7 +83,7 @@ BOOST_AUTO_TEST_CASE(a_large_snapshot_loads_on_two_threads_alike)
     fill(d);
     for (store::record_id id = 100; id < 30'000; ++id) {
         auto u = make_user(id, std::string("user ").append(std::to_string(id)));
-        u.description = std::string(40, 'd');
+        u.set_description(std::string(40, 'd'));
         d.apply(store::put_user{u});
     }
     auto const path = tmp.path() / "snapshot";

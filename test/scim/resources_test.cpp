@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(a_user_resource_and_who_goes_by_a_name)
     store::user ann;
     ann.id = 2;
     ann.first_name = "Ann";
-    ann.email_address = "Ann@Example.org";
+    ann.set_email_address("Ann@Example.org");
     dir.apply(store::put_user{ann});
     auto const r = scim::user_resource(ann, dir, "\"v\"");
     BOOST_TEST(r.at("userName").as_string() == "Ann@Example.org"); // no userName: the address
@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(a_user_resource_and_who_goes_by_a_name)
     BOOST_TEST(!r.contains("phoneNumbers"));
     BOOST_TEST(scim::user_named(dir, "ann@example.ORG", 0) == dir.find_user(2));
     BOOST_TEST(!scim::user_named(dir, "ann@example.org", 2));
-    ann.user_name = "ann";
+    ann.set_user_name("ann");
     dir.apply(store::put_user{ann});
     BOOST_TEST(!scim::user_named(dir, "ann@example.org", 0));
     BOOST_TEST(scim::user_named(dir, "ANN", 0) == dir.find_user(2));

@@ -43,7 +43,7 @@ BOOST_FIXTURE_TEST_CASE(an_update_names_the_fields_that_changed_and_who_changed_
 {
     auto u = ann();
     u.last_name = "Lee";
-    u.phone_number = "+15551234567";
+    u.set_phone_number("+15551234567");
     u.set_membership(1, false);
     u.updated = now; // not a field of its own
     auto const e = event_of(put_user{u});
@@ -76,7 +76,7 @@ BOOST_FIXTURE_TEST_CASE(a_new_record_names_the_fields_it_sets, fixture)
 {
     user u;
     u.id = 5;
-    u.email_address = "x@example.org";
+    u.set_email_address("x@example.org");
     u.super_user = true;
     auto const e = event_of(put_user{u});
     BOOST_TEST((e.action == audit_action::create_user));

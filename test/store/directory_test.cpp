@@ -208,14 +208,14 @@ BOOST_AUTO_TEST_CASE(users_are_found_by_user_name_ignoring_case)
 {
     directory d;
     auto ann = make_user(1);
-    ann.user_name = "Ann.Lee@Example.org";
+    ann.set_user_name("Ann.Lee@Example.org");
     d.apply(put_user{ann});
     d.apply(put_user{make_user(2)});
     BOOST_TEST_REQUIRE(d.find_user_by_name("ann.lee@example.ORG"));
     BOOST_TEST(d.find_user_by_name("ann.lee@example.ORG")->id == 1u);
     BOOST_TEST(!d.find_user_by_name("ann"));
 
-    ann.user_name = "ann";
+    ann.set_user_name("ann");
     d.apply(put_user{ann});
     BOOST_TEST(!d.find_user_by_name("Ann.Lee@Example.org"));
     BOOST_TEST(d.find_user_by_name("ANN")->id == 1u);
@@ -223,7 +223,7 @@ BOOST_AUTO_TEST_CASE(users_are_found_by_user_name_ignoring_case)
     // Two holders (nodes that raced): the least id answers, and the other
     // keeps the name when the first lets it go.
     auto bob = make_user(2);
-    bob.user_name = "Ann";
+    bob.set_user_name("Ann");
     d.apply(put_user{bob});
     BOOST_TEST(d.find_user_by_name("ann")->id == 1u);
     d.apply(remove_user{1});

@@ -73,10 +73,10 @@ BOOST_AUTO_TEST_CASE(a_membership_is_eight_bytes_and_holds_the_largest_group_id)
 }
 
 // What the packing is for: a user's std::map node (its 32-byte header, the
-// key and the record) fits malloc's 192-byte chunk.
-BOOST_AUTO_TEST_CASE(a_user_node_fits_in_192_bytes)
+// key and the record) fits malloc's 144-byte chunk.
+BOOST_AUTO_TEST_CASE(a_user_node_fits_in_144_bytes)
 {
     constexpr std::size_t node_header = 32, key = 8, malloc_header = 8;
     BOOST_TEST(sizeof(membership_list) == 8u);
-    BOOST_TEST(node_header + key + sizeof(user) + malloc_header <= 192u);
+    BOOST_TEST(node_header + key + sizeof(user) + malloc_header <= 144u);
 }

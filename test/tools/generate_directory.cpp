@@ -63,17 +63,17 @@ int main(int argc, char** argv)
         u.first_name = first_names[rng() % first_names.size()];
         u.last_name = last_names[rng() % last_names.size()];
         if (chance(90)) {
-            u.email_address = lower_no_spaces(std::string(u.first_name.view()) + "." + std::string(u.last_name.view())) + std::to_string(id) + "@example.org";
+            u.set_email_address(lower_no_spaces(std::string(u.first_name.view()) + "." + std::string(u.last_name.view())) + std::to_string(id) + "@example.org");
             u.email_address_verified = chance(70);
         }
         if (chance(60)) {
-            u.phone_number = "+3185" + std::to_string(1'000'000 + rng() % 9'000'000);
+            u.set_phone_number("+3185" + std::to_string(1'000'000 + rng() % 9'000'000));
             u.phone_number_verified = chance(50);
         }
         if (chance(20))
-            u.external_id = "ext-" + std::to_string(rng() % 100'000'000);
+            u.set_external_id("ext-" + std::to_string(rng() % 100'000'000));
         if (chance(10))
-            u.description = "Imported from the old directory";
+            u.set_description("Imported from the old directory");
         u.super_user = id == 1;
         for (unsigned n = 1 + rng() % 3; n > 0; --n)
             u.set_membership(1 + rng() % groups, chance(5));

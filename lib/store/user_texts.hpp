@@ -1,0 +1,70 @@
+#pragma once
+// A user's seven optional texts in one pointer: null when all are absent,
+// else one heap block holding which are present, their lengths and their
+// characters. Most users have one to three of them (an e-mail address, a
+// phone number); as seven separate one-pointer texts they took 56 bytes of
+// the record and a malloc chunk each.
+//
+// The block: a byte of flags (bit i: text i is present; bit 7: lengths are
+// four bytes, else two), the lengths of the present texts in order, then
+// their characters in order. It is canonical, so equal texts make equal
+// blocks.
+//
+// get() answers a view into the block: copy it to keep it past a change.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <string_view>
+#include <utility>
+
+namespace rosterd::store {
+
+enum class user_text : std::uint8_t {
+    phone_number,
+    email_address,
+    external_id,
+    description,
+    remarks,
+    auth_organization_id,
+    user_name,
+};
+inline constexpr std::size_t user_text_count = 7;
+
+class user_texts {
+public:
+    using value = std::optional<std::string_view>;
+    using values = std::array<value, user_text_count>;
+
+    user_texts() noexcept = default;
+    // All at once, in one allocation: how a decoder builds a user.
+    explicit user_texts(values const& all);
+    user_texts(user_texts const& other);
+    user_texts(user_texts&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
+    user_texts& operator=(user_texts other) noexcept
+    {
+        std::swap(block_, other.block_);
+        return *this;
+    }
+    // Inline: copies of a user are destroyed on every write.
+    ~user_texts()
+    {
+        if (block_)
+            std::free(block_);
+    }
+
+    value get(user_text t) const noexcept;
+    values all() const noexcept;
+    // Rebuilds the block; `v` may be a view into it.
+    void set(user_text t, value v);
+
+    friend bool operator==(user_texts const& a, user_texts const& b) noexcept;
+
+private:
+    std::size_t block_size() const noexcept;
+    unsigned char* block_ = nullptr;
+};
+
+} // namespace rosterd::store

@@ -1,0 +1,110 @@
+// store::user_texts: seven optional texts in one block, each read and set
+// as the separate optional strings they replace.
+#define BOOST_TEST_MODULE user_texts
+#include <boost/test/unit_test.hpp>
+
+#include "store/records.hpp"
+
+#include <string>
+
+using namespace rosterd::store;
+
+namespace {
+
+constexpr auto phone = user_text::phone_number;
+constexpr auto email = user_text::email_address;
+constexpr auto remarks = user_text::remarks;
+constexpr auto name = user_text::user_name;
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(absent_present_and_empty_are_three_values)
+{
+    user_texts t;
+    BOOST_TEST(!t.get(phone));
+    t.set(phone, "");
+    BOOST_TEST_REQUIRE(t.get(phone).has_value());
+    BOOST_TEST(t.get(phone)->empty());
+    t.set(email, "a@example.org");
+    BOOST_TEST(*t.get(email) == "a@example.org");
+    BOOST_TEST(t.get(phone)->empty());
+    BOOST_TEST(!t.get(remarks));
+    t.set(phone, std::nullopt);
+    BOOST_TEST(!t.get(phone));
+    t.set(email, std::nullopt);
+    BOOST_TEST((t == user_texts{})); // nothing left: no block
+    BOOST_TEST(sizeof(user_texts) == sizeof(void*));
+}
+
+BOOST_AUTO_TEST_CASE(each_text_keeps_its_own_value_whatever_the_others_do)
+{
+    // Every subset of present texts, with lengths that differ per text.
+    for (unsigned mask = 0; mask < (1u << user_text_count); ++mask) {
+        user_texts::values expected;
+        for (std::size_t i = 0; i < user_text_count; ++i)
+            if (mask & (1u << i))
+                expected[i] = std::string_view("0123456789abcdef").substr(0, i * 2);
+        user_texts built(expected);
+        user_texts set_one_by_one;
+        for (std::size_t i = user_text_count; i-- > 0;)
+            set_one_by_one.set(static_cast<user_text>(i), expected[i]);
+        BOOST_TEST((built == set_one_by_one)); // the block is canonical
+        for (std::size_t i = 0; i < user_text_count; ++i) {
+            BOOST_TEST((built.get(static_cast<user_text>(i)) == expected[i]));
+            BOOST_TEST((built.all()[i] == expected[i]));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(copies_own_their_texts_and_a_text_may_be_set_from_itself)
+{
+    std::string source(300, 'x');
+    user_texts a;
+    a.set(remarks, source);
+    a.set(name, "ann");
+    source.assign(300, 'y');
+    auto b = a;
+    a.set(remarks, "changed");
+    BOOST_TEST(*b.get(remarks) == std::string(300, 'x'));
+    BOOST_TEST(*a.get(remarks) == "changed");
+    BOOST_TEST(!(a == b));
+    a.set(user_text::description, a.get(remarks)); // a view into the block being replaced
+    BOOST_TEST(*a.get(user_text::description) == "changed");
+    auto c = std::move(b);
+    BOOST_TEST(!b.get(remarks)); // NOLINT: a moved-from set is empty
+    BOOST_TEST(*c.get(name) == "ann");
+    std::string const embedded("a\0b", 3);
+    c.set(phone, embedded);
+    BOOST_TEST(c.get(phone)->size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(texts_over_65535_bytes_take_wide_lengths)
+{
+    std::string const big(70'000, 'd');
+    user_texts t;
+    t.set(email, "a@example.org");
+    t.set(user_text::description, big);
+    t.set(name, "ann");
+    BOOST_TEST(*t.get(user_text::description) == big);
+    BOOST_TEST(*t.get(email) == "a@example.org");
+    BOOST_TEST(*t.get(name) == "ann");
+    auto copy = t;
+    BOOST_TEST((copy == t));
+    t.set(user_text::description, "short again");
+    BOOST_TEST(*t.get(name) == "ann");
+    BOOST_TEST(*t.get(user_text::description) == "short again");
+}
+
+BOOST_AUTO_TEST_CASE(a_user_reads_and_sets_them_by_name)
+{
+    user u;
+    u.set_phone_number("+31850607337");
+    u.set_user_name("ann");
+    BOOST_TEST(*u.phone_number() == "+31850607337");
+    BOOST_TEST(*u.user_name() == "ann");
+    BOOST_TEST(!u.email_address());
+    BOOST_TEST(!u.external_id());
+    BOOST_TEST(!u.description());
+    BOOST_TEST(!u.remarks());
+    BOOST_TEST(!u.auth_organization_id());
+}
