@@ -21,6 +21,12 @@ constexpr std::array<std::string_view, 22> names{
     "userGroups", "name", "expires", "userName", "active",
 };
 
+// The audit field of each of a user's texts, in user_text's order.
+constexpr std::array<audit_field, user_text_count> text_fields{
+    audit_field::phone_number, audit_field::email_address, audit_field::external_id, audit_field::description,
+    audit_field::remarks, audit_field::auth_organization_id, audit_field::user_name,
+};
+
 // Collects the fields in which two versions of a record differ.
 class difference {
 public:
@@ -40,26 +46,24 @@ private:
 std::uint32_t changed_fields(user const& a, user const& b)
 {
     using f = audit_field;
-    return difference()
+    difference d;
+    // Each block read once, not once per text.
+    auto const before = a.texts.all(), after = b.texts.all();
+    for (std::size_t i = 0; i < user_text_count; ++i)
+        d.field(text_fields[i], before[i], after[i]);
+    return d
         .field(f::first_name, a.first_name, b.first_name)
         .field(f::last_name, a.last_name, b.last_name)
-        .field(f::phone_number, a.phone_number(), b.phone_number())
         .field(f::phone_number_verified, a.phone_number_verified, b.phone_number_verified)
-        .field(f::email_address, a.email_address(), b.email_address())
         .field(f::email_address_verified, a.email_address_verified, b.email_address_verified)
         .field(f::super_user, a.super_user, b.super_user)
         .field(f::client_id, a.client_id, b.client_id)
-        .field(f::external_id, a.external_id(), b.external_id())
-        .field(f::description, a.description(), b.description())
-        .field(f::remarks, a.remarks(), b.remarks())
         .field(f::auto_remove_after, a.auto_remove_after, b.auto_remove_after)
         .field(f::remove_at, a.remove_at, b.remove_at)
         .field(f::auto_email_match, a.auto_email_match, b.auto_email_match)
         .field(f::require_email_match, a.require_email_match, b.require_email_match)
         .field(f::email_match_credential_filter, a.email_match_credential_filter, b.email_match_credential_filter)
-        .field(f::auth_organization_id, a.auth_organization_id(), b.auth_organization_id())
         .field(f::user_groups, a.groups, b.groups)
-        .field(f::user_name, a.user_name(), b.user_name())
         .field(f::active, a.active, b.active)
         .bits();
 }
