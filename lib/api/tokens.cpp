@@ -120,7 +120,7 @@ http::response list_tokens(context& ctx)
         auto const& t = *ctx.dir.find_token(*it);
         out.push_back(boost::json::object{
             {"id", t.id},
-            {"description", t.description},
+            {"description", t.description.view()},
             {"created", store::format_rfc3339(t.created)},
             {"expires", time_or_null(t.expires)},
             {"lastUsed", time_or_null(t.last_used)},

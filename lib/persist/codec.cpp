@@ -153,7 +153,7 @@ void encode(encoder& e, store::token const& t)
     e.u64(t.id);
     e.u64(t.user_id);
     encode_bytes(e, t.hash);
-    e.str(t.description);
+    e.str(t.description.view());
     e.i64(t.created);
     e.opt_i64(t.expires);
     e.opt_i64(t.last_used);
@@ -165,10 +165,13 @@ store::token decode_token(decoder& d)
     t.id = d.u64();
     t.user_id = d.u64();
     decode_bytes(d, t.hash, "token hash");
-    t.description = d.str();
+    t.description = d.str_view();
     t.created = d.i64();
-    t.expires = d.opt_i64();
-    t.last_used = d.opt_i64();
+    auto const expires = d.opt_i64(), last_used = d.opt_i64();
+    if (expires == store::opt_time::absent || last_used == store::opt_time::absent)
+        throw decode_error("bad token time");
+    t.expires = expires;
+    t.last_used = last_used;
     return t;
 }
 

@@ -85,14 +85,15 @@ struct group {
 // SHA-256 of a token's secret: the only form in which a secret is kept.
 using token_hash = std::array<std::uint8_t, 32>;
 
+// 88 bytes, so that its map node fits malloc's 144-byte chunk.
 struct token {
     record_id id = 0;
     record_id user_id = 0;
     token_hash hash{};
-    std::string description;
+    short_text description;
     unix_time created = 0;
-    std::optional<unix_time> expires;
-    std::optional<unix_time> last_used;
+    opt_time expires;
+    opt_time last_used;
     friend bool operator==(token const&, token const&) = default;
 };
 

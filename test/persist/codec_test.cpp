@@ -194,3 +194,25 @@ BOOST_AUTO_TEST_CASE(a_membership_group_id_past_two_to_the_63_is_refused)
     store::record_id const kept = std::get<store::put_user>(decoded(bytes)).after.groups[1].group_id;
     BOOST_TEST(kept == 0x7f00000000000005u);
 }
+
+BOOST_AUTO_TEST_CASE(a_token_time_that_stands_for_absent_is_refused)
+{
+    // A token's times keep "absent" in the least int64, so a stored one
+    // cannot be that.
+    store::token t;
+    t.id = 3;
+    t.user_id = 42;
+    t.description = "a description longer than fifteen bytes";
+    t.expires = 99;
+    t.last_used = 98;
+    auto const bytes = encoded(store::put_token{t});
+    BOOST_TEST((std::get<store::put_token>(decoded(bytes)).after == t));
+    for (char const time : {'\x63', '\x62'}) { // expires, then lastUsed
+        auto damaged = bytes;
+        auto const at = damaged.find(std::string{time, 0, 0, 0, 0, 0, 0, 0});
+        BOOST_TEST_REQUIRE(at != std::string::npos);
+        damaged.replace(at, 8, std::string{0, 0, 0, 0, 0, 0, 0, '\x80'});
+        decoder d(damaged);
+        BOOST_CHECK_THROW(decode_change(d), decode_error);
+    }
+}

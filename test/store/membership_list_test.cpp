@@ -80,3 +80,9 @@ BOOST_AUTO_TEST_CASE(a_user_node_fits_in_144_bytes)
     BOOST_TEST(sizeof(membership_list) == 8u);
     BOOST_TEST(node_header + key + sizeof(user) + malloc_header <= 144u);
 }
+
+BOOST_AUTO_TEST_CASE(a_token_node_fits_in_144_bytes)
+{
+    constexpr std::size_t node_header = 32, key = 8, malloc_header = 8;
+    BOOST_TEST(node_header + key + sizeof(token) + malloc_header <= 144u);
+}
