@@ -276,14 +276,18 @@ std::optional<http::response> parse_role_change(boost::urls::params_view query, 
 
 std::optional<std::string> apply_patch(store::user& u, user_patch const& patch, store::unix_time now)
 {
-    auto const before = u.texts; // one copy of the block, for the two below
+    // The texts as they were, copied only when the patch may change the
+    // phone number or the address; else they are the texts as they are.
+    bool const contact = patch.fields.has(user_field::phone_number) || patch.fields.has(user_field::email_address);
+    auto const before = contact ? u.texts : store::user_texts{};
     for (auto const& [key, value] : patch.values)
         set_field(u, find_rule(key)->field, value, now);
-    if (auto error = settle_verification(u.phone_number_verified, before.get(store::user_text::phone_number),
+    auto const was = [&](store::user_text t) { return contact ? before.get(t) : u.texts.get(t); };
+    if (auto error = settle_verification(u.phone_number_verified, was(store::user_text::phone_number),
                                          u.phone_number(),
                                          patch.values.if_contains("phoneNumberVerify"), "phoneNumberVerify"))
         return error;
-    return settle_verification(u.email_address_verified, before.get(store::user_text::email_address),
+    return settle_verification(u.email_address_verified, was(store::user_text::email_address),
                                u.email_address(),
                                patch.values.if_contains("emailAddressVerify"), "emailAddressVerify");
 }

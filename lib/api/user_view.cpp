@@ -57,26 +57,28 @@ json::object user_view(store::user const& u, json::storage_ptr sp)
     json::array groups(sp);
     for (auto const& m : u.groups)
         groups.push_back(json::object({{"id", m.group_id}, {"admin", m.admin}}, sp));
+    auto const texts = u.texts.all(); // the block read once, not once per text
+    auto const text = [&](store::user_text t) { return or_null(texts[store::text_index(t)]); };
     return json::object({
         {"id", u.id},
         {"firstName", u.first_name.view()},
         {"lastName", u.last_name.view()},
-        {"phoneNumber", or_null(u.phone_number())},
+        {"phoneNumber", text(store::user_text::phone_number)},
         {"phoneNumberVerified", u.phone_number_verified},
-        {"emailAddress", or_null(u.email_address())},
+        {"emailAddress", text(store::user_text::email_address)},
         {"emailAddressVerified", u.email_address_verified},
         {"superUser", u.super_user},
         {"clientId", or_null(u.client_id)},
-        {"externalId", or_null(u.external_id())},
-        {"description", or_null(u.description())},
-        {"remarks", or_null(u.remarks())},
+        {"externalId", text(store::user_text::external_id)},
+        {"description", text(store::user_text::description)},
+        {"remarks", text(store::user_text::remarks)},
         {"autoRemoveAfter", period_name(u.auto_remove_after)},
         {"removeAt", time_or_null(u.remove_at)},
         {"autoEmailMatch", u.auto_email_match},
         {"requireEmailMatch", u.require_email_match},
         {"emailMatchCredentialFilter", u.email_match_credential_filter},
-        {"authOrganizationId", or_null(u.auth_organization_id())},
-        {"userName", or_null(u.user_name())},
+        {"authOrganizationId", text(store::user_text::auth_organization_id)},
+        {"userName", text(store::user_text::user_name)},
         {"active", bool(u.active)},
         {"userGroups", std::move(groups)},
         {"created", store::format_rfc3339(u.created)},

@@ -24,24 +24,25 @@ bool is_extended(store::user const& u) { return u.user_name() || !u.active; }
 
 void encode(encoder& e, store::user const& u)
 {
+    auto const texts = u.texts.all(); // the block read once, not once per text
     e.u64(u.id);
     e.str(u.first_name.view());
     e.str(u.last_name.view());
-    e.opt_str(u.phone_number());
+    e.opt_str(texts[store::text_index(store::user_text::phone_number)]);
     e.boolean(u.phone_number_verified);
-    e.opt_str(u.email_address());
+    e.opt_str(texts[store::text_index(store::user_text::email_address)]);
     e.boolean(u.email_address_verified);
     e.boolean(u.super_user);
     e.opt_u64(std::optional<std::uint64_t>(u.client_id));
-    e.opt_str(u.external_id());
-    e.opt_str(u.description());
-    e.opt_str(u.remarks());
+    e.opt_str(texts[store::text_index(store::user_text::external_id)]);
+    e.opt_str(texts[store::text_index(store::user_text::description)]);
+    e.opt_str(texts[store::text_index(store::user_text::remarks)]);
     e.u8(static_cast<std::uint8_t>(u.auto_remove_after));
     e.opt_i64(u.remove_at);
     e.boolean(u.auto_email_match);
     e.boolean(u.require_email_match);
     e.boolean(u.email_match_credential_filter);
-    e.opt_str(u.auth_organization_id());
+    e.opt_str(texts[store::text_index(store::user_text::auth_organization_id)]);
     e.u64(u.groups.size());
     for (auto const& m : u.groups) {
         e.u64(m.group_id);
@@ -50,12 +51,10 @@ void encode(encoder& e, store::user const& u)
     e.i64(u.created);
     e.i64(u.updated);
     if (is_extended(u)) {
-        e.opt_str(u.user_name());
+        e.opt_str(texts[store::text_index(store::user_text::user_name)]);
         e.u8(u.active ? 0 : user_inactive);
     }
 }
-
-std::size_t text(store::user_text t) { return static_cast<std::size_t>(t); }
 
 store::user decode_user(decoder& d, bool extended)
 {
@@ -64,18 +63,18 @@ store::user decode_user(decoder& d, bool extended)
     u.first_name = d.str_view();
     u.last_name = d.str_view();
     store::user_texts::values texts;
-    texts[text(store::user_text::phone_number)] = d.opt_str();
+    texts[store::text_index(store::user_text::phone_number)] = d.opt_str();
     u.phone_number_verified = d.boolean();
-    texts[text(store::user_text::email_address)] = d.opt_str();
+    texts[store::text_index(store::user_text::email_address)] = d.opt_str();
     u.email_address_verified = d.boolean();
     u.super_user = d.boolean();
     auto const client = d.opt_u64();
     if (client == store::opt_id::absent)
         throw decode_error("bad clientId");
     u.client_id = client;
-    texts[text(store::user_text::external_id)] = d.opt_str();
-    texts[text(store::user_text::description)] = d.opt_str();
-    texts[text(store::user_text::remarks)] = d.opt_str();
+    texts[store::text_index(store::user_text::external_id)] = d.opt_str();
+    texts[store::text_index(store::user_text::description)] = d.opt_str();
+    texts[store::text_index(store::user_text::remarks)] = d.opt_str();
     auto const period = d.u8();
     if (period > static_cast<std::uint8_t>(store::remove_period::year))
         throw decode_error("bad autoRemoveAfter");
@@ -87,7 +86,7 @@ store::user decode_user(decoder& d, bool extended)
     u.auto_email_match = d.boolean();
     u.require_email_match = d.boolean();
     u.email_match_credential_filter = d.boolean();
-    texts[text(store::user_text::auth_organization_id)] = d.opt_str();
+    texts[store::text_index(store::user_text::auth_organization_id)] = d.opt_str();
     auto const n = d.u64();
     // Exactly: growing one by one would leave a third membership in room
     // for four. A membership takes at least two bytes, which bounds what a
@@ -104,7 +103,7 @@ store::user decode_user(decoder& d, bool extended)
     u.created = d.i64();
     u.updated = d.i64();
     if (extended) {
-        texts[text(store::user_text::user_name)] = d.opt_str();
+        texts[store::text_index(store::user_text::user_name)] = d.opt_str();
         auto const flags = d.u8();
         if (flags & ~user_inactive)
             throw decode_error("bad user flags");

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 
 namespace rosterd::store {
 
@@ -47,6 +49,10 @@ membership const* user::membership_of(record_id group_id) const
 
 void user::set_membership(record_id group_id, bool admin)
 {
+    // A membership keeps the admin flag in the id's top bit: a larger id
+    // would silently become another group's.
+    if (group_id > max_membership_group)
+        throw std::out_of_range("group id " + std::to_string(group_id) + " past 2^63 - 1");
     auto it = std::lower_bound(groups.begin(), groups.end(), group_id,
         [](membership const& m, record_id id) { return m.group_id < id; });
     if (it != groups.end() && it->group_id == group_id)

@@ -32,6 +32,8 @@ enum class user_text : std::uint8_t {
     user_name,
 };
 inline constexpr std::size_t user_text_count = 7;
+// Where text `t` sits in a user_texts::values.
+constexpr std::size_t text_index(user_text t) { return static_cast<std::size_t>(t); }
 
 class user_texts {
 public:

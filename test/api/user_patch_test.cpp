@@ -158,6 +158,14 @@ BOOST_AUTO_TEST_CASE(changing_a_number_resets_its_verification)
     BOOST_TEST(merged(u, R"({"phoneNumber":"+31850607338","phoneNumberVerify":true})").phone_number_verified);
     BOOST_TEST(!merged(u, R"({"phoneNumberVerify":false})").phone_number_verified);
     BOOST_TEST(!merged(u, R"({"phoneNumber":null})").phone_number_verified);
+    // A patch of other texts, which rebuilds the texts' block, keeps it.
+    u.set_email_address("a@example.org");
+    u.email_address_verified = true;
+    auto const other = merged(u, R"({"remarks":"r","description":"d"})");
+    BOOST_TEST(other.phone_number_verified);
+    BOOST_TEST(other.email_address_verified);
+    BOOST_TEST(!merged(u, R"({"remarks":"r","emailAddress":"b@example.org"})").email_address_verified);
+    BOOST_TEST(merged(u, R"({"remarks":"r","emailAddress":"b@example.org"})").phone_number_verified);
 }
 
 BOOST_AUTO_TEST_CASE(verifying_nothing_is_refused)

@@ -5,6 +5,7 @@
 
 #include "store/records.hpp"
 
+#include <stdexcept>
 #include <vector>
 
 using namespace rosterd::store;
@@ -70,6 +71,11 @@ BOOST_AUTO_TEST_CASE(a_membership_is_eight_bytes_and_holds_the_largest_group_id)
     BOOST_TEST(bool{l[0].admin});
     BOOST_TEST(record_id{l[1].group_id} == max_membership_group - 1);
     BOOST_TEST(!l[1].admin);
+    // A larger id would lose its top bit and name another group.
+    user u;
+    u.set_membership(max_membership_group, true);
+    BOOST_CHECK_THROW(u.set_membership(max_membership_group + 1, false), std::out_of_range);
+    BOOST_TEST(u.groups.size() == 1u);
 }
 
 // What the packing is for: a user's std::map node (its 32-byte header, the
