@@ -48,6 +48,29 @@ bool list_names(std::string_view list, std::string_view current, comparison how)
     return false;
 }
 
+// Whether a list is "*" or one or more entity tags ("..." or W/"...")
+// separated by commas (empty elements allowed, as RFC 9110 §5.6.1 says).
+bool is_tag_list(std::string_view list)
+{
+    if (trim(list) == "*")
+        return true;
+    bool any = false;
+    while (!list.empty()) {
+        auto const comma = list.find(',');
+        auto tag = trim(list.substr(0, comma));
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        if (tag.empty())
+            continue;
+        if (tag.starts_with("W/"))
+            tag.remove_prefix(2);
+        if (tag.size() < 2 || tag.front() != '"' || tag.back() != '"'
+            || tag.substr(1, tag.size() - 2).find('"') != std::string_view::npos)
+            return false;
+        any = true;
+    }
+    return any;
+}
+
 template <std::size_t N>
 std::string quoted_hex(std::array<std::uint8_t, N> const& digest)
 {
@@ -150,6 +173,8 @@ std::string etag_of(store::group const& g, store::directory const& dir)
 std::optional<http::response> if_match_failure(http::request const& req, std::string_view kind, std::string_view id,
                                                std::string const& current)
 {
+    if (!is_tag_list(req.if_match))
+        return http::problem(http::status::bad_request, "If-Match: must be \"*\" or a list of entity tags");
     if (list_names(req.if_match, current, comparison::strong))
         return std::nullopt;
     auto res = http::problem(http::status::precondition_failed,

@@ -23,8 +23,9 @@ std::string etag_of(std::string_view representation);
 std::string etag_of(store::user const& u);
 std::string etag_of(store::group const& g, store::directory const& dir);
 
-// If-Match: a 412 unless one of its entity tags is `current` (strong
-// comparison) or it is "*". `kind` and `id` name the record in the detail.
+// If-Match: a 400 when it holds no entity tag or something else than entity
+// tags; a 412 unless one of its tags is `current` (strong comparison) or it
+// is "*". `kind` and `id` name the record in the detail.
 std::optional<http::response> if_match_failure(http::request const& req, std::string_view kind, std::string_view id,
                                                std::string const& current);
 
@@ -35,7 +36,7 @@ template <class EtagFn>
 std::optional<http::response> check_if_match(http::request const& req, std::string_view kind, std::string_view id,
                                              EtagFn&& current)
 {
-    if (req.if_match.empty())
+    if (!req.has_if_match)
         return std::nullopt;
     return if_match_failure(req, kind, id, current());
 }

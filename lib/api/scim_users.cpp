@@ -159,7 +159,9 @@ json::object scim_body(context const& ctx)
 
 void throw_problem(http::response const& problem)
 {
-    throw scim::error(problem.code, "", scim_detail(scim::problem_detail(problem)));
+    scim::error e(problem.code, "", scim_detail(scim::problem_detail(problem)));
+    e.etag = problem.etag;
+    throw e;
 }
 
 http::response scim_resource(context const& ctx, http::status code, json::object resource, std::string etag)

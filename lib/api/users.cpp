@@ -128,7 +128,7 @@ http::response update_user(context& ctx)
     if (auto invalid = merge(after, patch, roles, ctx))
         return *invalid;
     auto res = http::json(http::status::ok, std::to_string(after.id));
-    if (!ctx.req.if_match.empty()) // a client that edits conditionally gets the next version's tag
+    if (ctx.req.has_if_match) // a client that edits conditionally gets the next version's tag
         res.etag = etag_of(after);
     commit(ctx, store::put_user{std::move(after)});
     return res;

@@ -15,6 +15,14 @@ namespace {
 // that each sent a 64 KiB body must not hold 640 MB.
 constexpr std::size_t kept_body_capacity = 4 * 1024;
 
+// Several lines of a list-valued header are one list (RFC 9110 §5.3).
+void append_to_list(std::string& list, std::string_view value)
+{
+    if (!list.empty())
+        list.append(", ");
+    list.append(value.data(), value.size());
+}
+
 } // namespace
 
 std::optional<header_block> find_header_block(std::string_view data)
@@ -47,6 +55,7 @@ request_parser::request_parser(request& into) : req_(into)
     req_.authorization.clear();
     req_.has_content_type = false;
     req_.content_type.clear();
+    req_.has_if_match = false;
     req_.if_match.clear();
     req_.if_none_match.clear();
     req_.refusal = {};
@@ -109,12 +118,11 @@ void request_parser::on_field_impl(boost::beast::http::field name, string_view, 
         }
         break;
     case field::if_match:
-        if (req_.if_match.empty())
-            req_.if_match.assign(value.data(), value.size());
+        req_.has_if_match = true;
+        append_to_list(req_.if_match, {value.data(), value.size()});
         break;
     case field::if_none_match:
-        if (req_.if_none_match.empty())
-            req_.if_none_match.assign(value.data(), value.size());
+        append_to_list(req_.if_none_match, {value.data(), value.size()});
         break;
     case field::expect:
         req_.expect_continue = req_.expect_continue || boost::beast::iequals(value, "100-continue");

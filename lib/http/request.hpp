@@ -45,8 +45,11 @@ struct request {
     std::string authorization;
     bool has_content_type = false;
     std::string content_type;
-    // Conditional requests (RFC 9110 §13): the first If-Match and
-    // If-None-Match headers, as sent; empty when absent.
+    // Conditional requests (RFC 9110 §13): the If-Match and If-None-Match
+    // lists, as sent; several lines of one header are one list (§5.3),
+    // joined with commas. has_if_match tells an empty If-Match (refused)
+    // from none.
+    bool has_if_match = false;
     std::string if_match;
     std::string if_none_match;
     std::string body;

@@ -19,7 +19,9 @@ http::response error_response(error const& e)
     if (!e.type.empty())
         body["scimType"] = e.type;
     body["detail"] = e.what();
-    return resource_response(e.status, body);
+    auto res = resource_response(e.status, body);
+    res.etag = e.etag;
+    return res;
 }
 
 std::string problem_detail(http::response const& problem)

@@ -40,6 +40,8 @@ struct error : std::runtime_error {
     }
     http::status status;
     std::string type;
+    // The record's current ETag, on a 412: the client's next If-Match.
+    std::string etag;
 };
 
 // 400 invalidValue: the commonest refusal.

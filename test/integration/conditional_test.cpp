@@ -11,7 +11,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string const root_token = "conditional-test-root-token-0123456789";
+std::string const root_token = "ca58147001da26fb5e5f480129a0d4f1";
 
 struct running_server {
     server_process server{{"--bootstrap-token", root_token}};
@@ -96,6 +96,44 @@ BOOST_AUTO_TEST_CASE(a_conditional_put_answers_the_next_version)
     BOOST_TEST(with_header(verb::put, user, bhttp::field::if_match, R"("nope", )" + etag(user), "{}").result_int() == 200u);
     // If-Match compares strongly: a weak tag never matches.
     BOOST_TEST(with_header(verb::put, user, bhttp::field::if_match, "W/" + etag(user), "{}").result_int() == 412u);
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_or_malformed_if_match_is_400_and_changes_nothing)
+{
+    auto const user = "/user/" + std::to_string(create("/user", R"({"description":"kept"})"));
+    for (std::string const bad : {"", " ", ",", "abc", "\"open"}) {
+        BOOST_TEST_CONTEXT("If-Match: [" << bad << "]") {
+            auto const res = with_header(verb::put, user, bhttp::field::if_match, bad, R"({"description":"lost"})");
+            BOOST_TEST(res.result_int() == 400u, res.body());
+            BOOST_TEST(with_header(verb::delete_, user, bhttp::field::if_match, bad).result_int() == 400u);
+        }
+    }
+    BOOST_TEST(description(user) == "kept");
+}
+
+BOOST_AUTO_TEST_CASE(several_if_match_lines_are_one_list)
+{
+    auto const user = "/user/" + std::to_string(create("/user", "{}"));
+    auto const current = etag(user);
+    // RFC 9110 §5.3: the lines join into one list, in order.
+    auto const put = [&](std::string const& first, std::string const& second) {
+        bhttp::request<bhttp::string_body> req{verb::put, user, 11};
+        req.set(bhttp::field::host, "127.0.0.1");
+        req.set(bhttp::field::authorization, "Bearer " + root_token);
+        req.insert(bhttp::field::if_match, first);
+        req.insert(bhttp::field::if_match, second);
+        req.set(bhttp::field::content_type, "application/json");
+        req.body() = R"({"remarks":"r"})";
+        req.prepare_payload();
+        client c(server.port());
+        bhttp::write(c.socket(), req);
+        boost::beast::flat_buffer buffer;
+        http_reply res;
+        bhttp::read(c.socket(), buffer, res);
+        return res.result_int();
+    };
+    BOOST_TEST(put("\"stale\"", current) == 200u);
+    BOOST_TEST(put("\"stale\"", "\"older\"") == 412u);
 }
 
 BOOST_AUTO_TEST_CASE(if_none_match_answers_304_while_the_copy_is_current)

@@ -454,6 +454,8 @@ BOOST_AUTO_TEST_CASE(the_if_match_header_and_the_etag_agree)
     bhttp::read(socket, buffer, second);
     BOOST_TEST(second.result_int() == 412u);
     BOOST_TEST(parsed(second).at("status").as_string() == "412");
+    // Like the native 412, it carries the current ETag: the next If-Match.
+    BOOST_TEST(second[bhttp::field::etag] == first[bhttp::field::etag], second.body());
 }
 
 BOOST_AUTO_TEST_CASE(a_group_admin_provisions_only_into_their_group)
