@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <zxcvbn.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -17,6 +19,14 @@ namespace {
 constexpr std::size_t token_bytes = 16;
 constexpr std::size_t min_secret_chars = 16;
 constexpr std::size_t max_secret_chars = 256;
+
+// Every token the README and docs/ show, in any example: someone will copy
+// one. (token_test checks that this list covers the docs.)
+constexpr std::string_view documented_tokens[] = {
+    "93c8b2ae-301b-47fe-842f-afe9b98b427a", "4414756a-e64a-1bb2-7a84-11bda0b225e9",
+    "72c27b1d-e05e-baf5-8ed5-024a602af4cb", "ab594702-5266-08e6-f333-d1a720de62af",
+    "fdcd8cc5-d18e-4a65-80a4-291ee55ef77a",
+};
 
 bool is_visible_ascii(char c) { return c > ' ' && c < 0x7f; }
 
@@ -113,13 +123,21 @@ double estimated_entropy_bits(std::string_view secret)
     return alphabet < 2 ? 0.0 : static_cast<double>(secret.size()) * std::log2(static_cast<double>(alphabet));
 }
 
+double guess_entropy_bits(std::string_view secret)
+{
+    std::string const text(secret); // zxcvbn reads a C string
+    return ZxcvbnMatch(text.c_str(), nullptr, nullptr);
+}
+
 bool acceptable_secret(std::string_view secret)
 {
-    if (has_token_form(secret))
-        return true;
-    return secret.size() >= min_secret_chars && secret.size() <= max_secret_chars
-        && std::all_of(secret.begin(), secret.end(), is_visible_ascii)
-        && estimated_entropy_bits(secret) >= min_secret_bits;
+    if (secret.size() < min_secret_chars || secret.size() > max_secret_chars
+        || !std::all_of(secret.begin(), secret.end(), is_visible_ascii))
+        return false;
+    if (std::any_of(std::begin(documented_tokens), std::end(documented_tokens),
+                    [&](std::string_view t) { return iequals_ascii(t, secret); }))
+        return false;
+    return estimated_entropy_bits(secret) >= min_secret_bits && guess_entropy_bits(secret) >= min_guess_bits;
 }
 
 } // namespace rosterd::auth

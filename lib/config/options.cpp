@@ -74,8 +74,8 @@ po::options_description describe()
         ("request-timeout", text()->default_value("30"), "seconds a client may take to send one request")
         ("log-level", text()->default_value("info"), "debug, info, warn or error (info logs every request)")
         ("bootstrap-token", text(),
-         "the first superuser's token, used on first start only: the 8-4-4-4-12 hex form, or 16-256 visible "
-         "ASCII characters of at least 128 bits (estimated from length and alphabet)")
+         "the first superuser's token, used on first start only: 16-256 visible ASCII characters as hard to "
+         "guess as a random 128-bit token (zxcvbn's estimate), e.g. from 'openssl rand -hex 16'")
         ("tls-cert", text(), "PEM certificate chain: serve HTTPS (TLS 1.2 and 1.3) instead of HTTP")
         ("tls-key", text(), "PEM private key of --tls-cert")
         ("user", text()->default_value("1"), "rosterd recover: the superuser to mint a token for");
@@ -322,9 +322,8 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
             o.bootstrap_token = token;
         else
             r.problems.push_back(problem("bootstrap-token",
-                                         "must be a token in the 8-4-4-4-12 hex form, or 16 to 256 visible ASCII "
-                                         "characters with at least 128 bits of entropy (about 22 random letters "
-                                         "and digits)"));
+                                         "too easy to guess: use 16 to 256 visible ASCII characters as random "
+                                         "as a 128-bit token, e.g. the output of 'openssl rand -hex 16'"));
     }
     if (vm.count("tls-cert"))
         o.tls_cert = r.text("tls-cert");

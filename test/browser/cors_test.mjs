@@ -14,7 +14,7 @@ const require = createRequire(import.meta.url);
 const { chromium } = require("playwright-core");
 const here = dirname(fileURLToPath(import.meta.url));
 const binary = process.argv[2];
-const token = "browser-test-token-0123456789";
+const token = "5dd0c756d51b263fce5dbb0f6c0fecba";
 const data = mkdtempSync(join(tmpdir(), "rosterd-browser-"));
 
 function fail(message) {

@@ -18,7 +18,7 @@ using bhttp::verb;
 
 namespace {
 
-std::string const root = "abuse-test-root-token-0123456789";
+std::string const root = "34adf50bf6fd5bd7a1bf8153de73d4c7";
 
 struct abused_server {
     // Generous idle and request timeouts: the stalled clients must be

@@ -19,7 +19,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string const root = "audit-test-root-token-0123456789abcdef";
+std::string const root = "526191bc6b30df493395336e6adf8b2b";
 
 json::array events(api_client& api, std::string const& target, std::optional<std::string> token = {})
 {

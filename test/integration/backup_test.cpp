@@ -16,7 +16,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string const root_token = "backup-test-root-token-0123456789";
+std::string const root_token = "7af2672f5fc5cbcb6498ae6d435b0d5c";
 
 // GET /backup: the status and the file's bytes.
 std::pair<unsigned, std::string> take_backup(unsigned short port, std::string const& token = root_token)

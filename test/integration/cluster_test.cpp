@@ -23,7 +23,7 @@ using verb = bhttp::verb;
 
 namespace {
 
-std::string const root_token = "cluster-test-root-token-0123456789";
+std::string const root_token = "de17983dda9f932a3dd047f21a63bf34";
 
 // Waits until `done()` or `limit`; whether it became true.
 template <class Fn>

@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(systemd_is_told_when_the_server_is_ready_and_stopping)
 
 BOOST_AUTO_TEST_CASE(the_header_and_json_depth_limits_are_options)
 {
-    server_process server({"--max-header", "2048", "--max-json-depth", "2", "--bootstrap-token", "limits-test-token-0123456789"});
+    server_process server({"--max-header", "2048", "--max-json-depth", "2", "--bootstrap-token", "e4dad830c429bcbfdaf1d86392c90275"});
     {
         client c(server.port());
         auto const replies = rosterd::test::parse_responses(
@@ -114,9 +114,9 @@ BOOST_AUTO_TEST_CASE(the_header_and_json_depth_limits_are_options)
     }
     client c(server.port());
     BOOST_TEST(c.request(bhttp::verb::get, "/healthz").result_int() == 200u);
-    auto const shallow = c.request(bhttp::verb::put, "/user/1", R"({"description":null})", "limits-test-token-0123456789");
+    auto const shallow = c.request(bhttp::verb::put, "/user/1", R"({"description":null})", "e4dad830c429bcbfdaf1d86392c90275");
     BOOST_TEST(shallow.result_int() == 200u);
-    auto const deep = c.request(bhttp::verb::put, "/user/1", R"({"description":[[1]]})", "limits-test-token-0123456789");
+    auto const deep = c.request(bhttp::verb::put, "/user/1", R"({"description":[[1]]})", "e4dad830c429bcbfdaf1d86392c90275");
     BOOST_TEST(deep.result_int() == 400u);
     BOOST_TEST(deep.body().find("body: not valid JSON") != std::string::npos);
 }

@@ -15,7 +15,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string const root_token = "directory-api-test-root-token";
+std::string const root_token = "566b055eec5a6b206455ea76731fee15";
 
 struct running_server {
     server_process server{{"--bootstrap-token", root_token}};

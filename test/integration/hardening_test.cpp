@@ -17,7 +17,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string const root_token = "hardening-test-root-token-0123456789";
+std::string const root_token = "135decca4ccc430e62b3d63b382bea3a";
 
 struct hardened_server {
     explicit hardened_server(std::vector<std::string> extra = {}, std::optional<fs::path> data = {})
@@ -287,7 +287,9 @@ BOOST_AUTO_TEST_CASE(control_characters_are_refused_in_names)
 BOOST_AUTO_TEST_CASE(a_weak_bootstrap_token_stops_the_start)
 {
     temp_dir data;
-    for (std::string const weak : {"short", "aaaaaaaaaaaaaaaaaaaa", "abuse-test-root-token"}) {
+    for (std::string const weak : {"short", "aaaaaaaaaaaaaaaaaaaa", "abuse-test-root-token",
+                                   "00000000-0000-0000-0000-000000000000", "Password1!Password1!Password1!Password1!",
+                                   "93c8b2ae-301b-47fe-842f-afe9b98b427a"}) {
         BOOST_TEST_CONTEXT(weak) {
             auto const r = run_to_exit({"--data-dir", data.path().string(), "--bootstrap-token", weak});
             BOOST_TEST(r.exit_code == 2);

@@ -21,7 +21,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string const root = "persistence-test-root-token";
+std::string const root = "1fe8fe3939f71748b0071871bad4529d";
 
 std::string body_of(client& c, verb method, std::string const& target, std::optional<std::string> body = {},
                     std::string const& token = root, unsigned expect = 0)
@@ -88,12 +88,12 @@ BOOST_AUTO_TEST_CASE(a_restart_keeps_everything)
                 s = make_state(c);
                 BOOST_TEST(server.stop(signal) == (signal == SIGTERM ? 0 : 128 + SIGKILL));
             }
-            server_process server({"--bootstrap-token", "a-different-token-ignored"}, data.path());
+            server_process server({"--bootstrap-token", "4c5db8fdeafe205096663b2af425a7c0"}, data.path());
             // Ignored, but not in silence.
             BOOST_TEST(server.log().find("--bootstrap-token is ignored") != std::string::npos, server.log());
             client c(server.port());
             check_state(c, s);
-            BOOST_TEST(c.request(verb::get, "/user/1", {}, "a-different-token-ignored").result_int() == 401u);
+            BOOST_TEST(c.request(verb::get, "/user/1", {}, "4c5db8fdeafe205096663b2af425a7c0").result_int() == 401u);
         }
     }
 }

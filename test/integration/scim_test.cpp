@@ -16,7 +16,7 @@ namespace json = boost::json;
 
 namespace {
 
-std::string const root = "scim-test-root-token-0123456789abcdef";
+std::string const root = "6ca909dc8258971e89c149bfdb94b513";
 std::string const scim_media = "application/scim+json";
 
 // A SCIM call: the body sent as application/scim+json, as the identity

@@ -20,7 +20,7 @@ namespace json = boost::json;
 namespace {
 
 // The token of the seed's second example, used as the bootstrap superuser's.
-std::string const root_token = "93c8b2ae-301b-47fe-842f-afe9b98b427a";
+std::string const root_token = "8280b6a0332360e65691dc97561c0767";
 
 struct running_server {
     server_process server{{"--bootstrap-token", root_token}};

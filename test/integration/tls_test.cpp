@@ -18,7 +18,7 @@ namespace ssl = boost::asio::ssl;
 
 namespace {
 
-std::string const token = "tls-test-token-0123456789";
+std::string const token = "733909e479560c3e73a495944cb56fbd";
 
 struct certificate {
     temp_dir dir;

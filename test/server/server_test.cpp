@@ -23,7 +23,7 @@ using tcp = boost::asio::ip::tcp;
 
 namespace {
 
-std::string const root_token = "server-test-root-token-0123456789";
+std::string const root_token = "6debfbb54a58acdb4d5ccd416387f88d";
 
 config::options options_for(std::filesystem::path const& data)
 {
