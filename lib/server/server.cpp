@@ -26,6 +26,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -90,6 +91,14 @@ int recover(config::options const& opts)
 int restore(config::options const& opts)
 {
     try {
+        // A device, FIFO or directory is no backup: /dev/zero would be read
+        // until memory ran out.
+        std::error_code ec;
+        if (std::filesystem::exists(opts.restore_file, ec) && !std::filesystem::is_regular_file(opts.restore_file, ec)) {
+            std::cerr << "rosterd: " << opts.restore_file << " is not a regular file (a backup is one); nothing was "
+                      << "changed\n";
+            return exit_bad_input;
+        }
         std::ifstream file(opts.restore_file, std::ios::binary);
         if (!file)
             throw std::runtime_error(opts.restore_file + ": cannot read");

@@ -6,6 +6,8 @@
 
 #include "../support/api_client.hpp"
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <map>
 #include <thread>
@@ -163,6 +165,16 @@ BOOST_AUTO_TEST_CASE(restore_refuses_a_damaged_backup_and_a_running_server)
                                   write_file(work.path() / "cut", backup.substr(0, backup.size() / 3)).string()});
     BOOST_TEST(cut.exit_code == 2);
     BOOST_TEST((files_in(data) == before));
+
+    // What is not a regular file is refused at once: /dev/zero would be
+    // read until memory ran out.
+    ::mkfifo((work.path() / "fifo").c_str(), 0600);
+    for (std::string const& odd : {std::string("/dev/zero"), work.path().string(), (work.path() / "fifo").string()}) {
+        auto const r = run_to_exit({"restore", "--data-dir", data.string(), odd});
+        BOOST_TEST(r.exit_code == 2, odd << ": " << r.output);
+        BOOST_TEST(r.output.find("nothing was changed") != std::string::npos, r.output);
+        BOOST_TEST((files_in(data) == before));
+    }
 
     auto const good = run_to_exit({"restore", "--data-dir", data.string(), (work.path() / "good").string()});
     BOOST_TEST_REQUIRE(good.exit_code == 0, good.output);
