@@ -26,10 +26,15 @@ json::value id_or_null(store::record_id id)
     return id;
 }
 
-json::value actor_view(store::audit_event const& e, json::storage_ptr sp)
+// The actor's token and address only when `full`: a caller sees them only
+// for actors whose record they may read (an admin never learns where a
+// superuser works from).
+json::value actor_view(store::audit_event const& e, bool full, json::storage_ptr sp)
 {
     if (e.actor_user == 0)
         return nullptr; // rosterd itself
+    if (!full)
+        return json::object({{"userId", e.actor_user}, {"tokenId", nullptr}, {"address", nullptr}}, sp);
     auto const v6 = boost::asio::ip::make_address_v6(e.address);
     auto const address = v6.is_v4_mapped()
         ? boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_string()
@@ -38,7 +43,7 @@ json::value actor_view(store::audit_event const& e, json::storage_ptr sp)
                         sp);
 }
 
-json::object event_view(store::audit_event const& e, json::storage_ptr sp)
+json::object event_view(store::audit_event const& e, bool full_actor, json::storage_ptr sp)
 {
     json::array fields(sp);
     for (auto const name : store::field_names(e.fields))
@@ -48,7 +53,7 @@ json::object event_view(store::audit_event const& e, json::storage_ptr sp)
         {"id", e.id},
         {"at", store::format_rfc3339(e.at)},
         {"action", json::string_view(action.data(), action.size())},
-        {"actor", actor_view(e, sp)},
+        {"actor", actor_view(e, full_actor, sp)},
         {"userId", id_or_null(e.user_id)},
         {"userGroupId", id_or_null(e.group_id)},
         {"tokenId", id_or_null(e.token_id)},
@@ -96,6 +101,17 @@ std::optional<http::response> parse_audit_query(context const& ctx, bool by_user
     return std::nullopt;
 }
 
+// Whether the caller may see the actor's token and address: a superuser
+// always; anyone else for their own actions and actors they may read.
+bool reveals_actor(context const& ctx, store::audit_event const& e)
+{
+    auto const& me = *ctx.me;
+    if (me.super_user || e.actor_user == me.id)
+        return true;
+    auto const* actor = ctx.dir.find_user(e.actor_user);
+    return actor && auth::access_to(me, *actor) != auth::access::none;
+}
+
 // The events that match `q` and `visible`, newest first, one page.
 template <class Visible>
 http::response event_page(context const& ctx, audit_query const& q, Visible&& visible)
@@ -106,7 +122,7 @@ http::response event_page(context const& ctx, audit_query const& q, Visible&& vi
     auto const& trail = ctx.dir.audit();
     for (auto it = trail.rbegin(); it != trail.rend() && page.size() < q.page.limit; ++it)
         if (q.matches(*it) && visible(*it) && on_page(q.page, seen++))
-            page.push_back(event_view(*it, &memory));
+            page.push_back(event_view(*it, reveals_actor(ctx, *it), &memory));
     return http::json(http::status::ok, json::serialize(page));
 }
 

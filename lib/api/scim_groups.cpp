@@ -33,7 +33,7 @@ http::response group_answer(context const& ctx, http::status code, store::group 
     auto etag = etag_of(g, ctx.dir);
     auto const members = scim::parse_projection(ctx.query).leaves_out("members") ? scim::group_members::none
                                                                                   : scim::group_members::full;
-    auto resource = scim::group_resource(g, ctx.dir, members, etag);
+    auto resource = scim::group_resource(g, ctx.dir, members, *ctx.me, etag);
     return scim_resource(ctx, code, std::move(resource), std::move(etag));
 }
 
@@ -131,7 +131,7 @@ http::response scim_list_groups(context& ctx)
             if (!may_read(*ctx.me, id))
                 continue;
             // The version (a hash over every member) only for what is listed.
-            auto resource = scim::group_resource(g, ctx.dir, members, {});
+            auto resource = scim::group_resource(g, ctx.dir, members, *ctx.me, {});
             if (params.filter && !scim::matches(*params.filter, resource))
                 continue;
             if (++total >= params.start_index && page.size() < params.count) {
@@ -191,7 +191,7 @@ http::response scim_patch_group(context& ctx)
         // Members by id alone: the operations name them by value, and the
         // result is read for ids; looking up every member of a large group
         // for a PATCH that adds one would cost the whole group.
-        auto resource = scim::group_resource(g, ctx.dir, scim::group_members::ids, {});
+        auto resource = scim::group_resource(g, ctx.dir, scim::group_members::ids, *ctx.me, {});
         scim::apply_patch(resource, scim_body(ctx));
         replace_group(ctx, g, resource);
         // As Entra ID and Okta expect of a group: no body (a group's

@@ -42,12 +42,14 @@ user_patch checked(json::object fields)
     return patch;
 }
 
+// A 409 when `name` is claimed by a user other than `self` (the one rule of
+// store::directory::name_claimant). The holder's id only to a caller who may
+// read the holder: a name is no way to learn who exists.
 void refuse_taken_name(context const& ctx, json::object const& fields, store::record_id self)
 {
     auto const& name = fields.at("userName").get_string();
-    if (auto const* holder = scim::user_named(ctx.dir, name, self))
-        throw scim::error(http::status::conflict, "uniqueness",
-                          "userName: user " + std::to_string(holder->id) + " already has this userName");
+    if (auto const* holder = ctx.dir.name_claimant(name, self))
+        throw scim::error(http::status::conflict, "uniqueness", "userName: " + taken_by(ctx, *holder));
 }
 
 store::user const& path_user_or_throw(context const& ctx)
@@ -61,7 +63,7 @@ store::user const& path_user_or_throw(context const& ctx)
 http::response user_answer(context const& ctx, http::status code, store::user const& u)
 {
     auto etag = etag_of(u);
-    auto resource = scim::user_resource(u, ctx.dir, etag);
+    auto resource = scim::user_resource(u, ctx.dir, *ctx.me, etag);
     return scim_resource(ctx, code, std::move(resource), std::move(etag));
 }
 
@@ -73,7 +75,7 @@ http::response replace_user(context& ctx, store::user const& target, json::objec
     auto const level = auth::access_to(*ctx.me, target);
     auto const allowed = auth::settable_fields(level, ctx.me->id == target.id, ctx.rules.allow_self_verify);
     auto wanted = scim::native_fields(resource);
-    auto current = scim::native_fields(scim::user_resource(target, ctx.dir, {}));
+    auto current = scim::native_fields(scim::user_resource(target, ctx.dir, *ctx.me, {}));
     // A user without a userName goes by their e-mail address; the first
     // SCIM write stores that name, so that the provider's name for the user
     // does not follow a later change of address.
@@ -88,6 +90,8 @@ http::response replace_user(context& ctx, store::user const& target, json::objec
     if (auto refusal = refuse_fields(patch.fields, allowed))
         throw_problem(*refusal);
     if (auto refusal = refuse_lock_out(ctx, target, patch))
+        throw_problem(*refusal);
+    if (auto refusal = refuse_retirement(ctx, target, patch))
         throw_problem(*refusal);
     if (patch.values.contains("userName"))
         refuse_taken_name(ctx, wanted, target.id);
@@ -124,24 +128,13 @@ std::optional<std::string_view> equality_on(scim::filter const* f, std::string_v
     return std::string_view(c->value.get_string());
 }
 
-// A cheap test that rules most users out of "userName eq" and "externalId
-// eq" filters, the lookups identity providers make for every user, before
-// any JSON is built.
+// A cheap test that rules most users out of "externalId eq" filters before
+// any JSON is built. ("userName eq" is resolved by name, never walked.)
 bool may_match(scim::filter const& f, store::user const& u)
 {
-    if (auto name = equality_on(&f, "userName"))
-        return scim::goes_by(u, *name);
     if (auto external = equality_on(&f, "externalId"))
         return u.external_id() == *external;
     return true;
-}
-
-// The user that a filter `userName eq "..."` names by their stored
-// userName; null for any other filter, or when no user has that userName.
-store::user const* indexed_lookup(store::directory const& dir, scim::filter const* f)
-{
-    auto const name = equality_on(f, "userName");
-    return name ? dir.find_user_by_name(*name) : nullptr;
 }
 
 } // namespace
@@ -189,7 +182,7 @@ http::response scim_list_users(context& ctx)
                 return;
             }
             // The version (a hash of the user) only for what is listed.
-            auto resource = scim::user_resource(u, ctx.dir, {});
+            auto resource = scim::user_resource(u, ctx.dir, *ctx.me, {});
             if (params.filter && !scim::matches(*params.filter, resource))
                 return;
             ++total;
@@ -199,14 +192,16 @@ http::response scim_list_users(context& ctx)
                 page.push_back(std::move(resource));
             }
         };
-        // A provider's lookup of a user it provisioned: by the userName
-        // index, without walking the directory. (A name no one holds may
-        // still be a user's e-mail address: that walks.)
-        if (auto const* named = indexed_lookup(ctx.dir, params.filter.get()))
-            consider(*named);
-        else
+        // A provider's lookup of a user it provisioned: the one user the
+        // name resolves to, found through the name index, in the same time
+        // whether that user exists, is out of the caller's reach or not.
+        if (auto const name = equality_on(params.filter.get(), "userName")) {
+            if (auto const* named = ctx.dir.find_user_by_name(*name))
+                consider(*named);
+        } else {
             for (auto const& [id, u] : ctx.dir.users())
                 consider(u);
+        }
         return scim::list_response(total, params.start_index, std::move(page));
     });
 }
@@ -278,7 +273,7 @@ http::response scim_patch_user(context& ctx)
 {
     return scim_call([&] {
         auto const& target = writable_user(ctx);
-        auto resource = scim::user_resource(target, ctx.dir, {});
+        auto resource = scim::user_resource(target, ctx.dir, *ctx.me, {});
         scim::apply_patch(resource, scim_body(ctx));
         return replace_user(ctx, target, resource);
     });

@@ -65,8 +65,20 @@ std::optional<http::response> refuse_fields(store::field_set const& fields, stor
 std::optional<http::response> refuse_lock_out(context const& ctx, store::user const& target,
                                               user_patch const& patch);
 
-// Another user with `u`'s userName (ignoring ASCII case); null when there is none.
+// A 403 when `patch` takes `target` out of use and the caller may not
+// (auth::may_retire): active:false or autoRemoveAfter on a superuser or
+// on an admin of a group the caller does not administer; and active:false
+// on oneself, which nobody may do.
+std::optional<http::response> refuse_retirement(context const& ctx, store::user const& target,
+                                                user_patch const& patch);
+
+// Another user who claims `u`'s userName (store::directory::name_claimant);
+// null when there is none.
 store::user const* name_clash(store::directory const& dir, store::user const& u);
+
+// Why a userName cannot be had: "user N already has this userName" when
+// the caller may read user N, else that it is taken, naming no one.
+std::string taken_by(context const& ctx, store::user const& holder);
 
 // The JSON name of a field, as clients spell it ("phoneNumber").
 std::string_view field_name(store::user_field f);

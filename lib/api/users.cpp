@@ -13,6 +13,9 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <cstdint>
+#include <limits>
+
 namespace rosterd::api {
 
 namespace {
@@ -38,10 +41,16 @@ std::optional<http::response> merge(store::user& u, user_patch const& patch, rol
 {
     if (auto detail = apply_patch(u, patch, ctx.now))
         return bad_request(*detail);
+    if (patch.fields.has(store::user_field::auto_remove_after)) {
+        // The reaper re-checks this caller's right when removeAt comes.
+        auto const by = ctx.me->id;
+        u.removal_by = u.remove_at && by <= std::numeric_limits<std::uint32_t>::max() ? static_cast<std::uint32_t>(by)
+                                                                                      : 0;
+    }
     if (auto detail = apply_roles(u, roles, ctx.dir))
         return bad_request(*detail);
     if (auto const* holder = name_clash(ctx.dir, u))
-        return bad_request("userName: user " + std::to_string(holder->id) + " already has this userName");
+        return bad_request("userName: " + taken_by(ctx, *holder));
     u.updated = ctx.now;
     return std::nullopt;
 }
@@ -80,14 +89,34 @@ std::optional<http::response> refuse_lock_out(context const& ctx, store::user co
     return std::nullopt;
 }
 
+std::optional<http::response> refuse_retirement(context const& ctx, store::user const& target,
+                                                user_patch const& patch)
+{
+    auto const& me = *ctx.me;
+    if (auto const* active = patch.values.if_contains("active"); active && active->is_bool() && !active->get_bool()) {
+        if (me.id == target.id)
+            return forbidden("active: nobody deactivates themselves");
+        if (!auth::may_retire(me, target))
+            return forbidden("active: user " + std::to_string(target.id) + " is an admin of a user group the "
+                             "caller does not administer");
+    }
+    if (auto const* removal = patch.values.if_contains("autoRemoveAfter");
+        removal && !removal->is_null() && !auth::may_retire(me, target))
+        return forbidden("autoRemoveAfter: user " + std::to_string(target.id) + " is an admin of a user group the "
+                         "caller does not administer");
+    return std::nullopt;
+}
+
 store::user const* name_clash(store::directory const& dir, store::user const& u)
 {
-    if (!u.user_name())
-        return nullptr;
-    auto const* holder = dir.find_user_by_name(*u.user_name());
-    if (holder && holder->id != u.id)
-        return holder;
-    return nullptr;
+    return u.user_name() ? dir.name_claimant(*u.user_name(), u.id) : nullptr;
+}
+
+std::string taken_by(context const& ctx, store::user const& holder)
+{
+    if (auth::access_to(*ctx.me, holder) != auth::access::none)
+        return "user " + std::to_string(holder.id) + " already has this userName";
+    return "this name is taken";
 }
 
 http::response update_user(context& ctx)
@@ -113,10 +142,8 @@ http::response update_user(context& ctx)
     if (auto refusal = refuse_fields(patch.fields, auth::settable_fields(level, me->id == target->id,
                                                                          ctx.rules.allow_self_verify)))
         return *refusal;
-    if (auto const* removal = patch.values.if_contains("autoRemoveAfter");
-        removal && !removal->is_null() && !auth::may_schedule_removal(*me, *target))
-        return forbidden("autoRemoveAfter: user " + ctx.path_id + " is an admin of a user group the caller does "
-                         "not administer");
+    if (auto refusal = refuse_retirement(ctx, *target, patch))
+        return *refusal;
     if (auto refusal = refuse_roles(*me, roles))
         return *refusal;
     if (auto refusal = refuse_lock_out(ctx, *target, patch))

@@ -49,11 +49,22 @@ bool may_manage_members(store::user const& caller, store::record_id group_id)
     return caller.super_user || caller.is_admin_of(group_id);
 }
 
-bool may_schedule_removal(store::user const& caller, store::user const& target)
+bool may_retire(store::user const& caller, store::user const& target)
 {
-    return caller.super_user || std::all_of(target.groups.begin(), target.groups.end(), [&](store::membership const& m) {
-        return !m.admin || caller.is_admin_of(m.group_id);
-    });
+    if (caller.super_user)
+        return true;
+    return access_to(caller, target) == access::admin
+        && std::all_of(target.groups.begin(), target.groups.end(), [&](store::membership const& m) {
+               return !m.admin || caller.is_admin_of(m.group_id);
+           });
+}
+
+bool removal_stands(store::user const* scheduler, store::user const& target)
+{
+    if (scheduler)
+        return scheduler->active && may_retire(*scheduler, target);
+    return !target.super_user
+        && std::none_of(target.groups.begin(), target.groups.end(), [](store::membership const& m) { return m.admin; });
 }
 
 bool may_manage_tokens(store::user const& caller, store::user const& owner)

@@ -25,10 +25,20 @@ access access_to(store::user const& caller, store::user const& target);
 // when that user is the caller.
 store::field_set settable_fields(access level, bool self, bool allow_self_verify = false);
 
-// Whether an admin may set autoRemoveAfter on `target`: not when the target
-// is an admin of a group the caller does not administer, since the removal
-// would take that group's admin away, which the caller could not do directly.
-bool may_schedule_removal(store::user const& caller, store::user const& target);
+// Whether `caller` may take `target` out of use: deactivate them (active:
+// false) or have them deleted (autoRemoveAfter). A superuser may; a group
+// admin only a user they have admin access to who administers no group the
+// caller does not (that would take the group's admin away, which the caller
+// could not do directly). Deleting is checked twice: when it is scheduled,
+// and by the reaper when it falls due (removal_stands).
+bool may_retire(store::user const& caller, store::user const& target);
+
+// Whether the removal scheduled on `target` still holds: the user who
+// scheduled it (`scheduler`; null when not recorded) is active and may
+// retire `target` now. With no known scheduler, only a removal any group
+// admin could have scheduled stands: of a user who is neither a superuser
+// nor an admin of any group.
+bool removal_stands(store::user const* scheduler, store::user const& target);
 
 // Whether `caller` may add users to `group_id` and make them its admins.
 bool may_manage_members(store::user const& caller, store::record_id group_id);

@@ -17,10 +17,12 @@ enum class tag : std::uint8_t {
     put_user_extended,
 };
 
-// Bits of put_user_extended's flags byte.
+// Bits of put_user_extended's flags byte. With removal_by, a u64 (the
+// user who scheduled removeAt) follows the byte.
 constexpr std::uint8_t user_inactive = 1;
+constexpr std::uint8_t user_removal_by = 2;
 
-bool is_extended(store::user const& u) { return u.user_name() || !u.active; }
+bool is_extended(store::user const& u) { return u.user_name() || !u.active || u.removal_by; }
 
 void encode(encoder& e, store::user const& u)
 {
@@ -52,7 +54,9 @@ void encode(encoder& e, store::user const& u)
     e.i64(u.updated);
     if (is_extended(u)) {
         e.opt_str(texts[store::text_index(store::user_text::user_name)]);
-        e.u8(u.active ? 0 : user_inactive);
+        e.u8((u.active ? 0 : user_inactive) | (u.removal_by ? user_removal_by : 0));
+        if (u.removal_by)
+            e.u64(u.removal_by);
     }
 }
 
@@ -105,9 +109,15 @@ store::user decode_user(decoder& d, bool extended)
     if (extended) {
         texts[store::text_index(store::user_text::user_name)] = d.opt_str();
         auto const flags = d.u8();
-        if (flags & ~user_inactive)
+        if (flags & ~(user_inactive | user_removal_by))
             throw decode_error("bad user flags");
         u.active = !(flags & user_inactive);
+        if (flags & user_removal_by) {
+            auto const by = d.u64();
+            if (by == 0 || by > std::numeric_limits<std::uint32_t>::max())
+                throw decode_error("bad removal scheduler");
+            u.removal_by = static_cast<std::uint32_t>(by);
+        }
     }
     u.texts = store::user_texts(texts); // one allocation for the seven
     return u;

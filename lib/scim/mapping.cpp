@@ -1,6 +1,7 @@
 #include "scim/mapping.hpp"
 
 #include "api/json_body.hpp"
+#include "auth/rights.hpp"
 #include "scim/filter.hpp"
 #include "scim/protocol.hpp"
 #include "store/time.hpp"
@@ -140,30 +141,13 @@ std::optional<store::record_id> id_of(std::string_view text)
 
 } // namespace
 
-std::string effective_user_name(store::user const& u)
-{
-    if (u.user_name())
-        return std::string(*u.user_name());
-    if (u.email_address())
-        return std::string(*u.email_address());
-    return std::to_string(u.id);
-}
-
-bool goes_by(store::user const& u, std::string_view name)
-{
-    if (u.user_name())
-        return same_name(*u.user_name(), name);
-    if (u.email_address())
-        return same_name(*u.email_address(), name);
-    return id_of(name) == u.id;
-}
-
-json::object user_resource(store::user const& u, store::directory const& dir, std::string_view version)
+json::object user_resource(store::user const& u, store::directory const& dir, store::user const& viewer,
+                           std::string_view version)
 {
     json::object r{
         {"schemas", json::array{urn::user}},
         {"id", std::to_string(u.id)},
-        {"userName", effective_user_name(u)},
+        {"userName", dir.effective_name(u)},
     };
     if (u.external_id())
         r["externalId"] = *u.external_id();
@@ -179,14 +163,15 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
     if (!formatted.empty())
         name["formatted"] = formatted;
     r["name"] = std::move(name);
-    r["displayName"] = formatted.empty() ? effective_user_name(u) : formatted;
+    r["displayName"] = formatted.empty() ? dir.effective_name(u) : formatted;
     put_single(r, "emails", u.email_address());
     put_single(r, "phoneNumbers", u.phone_number());
     r["active"] = bool(u.active);
     json::array groups;
     for (auto const& m : u.groups) {
         json::object g{{"value", std::to_string(m.group_id)}, {"$ref", location("Groups", m.group_id)}};
-        if (auto const* group = dir.find_group(m.group_id))
+        auto const* group = dir.find_group(m.group_id);
+        if (group && (viewer.super_user || viewer.is_admin_of(m.group_id)))
             g["display"] = group->name;
         g["type"] = "direct";
         groups.push_back(std::move(g));
@@ -198,7 +183,7 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
 }
 
 json::object group_resource(store::group const& g, store::directory const& dir, group_members shown,
-                            std::string_view version)
+                            store::user const& viewer, std::string_view version)
 {
     json::object r{
         {"schemas", json::array{urn::group}},
@@ -213,8 +198,8 @@ json::object group_resource(store::group const& g, store::directory const& dir, 
             if (shown == group_members::full) {
                 m["$ref"] = location("Users", id);
                 m["type"] = "User";
-                if (auto const* u = dir.find_user(id))
-                    m["display"] = effective_user_name(*u);
+                if (auto const* u = dir.find_user(id); u && auth::access_to(viewer, *u) != auth::access::none)
+                    m["display"] = dir.effective_name(*u);
             }
             members.push_back(std::move(m));
         }
@@ -276,17 +261,6 @@ std::string display_name(json::object const& resource)
     if (api::has_control_character(text))
         throw invalid_value("displayName: contains a control character");
     return std::string(text);
-}
-
-store::user const* user_named(store::directory const& dir, std::string_view name, store::record_id except)
-{
-    if (auto const* u = dir.find_user_by_name(name); u && u->id != except)
-        return u;
-    // A user without a userName goes by their e-mail address (or id).
-    for (auto const& [id, u] : dir.users())
-        if (id != except && !u.user_name() && goes_by(u, name))
-            return &u;
-    return nullptr;
 }
 
 } // namespace rosterd::scim

@@ -31,26 +31,23 @@
 
 namespace rosterd::scim {
 
-// The name a SCIM client knows `u` by: userName, else emailAddress, else
-// the id. So a user made through the native API can be found, and linked,
-// by the identity provider's "userName eq" lookup.
-std::string effective_user_name(store::user const& u);
-
-// Whether effective_user_name(u) is `name`, ignoring ASCII case; without
-// building the name (a list filter asks it of every user).
-bool goes_by(store::user const& u, std::string_view name);
-
-// The User resource of `u`; `version` is its ETag (meta.version).
-boost::json::object user_resource(store::user const& u, store::directory const& dir, std::string_view version);
+// The User resource of `u` as `viewer` may see it (groups[].display only
+// for groups the viewer may read); `version` is its ETag (meta.version). Its
+// userName is the name the directory resolves to `u` (effective_name), so
+// that a user made through the native API can be found, and linked, by the
+// identity provider's "userName eq" lookup.
+boost::json::object user_resource(store::user const& u, store::directory const& dir, store::user const& viewer,
+                                  std::string_view version);
 
 // How a Group resource shows its members: not at all; as their ids alone
 // (what a PATCH works on and a filter needs, without looking each member
 // up); or in full, with "display", "$ref" and "type".
 enum class group_members { none, ids, full };
 
-// The Group resource of `g`, its members shown as `members` says.
+// The Group resource of `g`, its members shown as `members` says; a
+// member's display only when `viewer` may read that user.
 boost::json::object group_resource(store::group const& g, store::directory const& dir, group_members members,
-                                   std::string_view version);
+                                   store::user const& viewer, std::string_view version);
 
 // rosterd's fields for a User resource, as a body of the native API:
 // userName, firstName, lastName, emailAddress, phoneNumber, externalId,
@@ -65,9 +62,5 @@ std::vector<store::record_id> member_ids(boost::json::object const& resource);
 
 // A group's displayName: a non-empty string. Throws scim::error.
 std::string display_name(boost::json::object const& resource);
-
-// A user other than `except` whose effective_user_name is `name` (ignoring
-// ASCII case); null when there is none.
-store::user const* user_named(store::directory const& dir, std::string_view name, store::record_id except);
 
 } // namespace rosterd::scim

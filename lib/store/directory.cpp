@@ -1,6 +1,7 @@
 #include "store/directory.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -219,34 +220,122 @@ std::vector<change> directory::apply_with_undo(change c)
 
 namespace {
 
-std::string folded(std::string_view name)
+bool same_name(std::string_view a, std::string_view b)
 {
-    std::string key(name);
-    for (auto& c : key)
-        if (c >= 'A' && c <= 'Z')
-            c = static_cast<char>(c - 'A' + 'a');
-    return key;
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+        auto const lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        return lower(x) == lower(y);
+    });
+}
+
+// The hash of a name's ASCII lower case; folded on the stack, since it is
+// taken for every user a snapshot loads.
+std::uint64_t name_hash(std::string_view name)
+{
+    char on_stack[256];
+    std::string longer;
+    char* folded = on_stack;
+    if (name.size() > sizeof on_stack) {
+        longer.resize(name.size());
+        folded = longer.data();
+    }
+    std::transform(name.begin(), name.end(), folded,
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    return std::hash<std::string_view>{}(std::string_view(folded, name.size()));
+}
+
+// The name a user claims: userName, else the e-mail address.
+user::text claim_of(user const& u) { return u.user_name() ? u.user_name() : u.email_address(); }
+
+std::optional<record_id> decimal_id(std::string_view text)
+{
+    record_id id = 0;
+    auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (text.empty() || text.front() == '0' || ec != std::errc{} || end != text.data() + text.size())
+        return std::nullopt;
+    return id;
 }
 
 } // namespace
 
+template <class F>
+void directory::for_each_claim(std::string_view name, F&& f) const
+{
+    auto const [first, last] = user_by_name_.equal_range(name_hash(name));
+    for (auto it = first; it != last; ++it) {
+        auto const* u = find_user(it->second);
+        if (!u)
+            continue;
+        if (auto const claim = claim_of(*u); claim && same_name(*claim, name))
+            f(*u);
+    }
+}
+
+user const* directory::address_holder(std::string_view address) const
+{
+    user const* holder = nullptr;
+    for_each_claim(address, [&](user const& u) {
+        if (!u.user_name() && (!holder || u.id < holder->id))
+            holder = &u;
+    });
+    return holder;
+}
+
+bool directory::holds_address(user const& u) const
+{
+    if (u.user_name() || !u.email_address())
+        return false;
+    auto const* holder = address_holder(*u.email_address());
+    return holder && holder->id == u.id;
+}
+
 user const* directory::find_user_by_name(std::string_view name) const
 {
-    auto const [first, last] = user_by_name_.equal_range(folded(name));
-    user const* found = nullptr;
-    for (auto it = first; it != last; ++it)
-        if (!found || it->second < found->id)
-            found = find_user(it->second);
-    return found;
+    user const* named = nullptr;
+    user const* by_address = nullptr;
+    for_each_claim(name, [&](user const& u) {
+        auto& slot = u.user_name() ? named : by_address;
+        if (!slot || u.id < slot->id)
+            slot = &u;
+    });
+    if (named || by_address)
+        return named ? named : by_address;
+    if (auto const id = decimal_id(name))
+        if (auto const* u = find_user(*id); u && !u->user_name() && !holds_address(*u))
+            return u;
+    return nullptr;
+}
+
+std::string directory::effective_name(user const& u) const
+{
+    if (u.user_name())
+        return std::string(*u.user_name());
+    if (holds_address(u))
+        return std::string(*u.email_address());
+    return std::to_string(u.id);
+}
+
+user const* directory::name_claimant(std::string_view name, record_id except) const
+{
+    // The rightful holder first, so that a refusal names them.
+    if (auto const* u = find_user_by_name(name); u && u->id != except)
+        return u;
+    user const* claimant = nullptr;
+    for_each_claim(name, [&](user const& u) {
+        if (u.id != except && !claimant)
+            claimant = &u;
+    });
+    return claimant;
 }
 
 void directory::index_name(user const& u, bool add)
 {
-    if (!u.user_name())
+    auto const claim = claim_of(u);
+    if (!claim)
         return;
-    auto key = folded(*u.user_name());
+    auto const key = name_hash(*claim);
     if (add) {
-        user_by_name_.emplace(std::move(key), u.id);
+        user_by_name_.emplace(key, u.id);
         return;
     }
     auto const [first, last] = user_by_name_.equal_range(key);
@@ -268,6 +357,7 @@ std::optional<user> directory::put(user u)
         : users_.try_emplace(id);
     user& stored = it->second;
     std::optional<user> old;
+    bool same_claim = false;
     if (!inserted) {
         if (stored.super_user)
             super_users_.erase(id);
@@ -275,7 +365,10 @@ std::optional<user> directory::put(user u)
             removals_.erase({*stored.remove_at, id});
         for (auto const& m : stored.groups)
             members_[m.group_id].erase(id);
-        index_name(stored, false);
+        // Most writes keep the name a user claims: no need to hash it twice.
+        same_claim = claim_of(stored) == claim_of(u);
+        if (!same_claim)
+            index_name(stored, false);
         old = std::move(stored);
     }
     stored = std::move(u);
@@ -285,7 +378,8 @@ std::optional<user> directory::put(user u)
         removals_.insert({*stored.remove_at, id});
     for (auto const& m : stored.groups)
         members_[m.group_id].insert(id);
-    index_name(stored, true);
+    if (!same_claim)
+        index_name(stored, true);
     next_user_id_ = std::max(next_user_id_, id + 1);
     return old;
 }

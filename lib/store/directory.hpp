@@ -67,9 +67,26 @@ public:
     group const* find_group(record_id id) const;
     token const* find_token(record_id id) const;
     token const* find_token(token_hash const& hash) const;
-    // A user whose userName is `name`, ignoring ASCII case (the one with
-    // the least id, should two share it); null when there is none.
+    // Names (SCIM's userName), all compared ignoring ASCII case. One rule
+    // resolves a name for every path, native and SCIM, lookups and checks:
+    // `name` is the rightful name of
+    //   1. the user whose userName it is (the least id, should nodes have
+    //      raced to give it twice); else
+    //   2. the first-made (least id) user without a userName whose e-mail
+    //      address it is: a user made later with the same address cannot
+    //      take the name away; else
+    //   3. the user whose id it is in decimal, if that is the name they go
+    //      by (effective_name).
+    // Null when the name is nobody's.
     user const* find_user_by_name(std::string_view name) const;
+    // The name `u` goes by: userName; else their e-mail address when it is
+    // rightfully theirs (rule 2); else their id.
+    std::string effective_name(user const& u) const;
+    // A user other than `except` who claims `name` in any way: as userName,
+    // as the address of a user without a userName (first-made or not), or
+    // by rule 3. Such a name may not be given to another user as userName,
+    // so that no one can be made to go by someone else's name.
+    user const* name_claimant(std::string_view name, record_id except) const;
     audit_event const* find_audit(record_id id) const;
 
     // Users ordered by id.
@@ -129,9 +146,19 @@ private:
     std::map<record_id, token> tokens_;
     // Derived indexes, kept by apply().
     std::unordered_map<token_hash, record_id, token_hash_hasher> token_by_hash_;
-    // userName in ASCII lower case -> user. A multimap: uniqueness is the
-    // API's rule, and nodes that race to give one name twice must still agree.
-    std::unordered_multimap<std::string, record_id> user_by_name_;
+    // A user's claim to a name (userName, else the e-mail address), by a
+    // hash of its ASCII lower case: 40 bytes a user who has either, where
+    // the text itself as key took about 100. A multimap: hashes collide,
+    // addresses repeat, and nodes that race to give one name twice must
+    // still agree.
+    std::unordered_multimap<std::uint64_t, record_id> user_by_name_;
+    // Calls f(u) for each user whose claim is `name`, ignoring ASCII case.
+    template <class F>
+    void for_each_claim(std::string_view name, F&& f) const;
+    // The first-made user without a userName whose address is `address`.
+    user const* address_holder(std::string_view address) const;
+    // Whether `u` goes by their address (rule 2).
+    bool holds_address(user const& u) const;
     std::unordered_map<record_id, id_set> members_;
     std::unordered_map<record_id, id_set> user_tokens_;
     std::set<std::pair<unix_time, record_id>> removals_; // (removeAt, user)

@@ -1,5 +1,6 @@
 #include "store/reaper.hpp"
 
+#include "auth/rights.hpp"
 #include "log/log.hpp"
 #include "store/audit.hpp"
 #include "store/operator_access.hpp"
@@ -8,6 +9,15 @@ namespace rosterd::store {
 
 namespace {
 constexpr record_id first_user = 1;
+
+// A scheduler who is gone since may remove no one.
+bool removal_stands(directory const& dir, user const& u)
+{
+    if (!u.removal_by)
+        return auth::removal_stands(nullptr, u);
+    auto const* by = dir.find_user(u.removal_by);
+    return by && auth::removal_stands(by, u);
+}
 } // namespace
 
 std::size_t reap(directory& dir, unix_time now, change_sink const& apply)
@@ -17,6 +27,21 @@ std::size_t reap(directory& dir, unix_time now, change_sink const& apply)
         auto const* u = dir.find_user(id);
         if (id == first_user || (u->super_user && dir.super_user_count() == 1))
             continue;
+        if (!removal_stands(dir, *u)) {
+            // Whoever scheduled it may not retire this user now (the user
+            // was promoted since, or the scheduler lost the right): the
+            // schedule goes, as an audited change of rosterd's own.
+            log::warn("user " + std::to_string(id) + " was due for removal, but whoever scheduled it may no "
+                      "longer remove them; the removal is cancelled");
+            user kept = *u;
+            kept.auto_remove_after = remove_period::none;
+            kept.remove_at.reset();
+            kept.removal_by = 0;
+            kept.updated = now;
+            if (!apply(put_user{std::move(kept)}))
+                break;
+            continue;
+        }
         if (u->super_user && would_lock_out(dir, now, leaving_out{.user = id})) {
             log::warn("user " + std::to_string(id) + " is due for removal but holds the last superuser token "
                       "that works; kept");

@@ -29,7 +29,10 @@ using write_runner = std::function<void(std::function<void(change_sink const&)>)
 
 // Removes every user due at `now`, except user 1, the last superuser, and a
 // superuser whose removal would lock the operators out (operator_access.hpp):
-// they keep the directory administrable. Returns how many were removed.
+// they keep the directory administrable. A removal whose scheduler may not
+// retire the user now (auth::removal_stands) is cancelled instead: removeAt
+// and autoRemoveAfter are cleared, and the audit trail says rosterd did it.
+// Returns how many were removed.
 std::size_t reap(directory& dir, unix_time now, change_sink const& apply);
 
 // How long the audit trail keeps an event, and how many it keeps at most

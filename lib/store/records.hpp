@@ -48,6 +48,11 @@ struct user {
     bool auto_email_match : 1 = false;
     bool require_email_match : 1 = false;
     bool email_match_credential_filter : 1 = false;
+    // Who set removeAt: the reaper re-checks their right when it falls due.
+    // 0 when unknown: set before rosterd recorded it, or by a user whose id
+    // is past 32 bits (a uint32 fits the record's padding; a wider field
+    // would cost every user 16 bytes). Kept only while removeAt is set.
+    std::uint32_t removal_by = 0;
 
     using text = user_texts::value;
     text phone_number() const noexcept { return texts.get(user_text::phone_number); }

@@ -83,16 +83,51 @@ BOOST_AUTO_TEST_CASE(nobody_verifies_their_own_contacts_unless_the_operator_allo
     BOOST_TEST(auth::settable_fields(access::super, true).has(user_field::first_name));
 }
 
-BOOST_FIXTURE_TEST_CASE(an_admin_may_not_schedule_the_removal_of_another_groups_admin, group_10)
+BOOST_FIXTURE_TEST_CASE(an_admin_may_not_retire_another_groups_admin, group_10)
 {
     auto other_admin = make(4);
     other_admin.set_membership(10, false);
     other_admin.set_membership(11, true);
-    BOOST_TEST(auth::may_schedule_removal(admin, member));
-    BOOST_TEST(!auth::may_schedule_removal(admin, other_admin));
-    BOOST_TEST(auth::may_schedule_removal(root, other_admin));
+    BOOST_TEST(auth::may_retire(admin, member));
+    BOOST_TEST(!auth::may_retire(admin, other_admin));
+    BOOST_TEST(auth::may_retire(root, other_admin));
     admin.set_membership(11, true); // now the caller administers group 11 too
-    BOOST_TEST(auth::may_schedule_removal(admin, other_admin));
+    BOOST_TEST(auth::may_retire(admin, other_admin));
+}
+
+BOOST_FIXTURE_TEST_CASE(an_admin_may_not_retire_a_superuser_or_a_stranger, group_10)
+{
+    auto boss = make(5);
+    boss.set_membership(10, false);
+    boss.super_user = true;
+    BOOST_TEST(!auth::may_retire(admin, boss));
+    BOOST_TEST(!auth::may_retire(admin, make(6))); // in no group of the admin's
+    BOOST_TEST(!auth::may_retire(member, member));  // nor is self access enough
+}
+
+BOOST_FIXTURE_TEST_CASE(a_scheduled_removal_stands_only_while_its_scheduler_may_retire_the_user, group_10)
+{
+    BOOST_TEST(auth::removal_stands(&admin, member));
+    // The member is made a superuser, or an admin of another group, after
+    // the group admin scheduled the removal: it no longer stands.
+    auto promoted = member;
+    promoted.super_user = true;
+    BOOST_TEST(!auth::removal_stands(&admin, promoted));
+    auto elsewhere = member;
+    elsewhere.set_membership(11, true);
+    BOOST_TEST(!auth::removal_stands(&admin, elsewhere));
+    BOOST_TEST(auth::removal_stands(&root, elsewhere));
+    // The scheduler lost the group, or was deactivated.
+    auto demoted = admin;
+    demoted.set_membership(10, false);
+    BOOST_TEST(!auth::removal_stands(&demoted, member));
+    auto inactive = admin;
+    inactive.active = false;
+    BOOST_TEST(!auth::removal_stands(&inactive, member));
+    // Unknown scheduler: only what any group admin could have scheduled.
+    BOOST_TEST(auth::removal_stands(nullptr, member));
+    BOOST_TEST(!auth::removal_stands(nullptr, promoted));
+    BOOST_TEST(!auth::removal_stands(nullptr, elsewhere));
 }
 
 BOOST_FIXTURE_TEST_CASE(group_management_and_tokens, group_10)

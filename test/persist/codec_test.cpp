@@ -162,9 +162,27 @@ BOOST_AUTO_TEST_CASE(a_user_name_and_deactivation_round_trip_as_an_extended_reco
         BOOST_CHECK_THROW(decode_change(d), decode_error);
     }
     auto bad_flags = extended_bytes;
-    bad_flags.back() = 2; // the flags byte, last: an unknown bit
+    bad_flags.back() = 4; // the flags byte, last: an unknown bit
     decoder d(bad_flags);
     BOOST_CHECK_THROW(decode_change(d), decode_error);
+}
+
+BOOST_AUTO_TEST_CASE(who_scheduled_a_removal_round_trips)
+{
+    auto u = full_user();
+    u.remove_at = 1'900'000'000;
+    u.removal_by = 4'000'000'000u;
+    auto const bytes = encoded(store::put_user{u});
+    BOOST_TEST(bytes.front() != 1); // an extended record
+    BOOST_TEST((std::get<store::put_user>(decoded(bytes)).after == u));
+    // The scheduler is the last eight bytes; 0 and ids past 32 bits are refused.
+    for (std::uint64_t bad : {std::uint64_t{0}, std::uint64_t{1} << 32}) {
+        auto damaged = bytes;
+        for (int i = 0; i < 8; ++i)
+            damaged[damaged.size() - 8 + i] = static_cast<char>((bad >> (8 * i)) & 0xff);
+        decoder d(damaged);
+        BOOST_CHECK_THROW(decode_change(d), decode_error);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(a_client_id_of_zero_is_refused)

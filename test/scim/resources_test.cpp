@@ -12,6 +12,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include <map>
+
 using namespace rosterd;
 namespace json = boost::json;
 
@@ -148,23 +150,65 @@ BOOST_AUTO_TEST_CASE(members_and_display_names)
 BOOST_AUTO_TEST_CASE(a_user_resource_and_who_goes_by_a_name)
 {
     store::directory dir;
+    store::user root;
+    root.id = 1;
+    root.super_user = true;
+    dir.apply(store::put_user{root});
     store::user ann;
     ann.id = 2;
     ann.first_name = "Ann";
     ann.set_email_address("Ann@Example.org");
     dir.apply(store::put_user{ann});
-    auto const r = scim::user_resource(ann, dir, "\"v\"");
+    auto const r = scim::user_resource(ann, dir, root, "\"v\"");
     BOOST_TEST(r.at("userName").as_string() == "Ann@Example.org"); // no userName: the address
     BOOST_TEST(r.at("displayName").as_string() == "Ann");
     BOOST_TEST(r.at("meta").at("version").as_string() == "\"v\"");
     BOOST_TEST(!r.contains("externalId"));
     BOOST_TEST(!r.contains("phoneNumbers"));
-    BOOST_TEST(scim::user_named(dir, "ann@example.ORG", 0) == dir.find_user(2));
-    BOOST_TEST(!scim::user_named(dir, "ann@example.org", 2));
+    BOOST_TEST(dir.name_claimant("ann@example.ORG", 0) == dir.find_user(2));
+    BOOST_TEST(!dir.name_claimant("ann@example.org", 2));
     ann.set_user_name("ann");
     dir.apply(store::put_user{ann});
-    BOOST_TEST(!scim::user_named(dir, "ann@example.org", 0));
-    BOOST_TEST(scim::user_named(dir, "ANN", 0) == dir.find_user(2));
+    BOOST_TEST(!dir.name_claimant("ann@example.org", 0));
+    BOOST_TEST(dir.name_claimant("ANN", 0) == dir.find_user(2));
+}
+
+BOOST_AUTO_TEST_CASE(displays_name_only_what_the_viewer_may_read)
+{
+    store::directory dir;
+    dir.apply(store::put_group{{10, "mine", std::nullopt, 0}});
+    dir.apply(store::put_group{{11, "board", std::nullopt, 0}});
+    store::user admin;
+    admin.id = 2;
+    admin.set_membership(10, true);
+    dir.apply(store::put_user{admin});
+    store::user boss; // a superuser in the admin's group, and on the board
+    boss.id = 3;
+    boss.super_user = true;
+    boss.set_user_name("the.boss");
+    boss.set_membership(10, false);
+    boss.set_membership(11, false);
+    dir.apply(store::put_user{boss});
+    store::user member;
+    member.id = 4;
+    member.set_user_name("member");
+    member.set_membership(10, false);
+    member.set_membership(11, false);
+    dir.apply(store::put_user{member});
+
+    auto const g = scim::group_resource(*dir.find_group(10), dir, scim::group_members::full, admin, {});
+    std::map<std::string, bool> shown;
+    for (auto const& m : g.at("members").as_array())
+        shown[std::string(m.at("value").as_string())] = m.as_object().contains("display");
+    BOOST_TEST(shown.size() == 3u); // every member's id
+    BOOST_TEST(!shown["3"]);        // not the superuser's name
+    BOOST_TEST(shown["4"]);
+
+    auto const u = scim::user_resource(member, dir, admin, {});
+    auto const& groups = u.at("groups").as_array();
+    BOOST_TEST_REQUIRE(groups.size() == 2u);
+    BOOST_TEST(groups[0].at("display").as_string() == "mine");
+    BOOST_TEST(!groups[1].as_object().contains("display")); // group 11 is not the admin's
 }
 
 BOOST_AUTO_TEST_CASE(attributes_and_excluded_attributes)

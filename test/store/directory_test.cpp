@@ -234,3 +234,43 @@ BOOST_AUTO_TEST_CASE(users_are_found_by_user_name_ignoring_case)
     BOOST_TEST(!d.find_user_by_name("ann"));
     BOOST_TEST(other.find_user_by_name("ann")->id == 2u);
 }
+
+BOOST_AUTO_TEST_CASE(one_rule_resolves_a_name_and_a_later_user_cannot_take_it)
+{
+    directory d;
+    auto boss = make_user(1); // no userName: goes by the address
+    boss.super_user = true;
+    boss.set_email_address("Boss@Example.org");
+    d.apply(put_user{boss});
+    BOOST_TEST(d.find_user_by_name("boss@example.org")->id == 1u);
+    BOOST_TEST(d.effective_name(*d.find_user(1)) == "Boss@Example.org");
+
+    // A user made later with the same address does not take the name, and
+    // goes by their id.
+    auto decoy = make_user(2);
+    decoy.set_email_address("boss@example.org");
+    d.apply(put_user{decoy});
+    BOOST_TEST(d.find_user_by_name("BOSS@example.org")->id == 1u);
+    BOOST_TEST(d.effective_name(*d.find_user(2)) == "2");
+    BOOST_TEST(d.find_user_by_name("2")->id == 2u);
+    // The name is claimed by both: neither may be given it as a userName by another.
+    BOOST_TEST(d.name_claimant("boss@example.org", 3)->id == 1u);
+    BOOST_TEST(d.name_claimant("boss@example.org", 1)->id == 2u);
+
+    // A user without either name goes by their id, which nobody else may take.
+    d.apply(put_user{make_user(3)});
+    BOOST_TEST(d.find_user_by_name("3")->id == 3u);
+    BOOST_TEST(d.name_claimant("3", 4)->id == 3u);
+    BOOST_TEST(!d.name_claimant("3", 3));
+    BOOST_TEST(!d.find_user_by_name("03"));
+
+    // A stored userName comes first; the address is then nobody's name but
+    // the first-made holder's that has no userName.
+    boss.set_user_name("boss");
+    d.apply(put_user{boss});
+    BOOST_TEST(d.find_user_by_name("boss")->id == 1u);
+    BOOST_TEST(d.find_user_by_name("boss@example.org")->id == 2u);
+    BOOST_TEST(d.effective_name(*d.find_user(2)) == "boss@example.org");
+    d.apply(remove_user{2});
+    BOOST_TEST(!d.find_user_by_name("boss@example.org"));
+}

@@ -6,6 +6,9 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
+#include <vector>
+
 using namespace rosterd::store;
 
 namespace {
@@ -30,12 +33,14 @@ struct fixture {
         dir.apply(put_token{t});
     }
 
-    void add(record_id id, bool super, std::optional<unix_time> remove_at)
+    // Removals are scheduled by user 1, a superuser, unless `by` says otherwise.
+    void add(record_id id, bool super, std::optional<unix_time> remove_at, std::uint32_t by = 1)
     {
         user u;
         u.id = id;
         u.super_user = super;
         u.remove_at = remove_at;
+        u.removal_by = remove_at ? by : 0;
         u.groups = {{1, false}};
         dir.apply(put_user{u});
     }
@@ -93,6 +98,58 @@ BOOST_AUTO_TEST_CASE(a_superuser_holding_the_last_working_token_stays)
     BOOST_TEST(reap(dir, t0 + 1000, sink) == 3u); // 2, 3 and 6: 5 holds the only superuser token
     BOOST_TEST(dir.find_user(5));
     BOOST_TEST(!dir.find_user(6));
+}
+
+BOOST_AUTO_TEST_CASE(a_removal_is_cancelled_once_its_scheduler_may_not_remove_the_user)
+{
+    // User 5 administers group 1 and schedules member 6's removal; member 7's
+    // too. Then 6 is made a superuser and 7 an admin of group 2, which 5
+    // does not administer: neither removal is one 5 could schedule now.
+    dir.apply(put_group{{2, "h", std::nullopt, 0}});
+    auto admin = *dir.find_user(4);
+    admin.id = 5;
+    admin.groups = {{1, true}};
+    dir.apply(put_user{admin});
+    add(6, false, t0, 5);
+    add(7, false, t0, 5);
+    add(8, false, t0, 5); // stays a plain member: removed
+    auto promoted = *dir.find_user(6);
+    promoted.super_user = true;
+    dir.apply(put_user{promoted});
+    auto elsewhere = *dir.find_user(7);
+    elsewhere.set_membership(2, true);
+    dir.apply(put_user{elsewhere});
+
+    std::vector<change> made;
+    change_sink recording = [&](change const& c) { made.push_back(c); dir.apply(c); return true; };
+    BOOST_TEST(reap(dir, t0 + 1000, recording) == 3u); // 2, 3 and 8
+    BOOST_TEST(!dir.find_user(8));
+    for (record_id kept : {6, 7}) {
+        auto const* u = dir.find_user(kept);
+        BOOST_TEST_REQUIRE(u);
+        BOOST_TEST(!u->remove_at);
+        BOOST_TEST(u->removal_by == 0u);
+        BOOST_TEST((u->auto_remove_after == remove_period::none));
+        BOOST_TEST(u->updated == t0 + 1000);
+    }
+    // The cancellations went through the sink, as changes a journal and the
+    // audit trail record.
+    BOOST_TEST(std::count_if(made.begin(), made.end(), [](change const& c) {
+                   return std::holds_alternative<put_user>(c);
+               }) == 2);
+    BOOST_TEST(dir.due_for_removal(t0 + 2000).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_removal_whose_scheduler_is_gone_or_unknown_holds_only_for_a_plain_member)
+{
+    add(5, false, t0, 99);   // scheduled by a user deleted since
+    add(6, false, t0, 0);    // scheduler unknown, plain member: removed
+    add(7, true, t0, 0);     // scheduler unknown, superuser: kept
+    BOOST_TEST(reap(dir, t0 + 1000, sink) == 3u); // 2, 3 and 6
+    BOOST_TEST(dir.find_user(5));
+    BOOST_TEST(!dir.find_user(6));
+    BOOST_TEST(dir.find_user(7));
+    BOOST_TEST(!dir.find_user(7)->remove_at);
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_sink_stops_the_round)
