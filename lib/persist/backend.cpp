@@ -12,8 +12,13 @@ void backend::record_audited(store::directory const& dir, store::change const& c
     // The event first: a journal whose last record is torn off may then
     // hold an event for a change that was never made (nor acknowledged),
     // but never a change without its event.
-    if (auto event = store::audit_of(dir, c, who, at))
+    if (auto event = store::audit_of(dir, c, who, at)) {
+        // A user's own edits beyond their share of the trail push out only
+        // their own oldest (store/audit.hpp, "Retention").
+        if (auto const oldest = store::self_service_overflow(dir, *event))
+            record(store::remove_audit{*oldest});
         record(store::put_audit{std::move(*event)});
+    }
     record(c);
 }
 

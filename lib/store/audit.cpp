@@ -21,6 +21,30 @@ constexpr std::array<std::string_view, 22> names{
     "userGroups", "name", "expires", "userName", "active",
 };
 
+constexpr std::uint32_t bit(audit_field f) { return std::uint32_t{1} << static_cast<unsigned>(f); }
+
+// What a user may change on their own record (auth::settable_fields for self).
+constexpr std::uint32_t self_service_fields = bit(audit_field::first_name) | bit(audit_field::last_name)
+    | bit(audit_field::phone_number) | bit(audit_field::email_address) | bit(audit_field::description);
+
+// Fields that say who someone is or what they may do.
+constexpr std::uint32_t rights_fields = bit(audit_field::super_user) | bit(audit_field::client_id)
+    | bit(audit_field::user_groups) | bit(audit_field::active) | bit(audit_field::user_name)
+    | bit(audit_field::auto_remove_after) | bit(audit_field::remove_at) | bit(audit_field::phone_number_verified)
+    | bit(audit_field::email_address_verified);
+
+enum class retention_class { self_service, routine, kept };
+
+retention_class class_of(directory const& dir, audit_event const& e)
+{
+    if (is_self_service(e))
+        return retention_class::self_service;
+    if (e.action != audit_action::update_user || e.actor_user == 0 || (e.fields & rights_fields))
+        return retention_class::kept;
+    auto const* actor = dir.find_user(e.actor_user);
+    return actor && actor->super_user ? retention_class::kept : retention_class::routine;
+}
+
 // The audit field of each of a user's texts, in user_text's order.
 constexpr std::array<audit_field, user_text_count> text_fields{
     audit_field::phone_number, audit_field::email_address, audit_field::external_id, audit_field::description,
@@ -182,17 +206,40 @@ std::vector<std::string_view> field_names(std::uint32_t fields)
     return out;
 }
 
+bool is_self_service(audit_event const& e)
+{
+    return e.action == audit_action::update_user && e.actor_user != 0 && e.actor_user == e.user_id
+        && (e.fields & ~self_service_fields) == 0;
+}
+
+std::optional<record_id> self_service_overflow(directory const& dir, audit_event const& e)
+{
+    if (!is_self_service(e))
+        return std::nullopt;
+    auto const* log = dir.self_service_of(e.user_id);
+    if (!log || log->count < max_self_service_events)
+        return std::nullopt;
+    return log->oldest;
+}
+
 std::vector<record_id> expired_audit(directory const& dir, unix_time now, unix_time retention,
                                      std::size_t max_events, std::size_t max_removals)
 {
     std::vector<record_id> due;
     auto const& trail = dir.audit();
-    for (std::size_t i = 0; i < trail.size() && due.size() < max_removals; ++i) {
-        bool const too_many = trail.size() - i > max_events;
-        bool const too_old = trail[i].at < now - retention;
-        if (!too_many && !too_old)
-            break; // events are in time order, near enough
-        due.push_back(trail[i].id);
+    std::size_t young = 0; // the first event within the retention
+    while (young < trail.size() && due.size() < max_removals && trail[young].at < now - retention)
+        due.push_back(trail[young++].id); // events are in time order, near enough
+    if (trail.size() - young <= max_events)
+        return due;
+    auto excess = trail.size() - young - max_events;
+    for (auto const cls : {retention_class::self_service, retention_class::routine, retention_class::kept}) {
+        for (auto i = young; i < trail.size() && excess > 0 && due.size() < max_removals; ++i) {
+            if (class_of(dir, trail[i]) == cls) {
+                due.push_back(trail[i].id);
+                --excess;
+            }
+        }
     }
     return due;
 }

@@ -36,9 +36,33 @@ std::string_view action_name(audit_action a);
 // The API names of an event's fields ("firstName", "userGroups", ...).
 std::vector<std::string_view> field_names(std::uint32_t fields);
 
-// Audit events that are due to go: older than `retention` seconds at `now`,
-// and beyond the newest `max_events`; at most `max_removals` of them,
-// oldest first.
+// Retention. The trail must not be flushed by the people it watches: a
+// user renaming themselves in a loop must not push out the events that
+// matter (a superuser's, rights, tokens, memberships). So events fall in
+// three classes, and the ones that matter least go first:
+//   - self-service: a user's own change of their names, contacts or
+//     description (is_self_service). A user keeps at most
+//     max_self_service_events of these: recording one more removes their
+//     oldest, in the same batch (self_service_overflow);
+//   - routine: any other update of those plain fields by a user who is
+//     not a superuser;
+//   - everything else: creations and deletions, groups, tokens,
+//     memberships and rights (superUser, clientId, active, userName,
+//     verification, removal), rosterd's own changes, and every change a
+//     superuser makes.
+// Every event goes after `retention`; beyond `max_events` the trail drops
+// self-service events first, then routine ones, then the rest, each
+// class oldest first.
+bool is_self_service(audit_event const& e);
+inline constexpr std::size_t max_self_service_events = 1000;
+
+// The event to remove so that recording `e` keeps its user within
+// max_self_service_events; nullopt when none need go.
+std::optional<record_id> self_service_overflow(directory const& dir, audit_event const& e);
+
+// Audit events that are due to go, at most `max_removals` of them: older
+// than `retention` seconds at `now`, then, while more than `max_events`
+// remain, by class as above.
 std::vector<record_id> expired_audit(directory const& dir, unix_time now, unix_time retention,
                                      std::size_t max_events, std::size_t max_removals);
 

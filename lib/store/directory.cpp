@@ -1,5 +1,7 @@
 #include "store/directory.hpp"
 
+#include "store/audit.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cstring>
@@ -154,6 +156,7 @@ void directory::swap_contents(directory& other)
     swap(removals_, other.removals_);
     swap(super_users_, other.super_users_);
     swap(audit_, other.audit_);
+    swap(self_service_, other.self_service_);
     swap(next_user_id_, other.next_user_id_);
     swap(next_group_id_, other.next_group_id_);
     swap(next_token_id_, other.next_token_id_);
@@ -448,6 +451,46 @@ audit_event const* directory::find_audit(record_id id) const
     return it != audit_.end() && it->id == id ? &*it : nullptr;
 }
 
+directory::self_service_log const* directory::self_service_of(record_id user) const
+{
+    auto const it = self_service_.find(user);
+    return it == self_service_.end() ? nullptr : &it->second;
+}
+
+void directory::track_self_service(audit_event const& e)
+{
+    if (!is_self_service(e))
+        return;
+    auto& log = self_service_[e.user_id];
+    if (log.count == 0 || e.id < log.oldest)
+        log.oldest = e.id;
+    ++log.count;
+}
+
+void directory::untrack_self_service(audit_event const& e)
+{
+    if (!is_self_service(e))
+        return;
+    auto const it = self_service_.find(e.user_id);
+    if (it == self_service_.end())
+        return;
+    auto& log = it->second;
+    if (--log.count == 0) {
+        self_service_.erase(it);
+        return;
+    }
+    if (e.id != log.oldest)
+        return;
+    // The next oldest: the trail is in id order, and a user's events are
+    // removed oldest first, so this walks only to their next event.
+    for (auto next = first_event_from(audit_, e.id + 1); next != audit_.end(); ++next) {
+        if (next->user_id == e.user_id && is_self_service(*next)) {
+            log.oldest = next->id;
+            return;
+        }
+    }
+}
+
 void directory::put(audit_event const& e)
 {
     // Events are made in id order, so one almost always goes at the end;
@@ -456,28 +499,35 @@ void directory::put(audit_event const& e)
         audit_.push_back(e);
     } else {
         auto const it = audit_.begin() + (first_event_from(audit_, e.id) - audit_.cbegin());
-        if (it != audit_.end() && it->id == e.id)
+        if (it != audit_.end() && it->id == e.id) {
+            untrack_self_service(*it);
             *it = e;
-        else
+        } else {
             audit_.insert(it, e);
+        }
     }
+    track_self_service(e);
     next_audit_id_ = std::max(next_audit_id_, e.id + 1);
 }
 
 void directory::remove_audit_record(record_id id)
 {
     // The oldest when trimming, the newest when a batch is taken back.
+    audit_event removed;
     if (!audit_.empty() && audit_.front().id == id) {
+        removed = audit_.front();
         audit_.pop_front();
-        return;
-    }
-    if (!audit_.empty() && audit_.back().id == id) {
+    } else if (!audit_.empty() && audit_.back().id == id) {
+        removed = audit_.back();
         audit_.pop_back();
-        return;
-    }
-    auto it = first_event_from(audit_, id);
-    if (it != audit_.end() && it->id == id)
+    } else {
+        auto it = first_event_from(audit_, id);
+        if (it == audit_.end() || it->id != id)
+            return;
+        removed = *it;
         audit_.erase(it);
+    }
+    untrack_self_service(removed);
 }
 
 void directory::remove_token_record(record_id id)

@@ -106,6 +106,13 @@ public:
     audit_trail const& audit() const { return audit_; }
     // The first event of `trail` with an id of at least `id`.
     static audit_trail::const_iterator first_event_from(audit_trail const& trail, record_id id);
+    // A user's self-service events in the trail (store/audit.hpp): how many,
+    // and the oldest's id. Null when they have none.
+    struct self_service_log {
+        record_id oldest = 0;
+        std::size_t count = 0;
+    };
+    self_service_log const* self_service_of(record_id user) const;
     // Users whose removeAt is at or before `now`, soonest first.
     std::vector<record_id> due_for_removal(unix_time now) const;
 
@@ -139,6 +146,8 @@ private:
     void index_name(user const& u, bool add);
     void put(audit_event const& e);
     void remove_audit_record(record_id id);
+    void track_self_service(audit_event const& e);
+    void untrack_self_service(audit_event const& e);
 
     mutable rw_lock mutex_;
     std::map<record_id, user> users_;
@@ -164,6 +173,7 @@ private:
     std::set<std::pair<unix_time, record_id>> removals_; // (removeAt, user)
     id_set super_users_;
     audit_trail audit_;
+    std::unordered_map<record_id, self_service_log> self_service_;
     record_id next_user_id_ = 1;
     record_id next_group_id_ = 1;
     record_id next_token_id_ = 1;

@@ -6,6 +6,8 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/api_client.hpp"
+
+#include <set>
 #include "../support/temp_dir.hpp"
 
 #include <boost/json.hpp>
@@ -223,4 +225,36 @@ BOOST_AUTO_TEST_CASE(the_trail_survives_restarts_until_its_retention_removes_it)
         BOOST_TEST(api.call(verb::get, "/user/2").result_int() == 200u); // only the trail goes
         server.stop(SIGKILL);
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_user_renaming_themselves_pushes_out_only_their_own_events)
+{
+    server_process server({"--bootstrap-token", root, "--durability", "memory"});
+    api_client api(server.port(), root);
+    auto const ann = api.create("/user", R"({"firstName":"Ann"})");
+    auto const ann_token = api.token_for(ann);
+    auto const before = events(api, "/audit?limit=1000");
+    for (int i = 0; i < 1100; ++i) {
+        auto const res = api.call(verb::put, "/user/" + std::to_string(ann), ann_token,
+                                  R"({"firstName":"Ann )" + std::to_string(i) + "\"}");
+        BOOST_TEST_REQUIRE(res.result_int() == 200u, res.body());
+    }
+    // Every event from before is still there, and 1,000 of her renames.
+    std::size_t renames = 0, kept = 0;
+    std::set<std::int64_t> ids;
+    for (std::size_t offset = 0;; offset += 1000) {
+        auto const page = events(api, "/audit?limit=1000&offset=" + std::to_string(offset));
+        for (auto const& e : page) {
+            ids.insert(e.at("id").as_int64());
+            if (!e.at("actor").is_null() && e.at("actor").at("userId").as_int64() == static_cast<std::int64_t>(ann)
+                && action(e) == "user.updated")
+                ++renames;
+        }
+        if (page.size() < 1000)
+            break;
+    }
+    for (auto const& e : before)
+        kept += ids.count(e.at("id").as_int64());
+    BOOST_TEST(kept == before.size());
+    BOOST_TEST(renames == 1000u);
 }

@@ -4,6 +4,9 @@
 
 #include "store/audit.hpp"
 
+#include <cstdlib>
+#include <string>
+
 using namespace rosterd::store;
 
 namespace {
@@ -132,4 +135,116 @@ BOOST_AUTO_TEST_CASE(events_go_when_too_old_or_too_many_oldest_first)
     BOOST_TEST(expired_audit(dir, now, 45, 100, 2) == (std::vector<record_id>{1, 2}),
                boost::test_tools::per_element());
     BOOST_TEST(expired_audit(dir, now, 1000, 100, 100).empty());
+}
+
+namespace {
+
+// What the backend does with a change (persist::backend::record_audited):
+// the event, the overflowing self-service event out, then the change.
+void write(directory& dir, change const& c, actor const& who, unix_time at)
+{
+    if (auto event = audit_of(dir, c, who, at)) {
+        if (auto const oldest = self_service_overflow(dir, *event))
+            dir.apply(remove_audit{*oldest});
+        dir.apply(put_audit{*event});
+    }
+    dir.apply(c);
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_users_own_edits_cannot_flush_the_trail)
+{
+    directory dir;
+    actor const root{.user = 1}, ann{.user = 2};
+    user r;
+    r.id = 1;
+    r.super_user = true;
+    write(dir, put_user{r}, root, now);
+    dir.apply(put_group{{1, "g", std::nullopt, 0}});
+    user a;
+    a.id = 2;
+    write(dir, put_user{a}, root, now); // user.created, by a superuser
+    a.set_membership(1, false);
+    write(dir, put_user{a}, root, now); // a membership
+    token t;
+    t.id = 1;
+    t.user_id = 2;
+    write(dir, put_token{t}, ann, now); // a token
+    auto const kept = dir.audit();
+
+    // Ann renames herself over and over: 200,000 times here, as many as
+    // ROSTERD_AUDIT_FLOOD says when set (ten million take a minute).
+    auto const* flood = std::getenv("ROSTERD_AUDIT_FLOOD");
+    std::size_t const renames = flood ? std::stoul(flood) : 200'000;
+    for (std::size_t i = 0; i < renames; ++i) {
+        auto const name = std::to_string(i);
+        a.first_name = std::string_view(name);
+        write(dir, put_user{a}, ann, now);
+    }
+    BOOST_TEST(dir.audit().size() == kept.size() + max_self_service_events);
+    for (auto const& e : kept)
+        BOOST_TEST(dir.find_audit(e.id) != nullptr, e.id);
+    // Her newest renames are the ones kept.
+    BOOST_TEST(dir.audit().back().id == kept.back().id + renames);
+    BOOST_TEST(dir.self_service_of(2)->count == max_self_service_events);
+    BOOST_TEST(dir.self_service_of(2)->oldest == kept.back().id + renames - max_self_service_events + 1);
+}
+
+BOOST_AUTO_TEST_CASE(past_the_cap_the_events_that_matter_least_go_first)
+{
+    directory dir;
+    user root;
+    root.id = 1;
+    root.super_user = true;
+    dir.apply(put_user{root});
+    user admin;
+    admin.id = 2;
+    dir.apply(put_user{admin});
+    std::uint32_t const first_name = 1, super_user = 1u << 6;
+    auto const event = [&](record_id id, record_id actor, record_id subject, std::uint32_t fields) {
+        dir.apply(put_audit{audit_event{.id = id, .at = now, .actor_user = actor, .user_id = subject,
+                                        .fields = fields, .action = audit_action::update_user}});
+    };
+    event(1, 1, 3, first_name);  // a superuser's edit: kept
+    event(2, 2, 3, super_user);  // rights: kept
+    event(3, 2, 3, first_name);  // an admin's routine edit
+    event(4, 3, 3, first_name);  // self-service
+    event(5, 2, 3, first_name);  // routine
+    event(6, 3, 3, first_name);  // self-service
+    BOOST_TEST(is_self_service(*dir.find_audit(4)));
+    BOOST_TEST(!is_self_service(*dir.find_audit(3)));
+    // Two too many: the self-service ones go. Four: the routine ones next.
+    BOOST_TEST(expired_audit(dir, now, 1000, 4, 100) == (std::vector<record_id>{4, 6}),
+               boost::test_tools::per_element());
+    BOOST_TEST(expired_audit(dir, now, 1000, 2, 100) == (std::vector<record_id>{4, 6, 3, 5}),
+               boost::test_tools::per_element());
+    BOOST_TEST(expired_audit(dir, now, 1000, 1, 100) == (std::vector<record_id>{4, 6, 3, 5, 1}),
+               boost::test_tools::per_element());
+    // Age comes first, whatever the class.
+    BOOST_TEST(expired_audit(dir, now + 2000, 1000, 100, 100).size() == 6u);
+}
+
+BOOST_AUTO_TEST_CASE(self_service_counts_follow_the_trail_through_undo_and_replay)
+{
+    directory dir;
+    auto const self = [](record_id id) {
+        return audit_event{.id = id, .at = now, .actor_user = 5, .user_id = 5, .fields = 1,
+                           .action = audit_action::update_user};
+    };
+    dir.apply(put_audit{self(1)});
+    dir.apply(put_audit{audit_event{.id = 2, .at = now}});
+    dir.apply(put_audit{self(3)});
+    BOOST_TEST(dir.self_service_of(5)->count == 2u);
+    auto const undo = dir.apply_with_undo(remove_audit{1});
+    BOOST_TEST(dir.self_service_of(5)->oldest == 3u);
+    for (auto const& c : undo)
+        dir.apply(c);
+    BOOST_TEST(dir.self_service_of(5)->oldest == 1u);
+    BOOST_TEST(dir.self_service_of(5)->count == 2u);
+    dir.apply(put_audit{self(3)}); // replayed again: counted once
+    BOOST_TEST(dir.self_service_of(5)->count == 2u);
+    dir.apply(remove_audit{1});
+    dir.apply(remove_audit{3});
+    BOOST_TEST(!dir.self_service_of(5));
 }
