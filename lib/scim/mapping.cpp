@@ -194,13 +194,9 @@ json::object group_resource(store::group const& g, store::directory const& dir, 
         json::array members;
         members.reserve(dir.members_of(g.id).size());
         for (auto const id : dir.members_of(g.id)) {
-            json::object m{{"value", std::to_string(id)}};
-            if (shown == group_members::full) {
-                m["$ref"] = location("Users", id);
-                m["type"] = "User";
-                if (auto const* u = dir.find_user(id); u && auth::access_to(viewer, *u) != auth::access::none)
-                    m["display"] = dir.effective_name(*u);
-            }
+            json::object m{{"value", std::to_string(id)}, {"$ref", location("Users", id)}, {"type", "User"}};
+            if (auto const* u = dir.find_user(id); u && auth::access_to(viewer, *u) != auth::access::none)
+                m["display"] = dir.effective_name(*u);
             members.push_back(std::move(m));
         }
         r["members"] = std::move(members);

@@ -39,10 +39,9 @@ namespace rosterd::scim {
 boost::json::object user_resource(store::user const& u, store::directory const& dir, store::user const& viewer,
                                   std::string_view version);
 
-// How a Group resource shows its members: not at all; as their ids alone
-// (what a PATCH works on and a filter needs, without looking each member
-// up); or in full, with "display", "$ref" and "type".
-enum class group_members { none, ids, full };
+// How a Group resource shows its members: not at all, or in full, with
+// "display", "$ref" and "type".
+enum class group_members { none, full };
 
 // The Group resource of `g`, its members shown as `members` says; a
 // member's display only when `viewer` may read that user.

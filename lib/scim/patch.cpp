@@ -1,12 +1,17 @@
 #include "scim/patch.hpp"
 
 #include "scim/filter.hpp"
+#include "scim/mapping.hpp"
 #include "scim/protocol.hpp"
 
 #include <boost/json/array.hpp>
 
 #include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string>
 #include <variant>
+#include <vector>
 
 namespace rosterd::scim {
 
@@ -194,7 +199,14 @@ op_kind kind_of(json::value const& op)
     throw invalid_value("op: must be \"add\", \"replace\" or \"remove\"");
 }
 
-void apply_operation(json::object& resource, json::value const& operation)
+// One operation's parts, checked.
+struct operation_parts {
+    op_kind op;
+    json::value const* path; // null or a string
+    json::value const* value;
+};
+
+operation_parts parts_of(json::value const& operation)
 {
     if (!operation.is_object())
         throw error(http::status::bad_request, "invalidSyntax", "Operations: each must be an object");
@@ -202,37 +214,166 @@ void apply_operation(json::object& resource, json::value const& operation)
     auto const* op_value = find_attribute(o, "op");
     if (!op_value)
         throw error(http::status::bad_request, "invalidSyntax", "op: required");
-    auto const op = kind_of(*op_value);
-    auto const* path = find_attribute(o, "path");
-    auto const* value = find_attribute(o, "value");
-    if (path && !path->is_null()) {
-        if (!path->is_string())
-            throw invalid_path("path: must be a string");
-        apply_path(resource, parse_path(path->get_string()), op, value);
+    operation_parts parts{kind_of(*op_value), find_attribute(o, "path"), find_attribute(o, "value")};
+    if (parts.path && parts.path->is_null())
+        parts.path = nullptr;
+    if (parts.path && !parts.path->is_string())
+        throw invalid_path("path: must be a string");
+    if (!parts.path) {
+        if (parts.op == op_kind::remove)
+            throw error(http::status::bad_request, "noTarget", "path: required for remove");
+        if (!parts.value || !parts.value->is_object())
+            throw invalid_value("value: must be an object when there is no path");
+    }
+    return parts;
+}
+
+// Applies one operation; `on_path` takes each (path, value) it comes to:
+// the operation's own, or each member of a path-less value.
+template <class OnPath>
+void each_path(operation_parts const& parts, OnPath&& on_path)
+{
+    if (parts.path) {
+        on_path(parse_path(parts.path->get_string()), parts.value);
         return;
     }
-    if (op == op_kind::remove)
-        throw error(http::status::bad_request, "noTarget", "path: required for remove");
-    if (!value || !value->is_object())
-        throw invalid_value("value: must be an object when there is no path");
-    for (auto const& [key, v] : value->get_object()) {
+    for (auto const& [key, v] : parts.value->get_object()) {
         // Okta's rename sends the id along unchanged: read-only members of
         // a path-less value are skipped rather than refused.
         if (is_read_only(key))
             continue;
-        apply_path(resource, parse_path(key), op, &v);
+        on_path(parse_path(key), &v);
     }
 }
+
+json::array const& operations_of(json::object const& patch)
+{
+    auto const* operations = find_attribute(patch, "Operations");
+    if (!operations || !operations->is_array() || operations->get_array().empty())
+        throw error(http::status::bad_request, "invalidSyntax", "Operations: must be a non-empty array");
+    if (operations->get_array().size() > max_patch_operations)
+        throw error(http::status::bad_request, "tooMany",
+                    "Operations: at most " + std::to_string(max_patch_operations) + " in one PATCH");
+    return operations->get_array();
+}
+
+std::optional<store::record_id> parse_member_id(std::string_view text)
+{
+    store::record_id id = 0;
+    auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (text.empty() || text.front() == '0' || ec != std::errc{} || end != text.data() + text.size())
+        return std::nullopt;
+    return id;
+}
+
+// The member ids of a value ([{"value": "7"}, ...] or one such object).
+std::vector<store::record_id> ids_in(json::value const& value)
+{
+    json::object wrapped;
+    wrapped["members"] = value.is_array() ? value : json::value(json::array{value});
+    return member_ids(wrapped);
+}
+
+// The value a filter names when it is exactly `value eq "<text>"`.
+json::string const* named_member(filter const& f)
+{
+    auto const* c = std::get_if<comparison>(&f.node);
+    if (!c || c->op != compare_op::eq || !c->path.sub.empty() || !same_name(c->path.name, "value")
+        || !c->value.is_string())
+        return nullptr;
+    return &c->value.get_string();
+}
+
+class member_patch {
+public:
+    explicit member_patch(std::unordered_set<store::record_id>& members) : members_(members) {}
+
+    void apply(patch_path const& path, op_kind op, json::value const* value)
+    {
+        if (op != op_kind::remove && !value)
+            throw invalid_value("value: required for add and replace");
+        if (!path.value_filter) {
+            if (!path.attr.sub.empty()) {
+                if (op == op_kind::remove)
+                    return; // members keep no sub-attributes: nothing to remove
+                throw invalid_path("members." + path.attr.sub + ": members have no sub-attributes to set");
+            }
+            switch (op) {
+            case op_kind::replace:
+                members_.clear();
+                [[fallthrough]];
+            case op_kind::add:
+                for (auto const id : ids_in(*value))
+                    members_.insert(id);
+                return;
+            case op_kind::remove:
+                // Entra ID removes members by value: [{"value": "7"}].
+                if (value && !value->is_null()) {
+                    for (auto const id : ids_in(*value))
+                        members_.erase(id);
+                } else {
+                    members_.clear();
+                }
+                return;
+            }
+        }
+        // members[value eq "7"]: that member; its sub-attributes are not
+        // kept, so only a whole-member remove, add or replace changes anything.
+        if (auto const* named = named_member(*path.value_filter)) {
+            if (op == op_kind::remove) {
+                // A value that is no id names no member: nothing to remove.
+                auto const id = parse_member_id(*named);
+                if (id && path.sub.empty())
+                    members_.erase(*id);
+            } else {
+                members_.insert(ids_in(json::object{{"value", *named}}).front());
+            }
+            return;
+        }
+        if (++filtered_ > max_filtered_member_operations)
+            throw error(http::status::bad_request, "tooMany",
+                        "members: at most " + std::to_string(max_filtered_member_operations)
+                            + " operations with a value filter other than value eq \"<id>\" in one PATCH");
+        if (op != op_kind::remove || !path.sub.empty())
+            return; // a match changes nothing kept; no match adds no id
+        std::vector<store::record_id> gone;
+        for (auto const id : members_)
+            if (matches(*path.value_filter, json::object{{"value", std::to_string(id)}}))
+                gone.push_back(id);
+        for (auto const id : gone)
+            members_.erase(id);
+    }
+
+private:
+    std::unordered_set<store::record_id>& members_;
+    std::size_t filtered_ = 0;
+};
 
 } // namespace
 
 void apply_patch(json::object& resource, json::object const& patch)
 {
-    auto const* operations = find_attribute(patch, "Operations");
-    if (!operations || !operations->is_array() || operations->get_array().empty())
-        throw error(http::status::bad_request, "invalidSyntax", "Operations: must be a non-empty array");
-    for (auto const& operation : operations->get_array())
-        apply_operation(resource, operation);
+    for (auto const& operation : operations_of(patch)) {
+        auto const parts = parts_of(operation);
+        each_path(parts, [&](patch_path const& path, json::value const* value) {
+            apply_path(resource, path, parts.op, value);
+        });
+    }
+}
+
+void apply_group_patch(json::object& resource, std::unordered_set<store::record_id>& members,
+                       json::object const& patch)
+{
+    member_patch on_members(members);
+    for (auto const& operation : operations_of(patch)) {
+        auto const parts = parts_of(operation);
+        each_path(parts, [&](patch_path const& path, json::value const* value) {
+            if (is_core(path.attr) && same_name(path.attr.name, "members"))
+                on_members.apply(path, parts.op, value);
+            else
+                apply_path(resource, path, parts.op, value);
+        });
+    }
 }
 
 } // namespace rosterd::scim

@@ -1,11 +1,14 @@
 // A SCIM PATCH body applied to a full user resource, and the result (or,
 // when the input is not a PatchOp, the input itself as a PUT body) mapped
-// to rosterd's fields: the path a hostile provisioning client controls.
+// to rosterd's fields; and the same body as a group's PATCH: the paths a
+// hostile provisioning client controls.
 #include "scim/mapping.hpp"
 #include "scim/patch.hpp"
 #include "scim/protocol.hpp"
 
 #include <boost/json/parse.hpp>
+
+#include <unordered_set>
 
 using namespace rosterd;
 
@@ -41,6 +44,13 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     try {
         scim::member_ids(patched);
         scim::display_name(patched);
+    } catch (scim::error const&) {
+    }
+    // The same body as a group's PATCH, members worked on as ids.
+    boost::json::object group{{"displayName", "support"}};
+    std::unordered_set<store::record_id> members{3, 4};
+    try {
+        scim::apply_group_patch(group, members, input.get_object());
     } catch (scim::error const&) {
     }
     return 0;

@@ -12,7 +12,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
 #include <map>
+#include <unordered_set>
+#include <vector>
 
 using namespace rosterd;
 namespace json = boost::json;
@@ -93,6 +96,76 @@ BOOST_AUTO_TEST_CASE(multi_valued_add_appends_once_and_remove_by_value)
     BOOST_TEST(json::serialize(r.at("members")) == R"([{"value":"4"}])");
     scim::apply_patch(r, object(R"({"Operations":[{"op":"remove","path":"members"}]})"));
     BOOST_TEST(!r.contains("members"));
+}
+
+namespace {
+
+// A group PATCH's members after `operations`, from members `start`.
+std::vector<store::record_id> members_after(std::vector<store::record_id> const& start, std::string_view operations,
+                                            json::object* resource = nullptr)
+{
+    json::object group{{"displayName", "g"}};
+    std::unordered_set<store::record_id> members(start.begin(), start.end());
+    scim::apply_group_patch(resource ? *resource : group,
+                            members, object(std::string(R"({"Operations":)") + std::string(operations) + "}"));
+    std::vector<store::record_id> out(members.begin(), members.end());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+std::string patch_refusal(std::string const& operations)
+{
+    try {
+        members_after({1, 2}, operations);
+    } catch (scim::error const& e) {
+        return e.type;
+    }
+    return "none";
+}
+
+using ids = std::vector<store::record_id>;
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_group_patch_works_on_member_ids)
+{
+    BOOST_TEST(members_after({3}, R"([{"op":"add","path":"members","value":[{"value":"3"},{"value":"4"}]}])")
+               == (ids{3, 4}));
+    BOOST_TEST(members_after({3, 4}, R"([{"op":"remove","path":"members","value":[{"value":"3","$ref":null}]}])")
+               == (ids{4}));
+    BOOST_TEST(members_after({3, 4}, R"([{"op":"remove","path":"members"}])").empty());
+    BOOST_TEST(members_after({3, 4}, R"([{"op":"replace","path":"members","value":[{"value":"9"}]}])") == (ids{9}));
+    // Entra ID's and Okta's value filters, and a remove of what is not there.
+    BOOST_TEST(members_after({3, 4}, R"([{"op":"remove","path":"members[value eq \"3\"]"},)"
+                                     R"({"op":"remove","path":"members[value eq \"8\"]"},)"
+                                     R"({"op":"remove","path":"members[value eq \"x\"]"}])")
+               == (ids{4}));
+    // Path-less, with the group's other attributes beside the members.
+    json::object group{{"displayName", "g"}};
+    BOOST_TEST(members_after({3}, R"([{"op":"replace","value":{"id":"1","displayName":"h","members":[{"value":"5"}]}}])",
+                             &group)
+               == (ids{5}));
+    BOOST_TEST(group.at("displayName").as_string() == "h");
+    // Any other value filter tests each member.
+    BOOST_TEST(members_after({3, 4, 13}, R"([{"op":"remove","path":"members[value ew \"3\"]"}])") == (ids{4}));
+    BOOST_CHECK_THROW(members_after({3}, R"([{"op":"add","path":"members","value":[{"value":"abc"}]}])"), scim::error);
+}
+
+BOOST_AUTO_TEST_CASE(a_patch_has_a_cap_on_operations)
+{
+    std::string many = "[";
+    for (std::size_t i = 0; i <= scim::max_patch_operations; ++i)
+        many += std::string(i ? "," : "") + R"({"op":"remove","path":"members[value eq \")" + std::to_string(i + 1)
+            + R"(\"]"})";
+    many += "]";
+    BOOST_TEST(patch_refusal(many) == "tooMany");
+    auto user_resource = user();
+    BOOST_CHECK_THROW(scim::apply_patch(user_resource, object(R"({"Operations":)" + many + "}")), scim::error);
+    std::string filtered = "[";
+    for (std::size_t i = 0; i <= scim::max_filtered_member_operations; ++i)
+        filtered += std::string(i ? "," : "") + R"({"op":"remove","path":"members[value sw \"1\"]"})";
+    filtered += "]";
+    BOOST_TEST(patch_refusal(filtered) == "tooMany");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_operations_are_refused_by_type)
