@@ -8,6 +8,7 @@
 #include "auth/rights.hpp"
 #include "scim/mapping.hpp"
 #include "scim/patch.hpp"
+#include "scim/user_attributes.hpp"
 
 #include <boost/json/array.hpp>
 
@@ -171,23 +172,21 @@ http::response scim_list_users(context& ctx)
         auto const params = scim::parse_list_params(ctx.query);
         json::array page;
         std::size_t total = 0;
+        scim::user_attributes record(ctx.dir, *ctx.me);
         auto consider = [&](store::user const& u) {
             if (auth::access_to(*ctx.me, u) == auth::access::none)
                 return;
             if (params.filter && !may_match(*params.filter, u))
                 return;
-            bool const on_page = total + 1 >= params.start_index && page.size() < params.count;
-            if (!params.filter && !on_page) {
-                ++total;
-                return;
+            // The filter runs on the record; JSON is built only for what is listed.
+            if (params.filter) {
+                record.reset(u);
+                if (!scim::matches(*params.filter, record))
+                    return;
             }
-            // The version (a hash of the user) only for what is listed.
-            auto resource = scim::user_resource(u, ctx.dir, *ctx.me, {});
-            if (params.filter && !scim::matches(*params.filter, resource))
-                return;
-            ++total;
+            bool const on_page = ++total >= params.start_index && page.size() < params.count;
             if (on_page) {
-                resource.at("meta").as_object()["version"] = etag_of(u);
+                auto resource = scim::user_resource(u, ctx.dir, *ctx.me, etag_of(u));
                 scim::project(resource, params.shape);
                 page.push_back(std::move(resource));
             }

@@ -11,11 +11,17 @@ namespace rosterd::scim {
 
 namespace json = boost::json;
 
+namespace {
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+} // namespace
+
 bool same_name(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
+    // ASCII only, inline: a filter compares names for every user it tests.
+    return a.size() == b.size()
+        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
 namespace {
@@ -34,6 +40,13 @@ bool is_name_char(char c)
 bool is_valid_name(std::string_view s)
 {
     return !s.empty() && is_name_start(s.front()) && std::all_of(s.begin() + 1, s.end(), is_name_char);
+}
+
+std::string folded(std::string_view s)
+{
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(), lower);
+    return out;
 }
 
 filter_ptr make(auto node) { return std::make_unique<filter const>(filter{std::move(node)}); }
@@ -221,9 +234,14 @@ private:
         if (op == operators.end())
             fail("expected an operator: eq, ne, co, sw, ew, gt, lt, ge, le or pr");
         at_ += op_word.size();
-        comparison c{std::move(p), op->second, nullptr};
+        if (++comparisons_ > max_filter_comparisons)
+            fail("more than " + std::to_string(max_filter_comparisons) + " comparisons");
+        comparison c{std::move(p), op->second, nullptr, {}, false};
         if (c.op != compare_op::pr)
             c.value = value();
+        if (c.value.is_string())
+            c.folded = folded(c.value.get_string());
+        c.case_exact = c.path.sub.empty() && (same_name(c.path.name, "id") || same_name(c.path.name, "externalId"));
         return make(std::move(c));
     }
 
@@ -260,6 +278,7 @@ private:
 
     std::string_view text_;
     std::size_t at_ = 0;
+    std::size_t comparisons_ = 0;
 };
 
 json::value const* find(json::object const& o, std::string_view name)
@@ -270,51 +289,68 @@ json::value const* find(json::object const& o, std::string_view name)
     return nullptr;
 }
 
-// The attribute `p` names, in the resource or in its schema extension.
-json::value const* attribute(attr_path const& p, json::object const& resource)
+scalar scalar_of(json::value const& v)
 {
-    if (!p.uri.empty())
-        if (auto const* extension = find(resource, p.uri); extension && extension->is_object())
-            return find(extension->get_object(), p.name);
-    return find(resource, p.name);
+    switch (v.kind()) {
+    case json::kind::null: return {};
+    case json::kind::bool_: return scalar::of(v.get_bool());
+    case json::kind::string: return scalar::of(std::string_view(v.get_string()));
+    case json::kind::object: return scalar::of_complex(v.get_object().empty());
+    case json::kind::array: return scalar::of_complex(v.get_array().empty());
+    default: return scalar::of_number(v.to_number<double>());
+    }
 }
 
-// The values `p` names in `resource`: none, one, or one per element of a
-// multi-valued attribute (its "value" when no sub-attribute is named).
-std::vector<json::value const*> values_at(attr_path const& p, json::object const& resource)
-{
-    std::vector<json::value const*> out;
-    auto const* v = attribute(p, resource);
-    if (!v)
-        return out;
-    auto add = [&](json::value const& x, bool element) {
-        if (!p.sub.empty()) {
-            if (x.is_object())
-                if (auto const* s = find(x.get_object(), p.sub))
-                    out.push_back(s);
-        } else if (element && x.is_object()) {
-            if (auto const* s = find(x.get_object(), "value"))
-                out.push_back(s);
-        } else {
-            out.push_back(&x);
-        }
-    };
-    if (v->is_array())
-        for (auto const& e : v->get_array())
-            add(e, true);
-    else
-        add(*v, false);
-    return out;
-}
+// A resource's JSON as a filter reads it.
+class json_source final : public attribute_source {
+public:
+    explicit json_source(json::object const& resource) : resource_(resource) {}
 
-std::string folded(std::string_view s, bool case_exact)
-{
-    std::string out(s);
-    if (!case_exact)
-        for (char& c : out)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
+    bool any_value(attr_path const& p, function_ref<bool(scalar const&)> f) const override
+    {
+        auto const* v = attribute(p);
+        if (!v)
+            return false;
+        auto one = [&](json::value const& x, bool element) {
+            if (!p.sub.empty()) {
+                if (x.is_object())
+                    if (auto const* s = find(x.get_object(), p.sub))
+                        return f(scalar_of(*s));
+                return false;
+            }
+            if (element && x.is_object()) {
+                auto const* s = find(x.get_object(), "value");
+                return s && f(scalar_of(*s));
+            }
+            return f(scalar_of(x));
+        };
+        if (v->is_array())
+            return std::any_of(v->get_array().begin(), v->get_array().end(),
+                               [&](json::value const& e) { return one(e, true); });
+        return one(*v, false);
+    }
+
+    bool any_element(attr_path const& p, function_ref<bool(attribute_source const&)> f) const override
+    {
+        auto const* v = attribute(p);
+        if (!v)
+            return false;
+        auto one = [&](json::value const& e) { return e.is_object() && f(json_source(e.get_object())); };
+        return v->is_array() ? std::any_of(v->get_array().begin(), v->get_array().end(), one) : one(*v);
+    }
+
+private:
+    // The attribute `p` names, in the resource or in its schema extension.
+    json::value const* attribute(attr_path const& p) const
+    {
+        if (!p.uri.empty())
+            if (auto const* extension = find(resource_, p.uri); extension && extension->is_object())
+                return find(extension->get_object(), p.name);
+        return find(resource_, p.name);
+    }
+
+    json::object const& resource_;
+};
 
 template <class T>
 bool ordered(compare_op op, T const& a, T const& b)
@@ -329,33 +365,90 @@ bool ordered(compare_op op, T const& a, T const& b)
     }
 }
 
-// One value against the filter's; `ne` is handled by the caller.
-bool compare(json::value const& have, compare_op op, json::value const& want, bool case_exact)
-{
-    if (op == compare_op::pr) {
-        if (have.is_null())
-            return false;
-        if (have.is_string())
-            return !have.get_string().empty();
-        if (have.is_array())
-            return !have.get_array().empty();
-        return !have.is_object() || !have.get_object().empty();
+// One evaluation's memory: the last value it folded to lower case, so
+// that many terms on one attribute fold it once.
+class fold_cache {
+public:
+    std::string_view fold(std::string_view s)
+    {
+        if (s.data() != source_.data() || s.size() != source_.size()) {
+            source_ = s;
+            char* out = on_stack_;
+            if (s.size() > sizeof on_stack_) {
+                longer_.resize(s.size());
+                out = longer_.data();
+            }
+            std::transform(s.begin(), s.end(), out, lower);
+            folded_ = {out, s.size()};
+        }
+        return folded_;
     }
-    if (have.is_string() && want.is_string()) {
-        auto const a = folded(have.get_string(), case_exact);
-        auto const b = folded(want.get_string(), case_exact);
+
+private:
+    std::string_view source_, folded_;
+    char on_stack_[256];
+    std::string longer_;
+};
+
+// One value against the comparison's; `ne` is handled by the caller.
+bool compare(scalar const& have, compare_op op, comparison const& c, fold_cache& cache)
+{
+    using kind = scalar::kind;
+    if (op == compare_op::pr) {
+        switch (have.type) {
+        case kind::null: return false;
+        case kind::string: return !have.text.empty();
+        case kind::empty_complex: return false;
+        default: return true;
+        }
+    }
+    auto const& want = c.value;
+    if (have.type == kind::string && want.is_string()) {
+        if (c.case_exact) {
+            std::string_view const b = want.get_string();
+            switch (op) {
+            case compare_op::co: return have.text.find(b) != std::string_view::npos;
+            case compare_op::sw: return have.text.starts_with(b);
+            case compare_op::ew: return have.text.ends_with(b);
+            default: return ordered(op, have.text, b);
+            }
+        }
+        std::string_view const b = c.folded;
+        if (op == compare_op::eq) // the commonest: no folding at all
+            return have.text.size() == b.size()
+                && std::equal(b.begin(), b.end(), have.text.begin(), [](char x, char y) { return x == lower(y); });
+        auto const a = cache.fold(have.text);
         switch (op) {
-        case compare_op::co: return a.find(b) != std::string::npos;
+        case compare_op::co: return a.find(b) != std::string_view::npos;
         case compare_op::sw: return a.starts_with(b);
         case compare_op::ew: return a.ends_with(b);
         default: return ordered(op, a, b);
         }
     }
-    if (have.is_number() && want.is_number())
-        return ordered(op, have.to_number<double>(), want.to_number<double>());
-    if (have.is_bool() && want.is_bool())
-        return op == compare_op::eq && have.get_bool() == want.get_bool();
-    return op == compare_op::eq && have.is_null() && want.is_null();
+    if (have.type == kind::number && want.is_number())
+        return ordered(op, have.number, want.to_number<double>());
+    if (have.type == kind::boolean && want.is_bool())
+        return op == compare_op::eq && have.boolean == want.get_bool();
+    return op == compare_op::eq && have.type == kind::null && want.is_null();
+}
+
+bool evaluate(filter const& f, attribute_source const& resource, fold_cache& cache)
+{
+    return std::visit([&](auto const& n) -> bool {
+        using T = std::decay_t<decltype(n)>;
+        if constexpr (std::is_same_v<T, logical>) {
+            return n.is_and ? evaluate(*n.left, resource, cache) && evaluate(*n.right, resource, cache)
+                            : evaluate(*n.left, resource, cache) || evaluate(*n.right, resource, cache);
+        } else if constexpr (std::is_same_v<T, negation>) {
+            return !evaluate(*n.inner, resource, cache);
+        } else if constexpr (std::is_same_v<T, value_path>) {
+            return resource.any_element(n.path, [&](attribute_source const& e) { return evaluate(*n.inner, e, cache); });
+        } else {
+            auto const op = n.op == compare_op::ne ? compare_op::eq : n.op;
+            bool const any = resource.any_value(n.path, [&](scalar const& v) { return compare(v, op, n, cache); });
+            return n.op == compare_op::ne ? !any : any;
+        }
+    }, f.node);
 }
 
 } // namespace
@@ -364,30 +457,12 @@ filter_ptr parse_filter(std::string_view text) { return parser(text).whole_filte
 
 patch_path parse_patch_path(std::string_view text) { return parser(text).whole_path(); }
 
-bool matches(filter const& f, json::object const& resource)
+bool matches(filter const& f, attribute_source const& resource)
 {
-    return std::visit([&](auto const& n) -> bool {
-        using T = std::decay_t<decltype(n)>;
-        if constexpr (std::is_same_v<T, logical>) {
-            return n.is_and ? matches(*n.left, resource) && matches(*n.right, resource)
-                            : matches(*n.left, resource) || matches(*n.right, resource);
-        } else if constexpr (std::is_same_v<T, negation>) {
-            return !matches(*n.inner, resource);
-        } else if constexpr (std::is_same_v<T, value_path>) {
-            auto const* v = attribute(n.path, resource);
-            if (!v)
-                return false;
-            auto const one = [&](json::value const& e) { return e.is_object() && matches(*n.inner, e.get_object()); };
-            return v->is_array() ? std::any_of(v->get_array().begin(), v->get_array().end(), one) : one(*v);
-        } else {
-            bool const case_exact = n.path.sub.empty() && (same_name(n.path.name, "id") || same_name(n.path.name, "externalId"));
-            auto const op = n.op == compare_op::ne ? compare_op::eq : n.op;
-            auto const values = values_at(n.path, resource);
-            bool const any = std::any_of(values.begin(), values.end(),
-                                         [&](json::value const* v) { return compare(*v, op, n.value, case_exact); });
-            return n.op == compare_op::ne ? !any : any;
-        }
-    }, f.node);
+    fold_cache cache;
+    return evaluate(f, resource, cache);
 }
+
+bool matches(filter const& f, json::object const& resource) { return matches(f, json_source(resource)); }
 
 } // namespace rosterd::scim

@@ -21,6 +21,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -40,11 +41,19 @@ struct filter_error : std::invalid_argument {
 inline constexpr std::size_t max_filter_depth = 32;
 // A longer filter is refused before it is read.
 inline constexpr std::size_t max_filter_length = 4096;
+// More comparisons are refused: a list filter runs on every user the
+// caller may read, so its cost is comparisons times users. Identity
+// providers send one or two.
+inline constexpr std::size_t max_filter_comparisons = 64;
 
 struct attr_path {
     std::string uri;  // "urn:ietf:params:scim:schemas:core:2.0:User", or empty
     std::string name; // "name"
     std::string sub;  // "givenName", or empty
+    // What a source made of the names, kept by the source that reads the
+    // path so that it compares names once per filter, not once per record
+    // (user_attributes). A filter is evaluated by one thread at a time.
+    mutable std::int32_t resolved = -1;
 };
 
 enum class compare_op { eq, ne, co, sw, ew, gt, lt, ge, le, pr };
@@ -56,6 +65,8 @@ struct comparison {
     attr_path path;
     compare_op op = compare_op::eq;
     boost::json::value value; // null for pr
+    std::string folded;       // a string value in ASCII lower case, folded once
+    bool case_exact = false;  // on "id" and "externalId" (RFC 7643 caseExact)
 };
 struct logical {
     bool is_and = true;
@@ -88,9 +99,62 @@ struct patch_path {
 // Throws filter_error.
 patch_path parse_patch_path(std::string_view text);
 
-// Whether `resource` (a SCIM resource's JSON) matches `f`. String
-// comparisons ignore case except on "id" and "externalId" (RFC 7643
-// caseExact); an absent attribute matches only "ne" and "not".
+// One value a filter looks at, as a JSON value would be, without being
+// one: so that a filter can run on records without a resource's JSON.
+struct scalar {
+    enum class kind : std::uint8_t { null, string, number, boolean, complex, empty_complex };
+    kind type = kind::null;
+    std::string_view text; // a string
+    double number = 0;
+    bool boolean = false;
+
+    static scalar of(std::string_view s) { return {kind::string, s, 0, false}; }
+    static scalar of(bool b) { return {kind::boolean, {}, 0, b}; }
+    static scalar of_number(double n) { return {kind::number, {}, n, false}; }
+    static scalar of_complex(bool empty) { return {empty ? kind::empty_complex : kind::complex, {}, 0, false}; }
+};
+
+// A non-owning reference to a callable, for the callbacks below.
+template <class Signature>
+class function_ref;
+template <class R, class... Args>
+class function_ref<R(Args...)> {
+public:
+    template <class F>
+    function_ref(F const& f) // NOLINT: converts like std::function
+        : object_(&f), call_([](void const* o, Args... args) -> R { return (*static_cast<F const*>(o))(args...); })
+    {
+    }
+    R operator()(Args... args) const { return call_(object_, args...); }
+
+private:
+    void const* object_;
+    R (*call_)(void const*, Args...);
+};
+
+// What a filter runs on: a resource's attributes, however they are kept
+// (its JSON, or the records it is made from). Attribute names are matched
+// ignoring case, as SCIM's are. The strings a source passes must stay
+// valid and unchanged for the whole matches() call (an evaluation
+// remembers what it folded by address).
+class attribute_source {
+public:
+    virtual ~attribute_source() = default;
+    // Calls `f` with each value `path` names, until it answers true; whether
+    // it did. A multi-valued attribute gives one value per element (its
+    // "value", or the sub-attribute named); a complex one its sub-attribute.
+    virtual bool any_value(attr_path const& path, function_ref<bool(scalar const&)> f) const = 0;
+    // Calls `f` with each element of multi-valued attribute `path` that is
+    // complex (a complex attribute is its own one element), until it
+    // answers true; whether it did.
+    virtual bool any_element(attr_path const& path, function_ref<bool(attribute_source const&)> f) const = 0;
+};
+
+// Whether `resource` matches `f`. String comparisons ignore (ASCII) case
+// except on "id" and "externalId" (RFC 7643 caseExact); an absent
+// attribute matches only "ne" and "not".
+bool matches(filter const& f, attribute_source const& resource);
+// The same on a resource's JSON.
 bool matches(filter const& f, boost::json::object const& resource);
 
 // Case-insensitive equality of ASCII names.

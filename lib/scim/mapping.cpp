@@ -15,12 +15,21 @@ namespace rosterd::scim {
 
 namespace json = boost::json;
 
-namespace {
-
 std::string location(std::string_view collection, store::record_id id)
 {
     return std::string(base_path) + "/" + std::string(collection) + "/" + std::to_string(id);
 }
+
+std::string formatted_name(store::user const& u)
+{
+    std::string formatted(u.first_name.view());
+    if (!u.first_name.empty() && !u.last_name.empty())
+        formatted += ' ';
+    formatted += u.last_name.view();
+    return formatted;
+}
+
+namespace {
 
 json::object meta(std::string_view type, std::string_view collection, store::record_id id, store::unix_time created,
                   store::unix_time modified, std::string_view version)
@@ -156,10 +165,7 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
         name["givenName"] = u.first_name.view();
     if (!u.last_name.empty())
         name["familyName"] = u.last_name.view();
-    std::string formatted(u.first_name.view());
-    if (!u.first_name.empty() && !u.last_name.empty())
-        formatted += ' ';
-    formatted += u.last_name.view();
+    auto const formatted = formatted_name(u);
     if (!formatted.empty())
         name["formatted"] = formatted;
     r["name"] = std::move(name);

@@ -31,6 +31,12 @@
 
 namespace rosterd::scim {
 
+// "/scim/v2/Users/7": where a resource is.
+std::string location(std::string_view collection, store::record_id id);
+
+// name.formatted: "givenName familyName", either alone, or empty.
+std::string formatted_name(store::user const& u);
+
 // The User resource of `u` as `viewer` may see it (groups[].display only
 // for groups the viewer may read); `version` is its ETag (meta.version). Its
 // userName is the name the directory resolves to `u` (effective_name), so

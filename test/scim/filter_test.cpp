@@ -133,9 +133,13 @@ BOOST_AUTO_TEST_CASE(depth_and_length_are_bounded)
         nots += "not (";
     BOOST_CHECK_THROW(parse_filter(nots), filter_error);
     std::string long_chain = "title pr";
-    while (long_chain.size() < max_filter_length - 20)
+    for (std::size_t i = 1; i < max_filter_comparisons; ++i)
         long_chain += " and title pr";
     BOOST_TEST(on_barbara(long_chain));
+    // One comparison more is refused, however short the filter: its cost
+    // is comparisons times users.
+    BOOST_CHECK_THROW(parse_filter(long_chain + " and title pr"), filter_error);
+    BOOST_CHECK_THROW(parse_filter(long_chain + " and emails[type pr]"), filter_error);
     BOOST_CHECK_THROW(parse_filter(std::string(max_filter_length + 1, 'a')), filter_error);
 }
 

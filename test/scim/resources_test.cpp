@@ -7,6 +7,7 @@
 #include "scim/patch.hpp"
 #include "scim/protocol.hpp"
 #include "scim/query.hpp"
+#include "scim/user_attributes.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -304,4 +305,81 @@ BOOST_AUTO_TEST_CASE(attributes_and_excluded_attributes)
     BOOST_TEST(list.filter != nullptr);
     BOOST_CHECK_THROW(scim::parse_list_params(query("/?count=1.5")), scim::error);
     BOOST_CHECK_THROW(scim::parse_list_params(query("/?filter=userName%20eq")), scim::error);
+}
+
+BOOST_AUTO_TEST_CASE(a_filter_on_the_record_answers_as_on_the_resource)
+{
+    // Every attribute a User resource has, each way a filter can name it,
+    // on users with and without each: user_attributes must agree with the
+    // JSON that user_resource() builds.
+    store::directory dir;
+    dir.apply(store::put_group{{10, "Mine", std::nullopt, 0}});
+    dir.apply(store::put_group{{11, "Board", std::nullopt, 0}});
+    store::user viewer;
+    viewer.id = 1;
+    viewer.set_membership(10, true);
+    dir.apply(store::put_user{viewer});
+    std::vector<store::user> users(4);
+    users[0].id = 2; // no names at all: goes by the id
+    users[1].id = 3;
+    users[1].first_name = "Ann";
+    users[1].last_name = "Lee";
+    users[1].set_email_address("Ann.Lee@Example.org");
+    users[1].set_phone_number("+31850607337");
+    users[1].set_external_id("E-3");
+    users[1].set_membership(10, false);
+    users[1].set_membership(11, false);
+    users[1].created = 1'700'000'000;
+    users[1].updated = 1'800'000'000;
+    users[2].id = 4;
+    users[2].last_name = "Solo";
+    users[2].set_user_name("Solo.Name");
+    users[2].active = false;
+    users[3].id = 5;
+    users[3].first_name = "Max";
+    users[3].set_email_address("ann.lee@example.org"); // a later holder of the same address
+    for (auto const& u : users)
+        dir.apply(store::put_user{u});
+
+    char const* const filters[] = {
+        R"(userName eq "ann.lee@example.org")", R"(userName co "LEE")", R"(userName sw "2")", R"(userName ew "name")",
+        R"(userName pr)", R"(userName gt "m")", R"(userName le "5")", R"(userName.x pr)",
+        R"(id eq "3")", R"(id eq "03")", R"(externalId eq "E-3")", R"(externalId eq "e-3")", R"(externalId pr)",
+        R"(name pr)", R"(name.givenName co "n")", R"(name.familyName eq "lee")", R"(name.formatted eq "Ann Lee")",
+        R"(name.formatted pr)", R"(name[givenName eq "Ann"])", R"(name[familyName pr])",
+        R"(displayName eq "ann lee")", R"(displayName eq "2")", R"(displayName sw "Solo")",
+        R"(emails pr)", R"(emails co "EXAMPLE")", R"(emails.value ew ".org")", R"(emails.type eq "work")",
+        R"(emails.primary eq true)", R"(emails[type eq "work" and value sw "ann"])", R"(emails[primary eq false])",
+        R"(phoneNumbers.value sw "+31")", R"(phoneNumbers[type eq "work"])", R"(phoneNumbers pr)",
+        R"(active eq true)", R"(active eq false)", R"(active ne true)", R"(active pr)",
+        R"(groups.value eq "10")", R"(groups[display eq "mine"])", R"(groups[display eq "board"])",
+        R"(groups.display pr)", R"(groups.type eq "direct")", R"(groups.$ref co "Groups/11")", R"(groups pr)",
+        R"(meta.resourceType eq "User")", R"(meta.created gt "2023-11-14T22:13:19Z")", R"(meta.lastModified lt "2030")",
+        R"(meta.location co "/Users/3")", R"(meta.version pr)", R"(meta pr)", R"(meta[resourceType eq "User"])",
+        R"(schemas eq "urn:ietf:params:scim:schemas:core:2.0:User")", R"(schemas.x pr)", R"(schemas[value pr])",
+        R"(urn:ietf:params:scim:schemas:core:2.0:User:userName eq "solo.name")", R"(nickName pr)",
+        R"(not (userName eq "2") and (active eq true or name.givenName pr))", R"(userName ne "2")",
+        R"(active eq "true")", R"(id gt 2)", R"(userName eq null)", R"(externalId eq null)",
+    };
+    // As a list does it: each filter parsed once, one reader moved from
+    // user to user.
+    std::vector<scim::filter_ptr> parsed;
+    for (auto const* text : filters)
+        parsed.push_back(scim::parse_filter(text));
+    std::size_t matched = 0, tried = 0;
+    scim::user_attributes record(dir, viewer);
+    for (auto const& u : users) {
+        auto const* stored = dir.find_user(u.id);
+        auto const resource = scim::user_resource(*stored, dir, viewer, {});
+        record.reset(*stored);
+        for (std::size_t i = 0; i < parsed.size(); ++i) {
+            bool const on_record = scim::matches(*parsed[i], record);
+            BOOST_TEST(on_record == scim::matches(*parsed[i], resource), "user " << u.id << ": " << filters[i]);
+            matched += on_record;
+            ++tried;
+        }
+    }
+    // Both answers occur often: the comparison above tells something.
+    BOOST_TEST(matched > tried / 4);
+    BOOST_TEST(matched < tried * 3 / 4);
 }

@@ -1,10 +1,12 @@
 // Writes a data directory holding a snapshot of a large, realistic
 // directory, for scripts/bench-scale:
-//   generate_directory DATA_DIR USERS SECRET
+//   generate_directory DATA_DIR USERS SECRET [ADMIN_SECRET]
 // User 1 is a superuser whose token is SECRET. There is one group per 1,000
 // users; every user belongs to one to three groups (admin of one in twenty),
 // has a name, most have an e-mail address and a phone number, some an
 // external id or a description, and one in ten has an API token.
+// With ADMIN_SECRET (scripts/bench-stall), everyone is instead a plain
+// member of group 1, and user 2 its admin, whose token is ADMIN_SECRET.
 // Deterministic: the same arguments give the same directory.
 #include "auth/token.hpp"
 #include "persist/data_dir.hpp"
@@ -43,10 +45,11 @@ std::string lower_no_spaces(std::string s)
 
 int main(int argc, char** argv)
 {
-    if (argc != 4) {
-        std::fprintf(stderr, "usage: generate_directory DATA_DIR USERS SECRET\n");
+    if (argc != 4 && argc != 5) {
+        std::fprintf(stderr, "usage: generate_directory DATA_DIR USERS SECRET [ADMIN_SECRET]\n");
         return 2;
     }
+    bool const one_group = argc == 5;
     persist::data_dir files(argv[1]);
     auto const users = std::stoull(argv[2]);
     std::mt19937_64 rng(42);
@@ -75,16 +78,21 @@ int main(int argc, char** argv)
         if (chance(10))
             u.set_description("Imported from the old directory");
         u.super_user = id == 1;
-        for (unsigned n = 1 + rng() % 3; n > 0; --n)
-            u.set_membership(1 + rng() % groups, chance(5));
+        if (one_group)
+            u.set_membership(1, id == 2);
+        else
+            for (unsigned n = 1 + rng() % 3; n > 0; --n)
+                u.set_membership(1 + rng() % groups, chance(5));
         u.created = base_time + static_cast<store::unix_time>(id);
         u.updated = u.created;
         dir.apply(store::put_user{u});
-        if (id == 1 || chance(10)) {
+        if (id == 1 || (one_group && id == 2) || chance(10)) {
             store::token t;
             t.id = next_token++;
             t.user_id = id;
-            t.hash = auth::hash_token(id == 1 ? std::string(argv[3]) : auth::generate_token());
+            t.hash = auth::hash_token(id == 1 ? std::string(argv[3])
+                                      : one_group && id == 2 ? std::string(argv[4])
+                                                            : auth::generate_token());
             t.description = "generated";
             t.created = u.created;
             dir.apply(store::put_token{t});
