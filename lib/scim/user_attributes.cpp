@@ -172,7 +172,10 @@ user_attributes::element_list const& user_attributes::elements(attribute a) cons
 
 bool user_attributes::any_value(attr_path const& p, function_ref<bool(scalar const&)> f) const
 {
-    auto const [attr, sub] = read(p);
+    auto const reading = read(p);
+    // Not a structured binding: the lambdas below use them.
+    auto const attr = reading.attr;
+    auto const sub = reading.sub;
     auto const& u = *u_;
     // A plain value has no sub-attributes.
     auto plain = [&](scalar const& v) { return sub == field::none && f(v); };
