@@ -62,17 +62,17 @@ response problem(status code, std::string_view detail)
     body["title"] = boost::beast::http::obsolete_reason(code);
     body["status"] = static_cast<unsigned>(code);
     body["detail"] = detail;
-    return response{code, media::problem, boost::json::serialize(body), {}, {}, {}};
+    return response{code, media::problem, boost::json::serialize(body), {}, {}, {}, {}};
 }
 
 response json(status code, std::string body)
 {
-    return response{code, media::json, std::move(body), {}, {}, {}};
+    return response{code, media::json, std::move(body), {}, {}, {}, {}};
 }
 
-response no_content() { return response{status::no_content, {}, {}, {}, {}, {}}; }
+response no_content() { return response{status::no_content, {}, {}, {}, {}, {}, {}}; }
 
-response not_modified(std::string etag) { return response{status::not_modified, {}, {}, {}, {}, std::move(etag)}; }
+response not_modified(std::string etag) { return response{status::not_modified, {}, {}, {}, {}, std::move(etag), {}}; }
 
 void finalize(response const& res, unsigned version, connection conn, std::string& out)
 {
@@ -82,7 +82,12 @@ void finalize(response const& res, unsigned version, connection conn, std::strin
         append_header(out, "Content-Type", res.content_type);
     // RFC 9110 §8.6, §15.4.5: a 204 or 304 has no content and no length.
     bool const has_content = res.code != status::no_content && res.code != status::not_modified;
-    if (has_content) {
+    bool const in_parts = has_content && res.more;
+    if (in_parts) {
+        // HTTP/1.0 has no chunks: the end of the connection ends the body.
+        if (version == 11)
+            append_header(out, "Transfer-Encoding", "chunked");
+    } else if (has_content) {
         char digits[24];
         auto const end = std::to_chars(digits, digits + sizeof digits, res.body.size()).ptr;
         append_header(out, "Content-Length", std::string_view(digits, static_cast<std::size_t>(end - digits)));
@@ -96,13 +101,37 @@ void finalize(response const& res, unsigned version, connection conn, std::strin
     // RFC 9110 §11.6.1: a 401 names the scheme that would get in.
     if (res.code == status::unauthorized)
         append_header(out, "WWW-Authenticate", "Bearer");
-    if (conn == connection::close)
+    if (conn == connection::close || (in_parts && version == 10))
         append_header(out, "Connection", "close");
     else if (version == 10)
         append_header(out, "Connection", "keep-alive");
     out.append(header_block()).append(crlf);
+    if (in_parts) {
+        append_part(res.body, version, out);
+        return;
+    }
     if (has_content)
         out.append(res.body);
+}
+
+void append_part(std::string_view part, unsigned version, std::string& out)
+{
+    if (part.empty()) // an empty chunk would end the body
+        return;
+    if (version == 11) {
+        char digits[24];
+        auto const end = std::to_chars(digits, digits + sizeof digits, part.size(), 16).ptr;
+        out.append(digits, end).append(crlf);
+    }
+    out.append(part);
+    if (version == 11)
+        out.append(crlf);
+}
+
+void end_parts(unsigned version, std::string& out)
+{
+    if (version == 11)
+        out.append("0").append(crlf).append(crlf);
 }
 
 void finalize_continue(std::string& out)

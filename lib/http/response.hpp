@@ -9,6 +9,7 @@
 
 #include <boost/beast/http/status.hpp>
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -31,6 +32,11 @@ struct response {
     std::string location;          // empty: no Location header
     std::string_view allow;        // a static string; empty: no Allow header
     std::string etag;              // the record's version, quoted; empty: no ETag header
+    // A body too large to hold whole (a group of a million members): `body`
+    // is its first part, and each call appends the next part to its
+    // argument, answering false after the last. Sent chunked (HTTP/1.1), or
+    // to the connection's close (HTTP/1.0). Empty: `body` is all of it.
+    std::function<bool(std::string&)> more;
 };
 
 // An RFC 9457 problem: {"type":"about:blank","title":<reason>,"status":<code>,"detail":<detail>}
@@ -48,8 +54,12 @@ std::string_view hardening_headers();
 enum class connection { keep_alive, close };
 
 // Replaces `out` with the wire form of `res`, answering a request of HTTP
-// version `version` (10 or 11).
+// version `version` (10 or 11). For a response with `more`, that is the
+// header and the first part; then append_part() frames each next part, and
+// (HTTP/1.1) end_parts() ends the body.
 void finalize(response const& res, unsigned version, connection conn, std::string& out);
+void append_part(std::string_view part, unsigned version, std::string& out);
+void end_parts(unsigned version, std::string& out);
 
 // Replaces `out` with an interim "100 Continue" (with the twelve headers).
 void finalize_continue(std::string& out);

@@ -15,6 +15,7 @@
 #include <array>
 #include <optional>
 #include <string>
+#include <tuple>
 
 namespace rosterd::http {
 
@@ -258,10 +259,22 @@ awaitable<void> run_session(Stream& stream, request_handler const& handler,
             break;
         }
 
-        bool const keep_alive = req.keep_alive && !state.stopping;
         auto const res = co_await handler.handle(req);
+        // A body in parts ends with the connection when there are no chunks.
+        bool const keep_alive = req.keep_alive && !state.stopping && !(res.more && req.version == 10);
         finalize(res, req.version, keep_alive ? connection::keep_alive : connection::close, out);
         auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+        // The next parts, one at a time: a slow reader holds one part, not the body.
+        for (bool more = !write_ec && bool(res.more); more;) {
+            std::string part;
+            more = res.more(part);
+            out.clear();
+            append_part(part, req.version, out);
+            if (!more)
+                end_parts(req.version, out);
+            std::tie(write_ec, written) = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
+            more = more && !write_ec;
+        }
         if (write_ec || !keep_alive)
             break;
     }

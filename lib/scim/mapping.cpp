@@ -188,6 +188,14 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
     return r;
 }
 
+json::object member_entry(store::record_id id, store::directory const& dir, store::user const* viewer)
+{
+    json::object m{{"value", std::to_string(id)}, {"$ref", location("Users", id)}, {"type", "User"}};
+    if (auto const* u = dir.find_user(id); u && viewer && auth::access_to(*viewer, *u) != auth::access::none)
+        m["display"] = dir.effective_name(*u);
+    return m;
+}
+
 json::object group_resource(store::group const& g, store::directory const& dir, group_members shown,
                             store::user const& viewer, std::string_view version)
 {
@@ -199,12 +207,8 @@ json::object group_resource(store::group const& g, store::directory const& dir, 
     if (shown != group_members::none) {
         json::array members;
         members.reserve(dir.members_of(g.id).size());
-        for (auto const id : dir.members_of(g.id)) {
-            json::object m{{"value", std::to_string(id)}, {"$ref", location("Users", id)}, {"type", "User"}};
-            if (auto const* u = dir.find_user(id); u && auth::access_to(viewer, *u) != auth::access::none)
-                m["display"] = dir.effective_name(*u);
-            members.push_back(std::move(m));
-        }
+        for (auto const id : dir.members_of(g.id))
+            members.push_back(member_entry(id, dir, &viewer));
         r["members"] = std::move(members);
     }
     // A group records when it was made, not when it last changed.

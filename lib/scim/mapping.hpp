@@ -49,6 +49,10 @@ boost::json::object user_resource(store::user const& u, store::directory const& 
 // "display", "$ref" and "type".
 enum class group_members { none, full };
 
+// One member of a Group resource: {"value", "$ref", "type", "display"},
+// the display only when `viewer` may read that user (null: never).
+boost::json::object member_entry(store::record_id id, store::directory const& dir, store::user const* viewer);
+
 // The Group resource of `g`, its members shown as `members` says; a
 // member's display only when `viewer` may read that user.
 boost::json::object group_resource(store::group const& g, store::directory const& dir, group_members members,

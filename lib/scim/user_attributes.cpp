@@ -10,9 +10,9 @@ namespace rosterd::scim {
 
 namespace {
 
-using attribute = user_attributes::attribute;
-using field = user_attributes::field;
-using fields = user_attributes::fields;
+using attributes::attribute;
+using attributes::field;
+using attributes::fields;
 
 constexpr std::pair<std::string_view, attribute> attribute_names[] = {
     {"schemas", attribute::schemas}, {"id", attribute::id}, {"userName", attribute::user_name},
@@ -118,7 +118,7 @@ std::string_view user_attributes::formatted() const
     return *formatted_;
 }
 
-user_attributes::element_list const& user_attributes::elements(attribute a) const
+attributes::element_list const& user_attributes::elements(attribute a) const
 {
     auto& built = elements_[static_cast<std::size_t>(a)];
     if (built)

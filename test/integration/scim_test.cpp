@@ -10,6 +10,8 @@
 
 #include <boost/json.hpp>
 
+#include <array>
+
 using namespace rosterd::test;
 using bhttp::verb;
 namespace json = boost::json;
@@ -590,4 +592,44 @@ BOOST_AUTO_TEST_CASE(a_linked_user_keeps_the_name_the_provider_knows)
     BOOST_TEST(str(after.at("userName")) == "ann@example.org");
     BOOST_TEST(str(after.at("emails").at(0).at("value")) == "ann.lee@example.org");
     BOOST_TEST(str(native_user(api, id).at("userName")) == "ann@example.org");
+}
+
+BOOST_AUTO_TEST_CASE(a_large_groups_members_are_sent_in_parts)
+{
+    server_process server({"--bootstrap-token", root, "--durability", "memory"});
+    api_client api(server.port(), root);
+    auto const group = std::to_string(api.create("/usergroup", R"({"name":"everyone"})"));
+    std::size_t const members = 2500; // three parts of a thousand
+    for (std::size_t i = 0; i < members; ++i)
+        api.create("/user", R"({"emailAddress":"u)" + std::to_string(i) + R"(@example.org"})", "?userGroupId=" + group);
+
+    // HTTP/1.1: chunked, and the whole body one valid resource with every member.
+    auto const res = scim(api, verb::get, "/Groups/" + group);
+    BOOST_TEST_REQUIRE(res.result_int() == 200u);
+    BOOST_TEST(res[bhttp::field::transfer_encoding] == "chunked");
+    BOOST_TEST(!res[bhttp::field::etag].empty());
+    auto const body = parsed(res);
+    BOOST_TEST(str(body.at("displayName")) == "everyone");
+    auto const& list = body.at("members").as_array();
+    BOOST_TEST_REQUIRE(list.size() == members);
+    BOOST_TEST(str(list.at(0).at("display")) == "u0@example.org");
+    BOOST_TEST(str(list.at(members - 1).at("display")) == "u" + std::to_string(members - 1) + "@example.org");
+    // The connection goes on after a body in parts.
+    BOOST_TEST(scim(api, verb::get, "/Groups/" + group + "?excludedAttributes=members").result_int() == 200u);
+
+    // HTTP/1.0 has no chunks: the body ends with the connection.
+    client c(server.port());
+    std::string const request = "GET /scim/v2/Groups/" + group + " HTTP/1.0\r\nAuthorization: Bearer " + root + "\r\n\r\n";
+    boost::asio::write(c.socket(), boost::asio::buffer(request));
+    std::string raw;
+    boost::system::error_code ec;
+    std::array<char, 65536> chunk;
+    for (std::size_t n; (n = c.socket().read_some(boost::asio::buffer(chunk), ec)) > 0 || !ec;)
+        raw.append(chunk.data(), n);
+    auto const split = raw.find("\r\n\r\n");
+    BOOST_TEST_REQUIRE(split != std::string::npos);
+    BOOST_TEST(raw.find("Transfer-Encoding") > split);
+    BOOST_TEST(raw.find("Connection: close") < split);
+    auto const whole = json::parse(raw.substr(split + 4));
+    BOOST_TEST(whole.at("members").as_array().size() == members);
 }
