@@ -54,15 +54,29 @@ struct context {
     api_rules const& rules;
     // The data directory, for a backup; null when there is none (tests).
     persist::data_dir const* files = nullptr;
+    // The read lock a GET's handler runs under; null otherwise.
+    std::shared_lock<store::rw_lock>* read_lock = nullptr;
 };
+
+// For a long read, every few thousand records: lets the writers waiting
+// for the directory in (and the readers queued behind them), then takes
+// the read lock again and looks the caller up anew. False when the caller
+// is gone or deactivated meanwhile. Any pointer into the directory from
+// before is stale after it: resume by id.
+bool pause_read(context& ctx);
+// How many records a long read handles between pauses.
+inline constexpr std::size_t records_between_pauses = 4096;
 
 using handler_fn = http::response (*)(context&);
 
 // How the service runs a handler: a GET under the directory's read lock and
-// any other method through the backend, under its write lock; or, for a
-// long job (a backup), on a thread of its own with no lock, taking what it
-// needs itself (ctx.me is then null).
-enum class locking { by_method, none };
+// any other method through the backend, under its write lock; a long read
+// (a list that may walk the whole directory) under the read lock too, but
+// off the connections' threads, so that it may take long without holding
+// up their other requests, and free to pause_read(); or, for a long job (a
+// backup), on a thread of its own with no lock, taking what it needs
+// itself (ctx.me is then null).
+enum class locking { by_method, long_read, none };
 
 struct route {
     std::string_view pattern;

@@ -9,7 +9,7 @@ std::span<route const> routes()
 {
     using http::verb;
     static constexpr std::array table{
-        route{"/user", verb::get, list_users, true},
+        route{"/user", verb::get, list_users, true, locking::long_read},
         route{"/user", verb::post, create_user, true},
         route{"/user/{id}", verb::get, read_user, true},
         route{"/user/{id}", verb::put, update_user, true},
@@ -22,15 +22,15 @@ std::span<route const> routes()
         route{"/usergroup", verb::post, create_group, true},
         route{"/usergroup/{id}", verb::get, read_group, true},
         route{"/usergroup/{id}", verb::delete_, delete_group, true},
-        route{"/audit", verb::get, list_audit, true},
+        route{"/audit", verb::get, list_audit, true, locking::long_read},
         route{"/backup", verb::get, backup, true, locking::none},
-        route{"/scim/v2/Users", verb::get, scim_list_users, true},
+        route{"/scim/v2/Users", verb::get, scim_list_users, true, locking::long_read},
         route{"/scim/v2/Users", verb::post, scim_create_user, true},
         route{"/scim/v2/Users/{id}", verb::get, scim_read_user, true},
         route{"/scim/v2/Users/{id}", verb::put, scim_replace_user, true},
         route{"/scim/v2/Users/{id}", verb::patch, scim_patch_user, true},
         route{"/scim/v2/Users/{id}", verb::delete_, scim_delete_user, true},
-        route{"/scim/v2/Groups", verb::get, scim_list_groups, true},
+        route{"/scim/v2/Groups", verb::get, scim_list_groups, true, locking::long_read},
         route{"/scim/v2/Groups", verb::post, scim_create_group, true},
         route{"/scim/v2/Groups/{id}", verb::get, scim_read_group, true},
         route{"/scim/v2/Groups/{id}", verb::put, scim_replace_group, true},

@@ -12,6 +12,8 @@
 
 #include <boost/json/array.hpp>
 
+#include <optional>
+
 namespace rosterd::api {
 
 namespace json = boost::json;
@@ -172,7 +174,7 @@ http::response scim_list_users(context& ctx)
         auto const params = scim::parse_list_params(ctx.query);
         json::array page;
         std::size_t total = 0;
-        scim::user_attributes record(ctx.dir, *ctx.me);
+        std::optional<scim::user_attributes> record(std::in_place, ctx.dir, *ctx.me);
         auto consider = [&](store::user const& u) {
             if (auth::access_to(*ctx.me, u) == auth::access::none)
                 return;
@@ -180,8 +182,8 @@ http::response scim_list_users(context& ctx)
                 return;
             // The filter runs on the record; JSON is built only for what is listed.
             if (params.filter) {
-                record.reset(u);
-                if (!scim::matches(*params.filter, record))
+                record->reset(u);
+                if (!scim::matches(*params.filter, *record))
                     return;
             }
             bool const on_page = ++total >= params.start_index && page.size() < params.count;
@@ -198,8 +200,23 @@ http::response scim_list_users(context& ctx)
             if (auto const* named = ctx.dir.find_user_by_name(*name))
                 consider(*named);
         } else {
-            for (auto const& [id, u] : ctx.dir.users())
-                consider(u);
+            // A walk of the directory: it pauses every few thousand users,
+            // so that writers (and the readers behind them) wait for one
+            // stretch of it, not the whole.
+            auto const& users = ctx.dir.users();
+            std::size_t since_pause = 0;
+            for (auto it = users.begin(); it != users.end();) {
+                consider(it->second);
+                auto const last = it->first;
+                ++it;
+                if (++since_pause < records_between_pauses)
+                    continue;
+                since_pause = 0;
+                if (!pause_read(ctx))
+                    throw_problem(unauthorized());
+                record.emplace(ctx.dir, *ctx.me);
+                it = users.upper_bound(last);
+            }
         }
         return scim::list_response(total, params.start_index, std::move(page));
     });

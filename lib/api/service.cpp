@@ -52,6 +52,16 @@ store::actor actor_of(context const& ctx)
     return {ctx.who.user_id, ctx.who.token_id, v6.to_bytes()};
 }
 
+bool pause_read(context& ctx)
+{
+    if (!ctx.read_lock)
+        return ctx.me != nullptr;
+    ctx.read_lock->unlock();
+    ctx.read_lock->lock();
+    ctx.me = ctx.dir.find_user(ctx.who.user_id);
+    return ctx.me && ctx.me->active;
+}
+
 store::user const* path_user(context const& ctx)
 {
     auto const id = parse_id(ctx.path_id);
@@ -153,7 +163,7 @@ http::response internal_error(std::string_view what)
 // (and false, so that a write's changes are undone).
 bool run_handler(route const& r, context& ctx, http::response& res)
 {
-    if (r.authenticated && r.lock == locking::by_method) {
+    if (r.authenticated && r.lock != locking::none) {
         ctx.me = ctx.dir.find_user(ctx.who.user_id);
         if (!ctx.me || !ctx.me->active) {
             res = unauthorized();
@@ -197,7 +207,7 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
     facts.route = match.route;
     route const& r = table_[match.route];
     auto const now = now_();
-    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_, files_};
+    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_, files_, nullptr};
     if (r.authenticated) {
         // A node that cannot tell whether its memory is current (the shared
         // store unreachable for too long) refuses rather than risk honouring
@@ -225,8 +235,16 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
             work();
             co_return;
         }, http::use_awaitable);
+    } else if (r.lock == locking::long_read) {
+        co_await boost::asio::co_spawn(long_jobs(), [&]() -> boost::asio::awaitable<void, boost::asio::thread_pool::executor_type> {
+            auto lock = dir_.read_lock();
+            ctx.read_lock = &lock;
+            work();
+            co_return;
+        }, http::use_awaitable);
     } else if (r.method == http::verb::get) {
         auto lock = dir_.read_lock();
+        ctx.read_lock = &lock;
         work();
     } else if (log_.in_memory()) {
         // By reference: a std::function holds that without allocating.
@@ -241,7 +259,8 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
 
 boost::asio::thread_pool& service::long_jobs() const
 {
-    std::call_once(long_jobs_started_, [this] { long_jobs_.emplace(1); });
+    // Two: one long read cannot hold up another (or a backup) alone.
+    std::call_once(long_jobs_started_, [this] { long_jobs_.emplace(2); });
     return *long_jobs_;
 }
 

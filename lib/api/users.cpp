@@ -258,14 +258,38 @@ http::response list_users(context& ctx)
             page.push_back(user_view(u, &memory));
         return true;
     };
+    // A walk pauses every few thousand users (pause_read), so that writers
+    // wait for one stretch of it, not the whole; it then resumes after the
+    // last id it saw, in the directory as it is by then.
+    std::size_t walked = 0;
+    auto time_to_pause = [&] { return ++walked % records_between_pauses == 0; };
     if (group) {
-        for (auto const id : ctx.dir.members_of(*group))
-            if (!consider(*ctx.dir.find_user(id)))
+        auto const* members = &ctx.dir.members_of(*group);
+        for (auto it = members->begin(); it != members->end();) {
+            if (!consider(*ctx.dir.find_user(*it)))
                 break;
+            auto const last = *it++;
+            if (!time_to_pause())
+                continue;
+            if (!pause_read(ctx))
+                return unauthorized();
+            me = ctx.me;
+            members = &ctx.dir.members_of(*group);
+            it = std::upper_bound(members->begin(), members->end(), last);
+        }
     } else {
-        for (auto const& [id, u] : ctx.dir.users())
-            if (!consider(u))
+        auto const& users = ctx.dir.users();
+        for (auto it = users.begin(); it != users.end();) {
+            if (!consider(it->second))
                 break;
+            auto const last = (it++)->first;
+            if (!time_to_pause())
+                continue;
+            if (!pause_read(ctx))
+                return unauthorized();
+            me = ctx.me;
+            it = users.upper_bound(last);
+        }
     }
     return http::json(http::status::ok, boost::json::serialize(page));
 }

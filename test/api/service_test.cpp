@@ -10,6 +10,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 
+#include <atomic>
+#include <thread>
+
 using namespace rosterd;
 
 namespace {
@@ -103,3 +106,29 @@ BOOST_AUTO_TEST_CASE(metrics_count_the_audit_trail)
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_CASE(a_long_read_lets_writers_in_and_notices_its_caller_gone, fixture)
+{
+    // A list that walks the directory pauses between stretches: a writer
+    // waiting for the lock gets in, and the list sees what it changed.
+    http::request req;
+    std::string const path_id;
+    api::api_rules const rules;
+    auto lock = dir.read_lock();
+    api::context ctx{req, path_id, {}, dir, now, {1, 1}, dir.find_user(1), service.stats(), log, rules, nullptr, &lock};
+    std::atomic<bool> wrote = false;
+    std::thread writer([&] {
+        auto w = dir.write_lock();
+        dir.apply(store::remove_user{1});
+        wrote = true;
+    });
+    bool caller_still_there = true;
+    // The writer runs only inside a pause, so whether it has is known
+    // each time a pause returns.
+    for (int i = 0; i < 1'000'000 && !wrote; ++i)
+        caller_still_there = api::pause_read(ctx);
+    writer.join();
+    BOOST_TEST(wrote);
+    BOOST_TEST(!caller_still_there);
+    BOOST_TEST(ctx.me == nullptr);
+}

@@ -24,8 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         "meta": {"resourceType": "User", "lastModified": "2026-11-29T10:00:00Z", "version": "W/\"a\""},
         "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"employeeNumber": "701984"}
     })").as_object();
-    static store::directory const dir = [] {
-        store::directory d;
+    static store::directory dir; // not copyable: filled in place, once
+    static bool const filled = [] {
+        auto& d = dir;
         d.apply(store::put_group{{1, "support", std::nullopt, 0}});
         store::user u;
         u.id = 2;
@@ -38,8 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         u.created = 1'764'400'000;
         u.updated = 1'764'410'000;
         d.apply(store::put_user{u});
-        return d;
+        return true;
     }();
+    (void)filled;
     static auto const& user = *dir.find_user(2);
     static auto const user_json = scim::user_resource(user, dir, user, {});
     std::string_view const input(reinterpret_cast<char const*>(data), size);
