@@ -114,15 +114,24 @@ bool reveals_actor(context const& ctx, store::audit_event const& e)
 
 // The events that match `q` and `visible`, newest first, one page.
 template <class Visible>
-http::response event_page(context const& ctx, audit_query const& q, Visible&& visible)
+http::response event_page(context& ctx, audit_query const& q, Visible&& visible)
 {
     json::monotonic_resource memory; // freed at once, with the page
     json::array page(&memory);
-    std::size_t seen = 0;
+    std::size_t seen = 0, walked = 0;
     auto const& trail = ctx.dir.audit();
-    for (auto it = trail.rbegin(); it != trail.rend() && page.size() < q.page.limit; ++it)
+    for (auto it = trail.rbegin(); it != trail.rend() && page.size() < q.page.limit;) {
         if (q.matches(*it) && visible(*it) && on_page(q.page, seen++))
             page.push_back(event_view(*it, reveals_actor(ctx, *it), &memory));
+        auto const last = (it++)->id;
+        if (++walked % records_between_pauses != 0)
+            continue;
+        // A walk of a million events lets writers in now and then; it
+        // resumes before the last event it saw, wherever that is now.
+        if (!pause_read(ctx))
+            return unauthorized();
+        it = std::make_reverse_iterator(store::directory::first_event_from(trail, last));
+    }
     return http::json(http::status::ok, json::serialize(page));
 }
 
@@ -133,19 +142,19 @@ http::response list_audit(context& ctx)
     audit_query q;
     if (auto malformed = parse_audit_query(ctx, false, q))
         return *malformed;
-    auto const& me = *ctx.me;
-    if (me.super_user)
+    if (ctx.me->super_user)
         return event_page(ctx, q, [](store::audit_event const&) { return true; });
-    bool const admin = std::any_of(me.groups.begin(), me.groups.end(), [](auto const& m) { return m.admin; });
+    bool const admin = std::any_of(ctx.me->groups.begin(), ctx.me->groups.end(), [](auto const& m) { return m.admin; });
     if (!admin)
         return forbidden("only a superuser or a user group admin may read the audit trail");
     // An admin sees the events of the users they may read now, and of
-    // the groups they administer.
+    // the groups they administer. (ctx.me, not a copy of it: a long walk
+    // looks the caller up again after each pause.)
     return event_page(ctx, q, [&](store::audit_event const& e) {
-        if (e.group_id && me.is_admin_of(e.group_id))
+        if (e.group_id && ctx.me->is_admin_of(e.group_id))
             return true;
         auto const* subject = e.user_id ? ctx.dir.find_user(e.user_id) : nullptr;
-        return subject && auth::access_to(me, *subject) != auth::access::none;
+        return subject && auth::access_to(*ctx.me, *subject) != auth::access::none;
     });
 }
 

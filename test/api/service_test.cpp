@@ -132,3 +132,33 @@ BOOST_FIXTURE_TEST_CASE(a_long_read_lets_writers_in_and_notices_its_caller_gone,
     BOOST_TEST(!caller_still_there);
     BOOST_TEST(ctx.me == nullptr);
 }
+
+BOOST_FIXTURE_TEST_CASE(a_walk_that_pauses_resumes_where_it_was, fixture)
+{
+    // Past records_between_pauses the walks of GET /user and GET /audit
+    // pause and resume after the last record they saw: the pages cross
+    // the pauses without a gap or a repeat.
+    for (store::record_id id = 2; id <= 10'000; ++id) {
+        store::user u;
+        u.id = id;
+        dir.apply(store::put_user{u});
+        dir.apply(store::put_audit{store::audit_event{.id = id, .at = now}});
+    }
+    auto ids = [&](std::string const& target) {
+        auto const res = call(http::verb::get, target, "root-token-for-tests");
+        BOOST_TEST_REQUIRE(static_cast<unsigned>(res.code) == 200u, res.body);
+        std::vector<std::int64_t> out;
+        auto const list = boost::json::parse(res.body);
+        for (auto const& v : list.as_array())
+            out.push_back(v.at("id").as_int64());
+        return out;
+    };
+    auto const users = ids("/user?offset=4000&limit=1000");
+    BOOST_TEST_REQUIRE(users.size() == 1000u);
+    for (std::size_t i = 0; i < users.size(); ++i)
+        BOOST_TEST(users[i] == static_cast<std::int64_t>(4001 + i));
+    auto const events = ids("/audit?offset=4000&limit=1000"); // newest first: 10,000 down
+    BOOST_TEST_REQUIRE(events.size() == 1000u);
+    for (std::size_t i = 0; i < events.size(); ++i)
+        BOOST_TEST(events[i] == static_cast<std::int64_t>(10'000 - 4000 - i));
+}
