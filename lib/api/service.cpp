@@ -248,11 +248,11 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
         work();
     } else if (log_.in_memory()) {
         // By reference: a std::function holds that without allocating.
-        log_.submit(std::ref(work), [](bool) {});
+        log_.submit(std::ref(work), [](persist::write_outcome) {});
     } else {
-        bool const durable = co_await log_.async_run(std::ref(work), http::use_awaitable);
-        if (!durable)
-            res = http::problem(http::status::service_unavailable, log_.write_failure());
+        auto const outcome = co_await log_.async_run(std::ref(work), http::use_awaitable);
+        if (outcome != persist::write_outcome::made)
+            res = http::problem(http::status::service_unavailable, log_.write_failure(outcome));
     }
     co_return res;
 }

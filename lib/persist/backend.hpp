@@ -8,9 +8,11 @@
 //
 // A write is work: a function run with the directory's write lock held that
 // changes the directory only through record(). Its caller is told once the
-// change is durable in the store, or that it was not made (nothing changed);
-// until then no reader sees it. Work that changes nothing, or fails, is
-// undone and told true (its own answer stands).
+// change is durable in the store (made), that it was not made (nothing
+// changed), or that the store's answer was lost and could not be learned
+// (unknown: it may have been made); until then no reader sees it. Work that
+// changes nothing, or fails, is undone and told made (its own answer
+// stands).
 //
 // Thread safety: submit(), async_run(), run_sync() and the status functions
 // from any thread; record() only from inside work.
@@ -51,10 +53,13 @@ struct backend_status {
     std::optional<std::chrono::milliseconds> staleness;
 };
 
+// What became of a write: an answer states only what is true.
+enum class write_outcome { made, not_made, unknown };
+
 class backend {
 public:
     using work_fn = std::function<bool()>;
-    using done_fn = std::function<void(bool durable)>;
+    using done_fn = std::function<void(write_outcome)>;
 
     virtual ~backend() = default;
 
@@ -83,33 +88,38 @@ public:
     // Why authenticated requests cannot be answered from memory now (the
     // 503's detail), or nullopt.
     virtual std::optional<std::string> refuse_reads() const { return std::nullopt; }
-    // The 503's detail for a write that was not made durable.
-    virtual std::string_view write_failure() const
+    // The 503's detail for a write that was not made durable, or whose
+    // outcome is unknown.
+    virtual std::string_view write_failure(write_outcome o) const
     {
+        if (o == write_outcome::unknown)
+            return "the store's answer was lost: the change may or may not have been made; read it back before "
+                   "trying again";
         return "the change could not be written to disk; nothing was changed";
     }
 
+    // Whether the work was made durable.
     bool run_sync(work_fn work)
     {
-        std::promise<bool> result;
+        std::promise<write_outcome> result;
         auto future = result.get_future();
-        submit(std::move(work), [&result](bool durable) { result.set_value(durable); });
-        return future.get();
+        submit(std::move(work), [&result](write_outcome o) { result.set_value(o); });
+        return future.get() == write_outcome::made;
     }
 
-    // Completes with `bool durable` on the handler's associated executor.
+    // Completes with the write_outcome on the handler's associated executor.
     template <class Token>
     auto async_run(work_fn work, Token&& token)
     {
-        return boost::asio::async_initiate<Token, void(bool)>(
+        return boost::asio::async_initiate<Token, void(write_outcome)>(
             [this](auto handler, work_fn w) {
                 namespace asio = boost::asio;
                 // Keeps the handler's io_context running until the answer comes.
                 auto ex = asio::prefer(asio::get_associated_executor(handler),
                                        asio::execution::outstanding_work.tracked);
                 auto h = std::make_shared<decltype(handler)>(std::move(handler));
-                submit(std::move(w), [ex, h](bool durable) {
-                    asio::post(ex, [h, durable] { std::move(*h)(durable); });
+                submit(std::move(w), [ex, h](write_outcome o) {
+                    asio::post(ex, [h, o] { std::move(*h)(o); });
                 });
             },
             token, std::move(work));

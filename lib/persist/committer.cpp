@@ -98,7 +98,7 @@ void committer::submit(work_fn work, done_fn done)
             pending_.run(dir_, work);
             pending_.clear();
         }
-        done(true);
+        done(write_outcome::made);
         return;
     }
     {
@@ -166,7 +166,7 @@ void committer::process(std::vector<job>& jobs)
 {
     if (poisoned_) {
         for (auto& j : jobs)
-            j.done(false);
+            j.done(write_outcome::not_made);
         return;
     }
     std::vector<char> changed(jobs.size(), 0);
@@ -196,7 +196,7 @@ void committer::process(std::vector<job>& jobs)
     }
     pending_.clear();
     for (std::size_t i = 0; i < jobs.size(); ++i)
-        jobs[i].done(durable || !changed[i]);
+        jobs[i].done(durable || !changed[i] ? write_outcome::made : write_outcome::not_made);
     if (durable)
         maybe_start_snapshot();
 }

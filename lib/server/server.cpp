@@ -304,7 +304,7 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
                         return true;
                     });
                     return true;
-                }, [](bool) {});
+                }, [](persist::write_outcome) {});
             },
             reap_interval, opts.audit);
         p.signals.emplace(p.pool->at(0), SIGINT, SIGTERM);

@@ -162,3 +162,54 @@ BOOST_FIXTURE_TEST_CASE(a_walk_that_pauses_resumes_where_it_was, fixture)
     for (std::size_t i = 0; i < events.size(); ++i)
         BOOST_TEST(events[i] == static_cast<std::int64_t>(10'000 - 4000 - i));
 }
+
+namespace {
+
+// A store whose answer to every write is lost: it cannot tell whether the
+// write was made.
+class answer_lost final : public persist::backend {
+public:
+    explicit answer_lost(store::directory& dir) : dir_(dir) {}
+    void start() override {}
+    bool stop() override { return true; }
+    void submit(work_fn work, done_fn done) override
+    {
+        {
+            auto lock = dir_.write_lock();
+            work();
+        }
+        done(persist::write_outcome::unknown);
+    }
+    void record(store::change const&) override { ++recorded; }
+    std::size_t recorded = 0;
+
+private:
+    store::directory& dir_;
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(a_write_whose_outcome_is_unknown_never_says_nothing_was_changed, fixture)
+{
+    answer_lost lost(dir);
+    api::service lossy{dir, lost, [this] { return now; }};
+    http::request req;
+    req.method = http::verb::put;
+    req.method_text = "PUT";
+    req.target = "/user/1";
+    req.has_authorization = true;
+    req.authorization = "Bearer root-token-for-tests";
+    req.body = R"({"firstName":"Ann"})";
+    boost::asio::io_context ioc;
+    http::response res;
+    boost::asio::co_spawn(ioc, lossy.handle(req), [&](std::exception_ptr e, http::response r) {
+        if (e)
+            std::rethrow_exception(e);
+        res = std::move(r);
+    });
+    ioc.run();
+    BOOST_TEST(lost.recorded > 0u); // the write was sent
+    BOOST_TEST(static_cast<unsigned>(res.code) == 503u);
+    BOOST_TEST(res.body.find("may or may not have been made") != std::string::npos, res.body);
+    BOOST_TEST(res.body.find("nothing was changed") == std::string::npos, res.body);
+}

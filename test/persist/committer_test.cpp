@@ -119,7 +119,7 @@ BOOST_AUTO_TEST_CASE(queued_writes_share_one_sync)
             u.id = static_cast<store::record_id>(i + 1);
             log.record(store::put_user{u});
             return true;
-        }, [&](bool ok) { durable += ok; });
+        }, [&](persist::write_outcome o) { durable += o == persist::write_outcome::made; });
     log.start(); // all 100 are queued: one batch
     log.stop();
     BOOST_TEST(durable == 100);
@@ -210,7 +210,7 @@ BOOST_AUTO_TEST_CASE(readers_do_not_wait_for_a_sync_and_never_see_its_batch)
                 u.first_name = "pending";
                 h.log->record(store::put_user{u});
                 return true;
-            }, [&](bool durable) { answer.set_value(durable); });
+            }, [&](persist::write_outcome o) { answer.set_value(o == persist::write_outcome::made); });
             {
                 std::unique_lock lock(m);
                 cv.wait(lock, [&] { return syncing; });

@@ -16,6 +16,8 @@ namespace {
 // After a failed connection, writes are refused at once for this long
 // before the next attempt: a dead server costs one timeout, not one per write.
 constexpr std::chrono::seconds writer_retry{1};
+// How often a node tries again to learn a lost commit's outcome.
+constexpr std::chrono::milliseconds settle_retry{100};
 // A tailer that lost PostgreSQL tries again this often.
 constexpr std::chrono::milliseconds tail_retry{500};
 // A gap in the log (which the head row rules out) is re-read this soon.
@@ -109,10 +111,10 @@ void postgres_backend::process(std::vector<job>& jobs)
 {
     auto const until = clock::now() + settings_.commit_timeout;
     std::vector<char> changed(jobs.size(), 0);
-    auto finish = [&](bool durable) {
+    auto finish = [&](write_outcome o) {
         pending_.clear();
         for (std::size_t i = 0; i < jobs.size(); ++i)
-            jobs[i].done(durable || !changed[i]);
+            jobs[i].done(changed[i] ? o : write_outcome::made);
     };
     bool const ready = writer_ready(until);
     for (int conflicts = 0;; ++conflicts) {
@@ -126,7 +128,7 @@ void postgres_backend::process(std::vector<job>& jobs)
             } catch (std::exception const& e) {
                 rollback_quietly();
                 note_failure(std::string("locking the change log's head: ") + e.what());
-                finish(false);
+                finish(write_outcome::not_made);
                 return;
             }
         }
@@ -160,11 +162,11 @@ void postgres_backend::process(std::vector<job>& jobs)
         if (pending_.empty()) {
             if (locked)
                 rollback_quietly();
-            finish(true);
+            finish(write_outcome::made);
             return;
         }
         if (!ready) {
-            finish(false);
+            finish(write_outcome::not_made);
             return;
         }
         switch (try_append(w, until, locked)) {
@@ -179,7 +181,7 @@ void postgres_backend::process(std::vector<job>& jobs)
                     applied_seq_ = applied_.seq;
                 }
             }
-            finish(true);
+            finish(write_outcome::made);
             return;
         }
         case append_outcome::conflict:
@@ -192,10 +194,13 @@ void postgres_backend::process(std::vector<job>& jobs)
             } catch (std::exception const& e) {
                 note_failure(std::string("catching up before a retry: ") + e.what());
             }
-            finish(false);
+            finish(write_outcome::not_made);
             return;
         case append_outcome::failed:
-            finish(false);
+            finish(write_outcome::not_made);
+            return;
+        case append_outcome::unknown:
+            finish(write_outcome::unknown);
             return;
         }
     }
@@ -259,26 +264,35 @@ postgres_backend::append_outcome postgres_backend::try_append(batch_write const&
         note_failure(std::string("the connection was lost while a batch committed: ") + e.what());
     }
     // The outcome is unknown: end the old session, wait out any transaction
-    // holding the head, and look for the batch in the log.
+    // holding the head, and look for the batch in the log; reconnecting
+    // again and again until the commit timeout, since PostgreSQL may be
+    // restarting or the network back in a moment.
     auto const settle_until = clock::now() + settings_.commit_timeout;
-    try {
-        writer_.connect(settle_until);
-        auto const old_pid = std::to_string(pid);
-        param const params[] = {{old_pid}};
-        writer_.exec("SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity WHERE pid = $1::integer",
-                     params, settle_until);
-        if (batch_committed(writer_, w.expected, w.nonce, settle_until)) {
-            log::info("a batch whose commit was not confirmed is in the log: it is answered as made");
-            return append_outcome::committed;
+    for (int attempt = 1;; ++attempt) {
+        try {
+            writer_.connect(settle_until);
+            auto const old_pid = std::to_string(pid);
+            param const params[] = {{old_pid}};
+            writer_.exec("SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity WHERE pid = $1::integer",
+                         params, settle_until);
+            if (batch_committed(writer_, w.expected, w.nonce, settle_until)) {
+                log::info("a batch whose commit was not confirmed is in the log: it is answered as made");
+                return append_outcome::committed;
+            }
+            // Not applied: the batch may be tried again while time remains.
+            return append_outcome::conflict;
+        } catch (std::exception const& e) {
+            writer_.close();
+            if (clock::now() + settle_retry < settle_until) {
+                std::this_thread::sleep_for(settle_retry);
+                continue;
+            }
+            writer_retry_at_ = clock::now() + writer_retry;
+            log::error("a batch's outcome is unknown after " + std::to_string(attempt) + " attempt(s) to learn it, "
+                       "and is answered 503 saying so; PostgreSQL: " + e.what() +
+                       " (if it did commit, every node applies it from the log)");
+            return append_outcome::unknown;
         }
-        // Not applied: the batch may be tried again while time remains.
-        return append_outcome::conflict;
-    } catch (std::exception const& e) {
-        writer_.close();
-        writer_retry_at_ = clock::now() + writer_retry;
-        log::error(std::string("a batch's outcome is unknown and is answered 503; PostgreSQL: ") + e.what() +
-                   " (if it did commit, every node applies it from the log)");
-        return append_outcome::failed;
     }
 }
 

@@ -66,9 +66,12 @@ public:
 
     backend_status status() const override;
     std::optional<std::string> refuse_reads() const override;
-    std::string_view write_failure() const override
+    std::string_view write_failure(write_outcome o) const override
     {
-        return "PostgreSQL did not confirm the change in time; nothing was changed";
+        if (o == write_outcome::unknown)
+            return "PostgreSQL's answer to the commit was lost and could not be learned in time: the change may "
+                   "or may not have been made; read it back before trying again";
+        return "PostgreSQL did not take the change; nothing was changed";
     }
 
 private:
@@ -83,7 +86,8 @@ private:
     bool writer_ready(deadline until);
     // Appends `w` (and commits the transaction lock_head() began, if
     // `locked`), settling a lost answer from the log.
-    enum class append_outcome { committed, conflict, failed };
+    // unknown: the answer was lost and the log could not be read in time.
+    enum class append_outcome { committed, conflict, failed, unknown };
     append_outcome try_append(batch_write const& w, deadline until, bool locked);
     // Begins a transaction holding the head row, and catches up under it.
     void lock_head(deadline until);
