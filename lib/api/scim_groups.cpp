@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <unordered_set>
 #include <vector>
 
@@ -37,28 +38,29 @@ store::group const& path_group_or_throw(context const& ctx)
 constexpr std::size_t members_per_part = 1000;
 
 // The members of a large group, as the parts of its resource's body after
-// the first: a part of members_per_part members, each looked up under the
-// read lock when its part is made. A slow reader holds one part, not the
-// group; the ids are copied at the start (8 bytes a member), so the list
-// is the one the ETag was computed from.
-std::function<bool(std::string&)> member_parts(store::directory& dir, store::record_id viewer,
-                                               std::vector<store::record_id> ids)
+// the first: a part of members_per_part members, looked up under the read
+// lock when it is made, resuming after the last id sent. A slow reader
+// holds one part, not the group. The ETag is the group's when the answer
+// began; members who join or leave meanwhile may or may not be listed, as
+// in a list made while others write.
+std::function<bool(std::string&)> member_parts(store::directory& dir, store::record_id group, store::record_id viewer)
 {
     struct state {
-        std::vector<store::record_id> ids;
-        std::size_t next = 0;
+        std::optional<store::record_id> last; // sent; none yet
     };
-    auto s = std::make_shared<state>(state{std::move(ids), 0});
-    return [&dir, viewer, s](std::string& out) {
+    auto s = std::make_shared<state>();
+    return [&dir, group, viewer, s](std::string& out) {
         auto lock = dir.read_lock();
         auto const* me = dir.find_user(viewer); // deleted since: no displays
-        auto const end = std::min(s->ids.size(), s->next + members_per_part);
-        for (; s->next < end; ++s->next) {
-            if (s->next > 0)
+        auto const& members = dir.members_of(group);
+        auto it = s->last ? std::upper_bound(members.begin(), members.end(), *s->last) : members.begin();
+        for (std::size_t n = 0; it != members.end() && n < members_per_part; ++it, ++n) {
+            if (s->last)
                 out.push_back(',');
-            out += json::serialize(scim::member_entry(s->ids[s->next], dir, me));
+            out += json::serialize(scim::member_entry(*it, dir, me));
+            s->last = *it;
         }
-        if (s->next < s->ids.size())
+        if (it != members.end())
             return true;
         out += "]}";
         return false;
@@ -78,7 +80,7 @@ http::response group_answer(context const& ctx, http::status code, store::group 
     if (in_parts) {
         res.body.pop_back(); // the object's closing brace: the members go before it
         res.body += R"(,"members":[)";
-        res.more = member_parts(ctx.dir, ctx.me->id, std::vector<store::record_id>(members.begin(), members.end()));
+        res.more = member_parts(ctx.dir, g.id, ctx.me->id);
     }
     return res;
 }
