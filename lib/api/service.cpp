@@ -11,7 +11,6 @@
 
 #include <openssl/crypto.h>
 
-#include <charconv>
 #include <functional>
 #include <vector>
 
@@ -30,18 +29,7 @@ std::vector<http::route_key> keys_of(std::span<route const> table)
 
 } // namespace
 
-std::optional<store::record_id> parse_id(std::string_view text)
-{
-    // One spelling per number: "4", never "04" or "+4".
-    if (text.empty() || text.front() == '0')
-        return std::nullopt;
-    store::record_id id = 0;
-    auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    constexpr store::record_id max_id = std::numeric_limits<std::int64_t>::max();
-    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || id == 0 || id > max_id)
-        return std::nullopt;
-    return id;
-}
+std::optional<store::record_id> parse_id(std::string_view text) { return store::parse_record_id(text); }
 
 store::actor actor_of(context const& ctx)
 {

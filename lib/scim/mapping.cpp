@@ -9,7 +9,6 @@
 #include <boost/json/array.hpp>
 
 #include <algorithm>
-#include <charconv>
 
 namespace rosterd::scim {
 
@@ -139,15 +138,6 @@ bool boolean(json::value const& v, std::string_view name)
     throw invalid_value(std::string(name) + ": must be true or false");
 }
 
-std::optional<store::record_id> id_of(std::string_view text)
-{
-    store::record_id id = 0;
-    auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (text.empty() || text.front() == '0' || ec != std::errc{} || end != text.data() + text.size())
-        return std::nullopt;
-    return id;
-}
-
 } // namespace
 
 json::object user_resource(store::user const& u, store::directory const& dir, store::user const& viewer,
@@ -246,7 +236,7 @@ std::vector<store::record_id> member_ids(json::object const& resource)
         json::value const* value = m.is_object() ? find_attribute(m.as_object(), "value") : nullptr;
         if (!value || !value->is_string())
             throw invalid_value("members: each member must be an object with a string \"value\"");
-        auto const id = id_of(value->get_string());
+        auto const id = store::parse_record_id(value->get_string());
         if (!id)
             throw invalid_value("members: \"" + std::string(value->get_string()) + "\" is not a user id");
         ids.push_back(*id);

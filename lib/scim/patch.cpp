@@ -7,7 +7,6 @@
 #include <boost/json/array.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 #include <string>
 #include <variant>
@@ -257,15 +256,6 @@ json::array const& operations_of(json::object const& patch)
     return operations->get_array();
 }
 
-std::optional<store::record_id> parse_member_id(std::string_view text)
-{
-    store::record_id id = 0;
-    auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (text.empty() || text.front() == '0' || ec != std::errc{} || end != text.data() + text.size())
-        return std::nullopt;
-    return id;
-}
-
 // The member ids of a value ([{"value": "7"}, ...] or one such object).
 std::vector<store::record_id> ids_in(json::value const& value)
 {
@@ -322,7 +312,7 @@ public:
         if (auto const* named = named_member(*path.value_filter)) {
             if (op == op_kind::remove) {
                 // A value that is no id names no member: nothing to remove.
-                auto const id = parse_member_id(*named);
+                auto const id = store::parse_record_id(*named);
                 if (id && path.sub.empty())
                     members_.erase(*id);
             } else {

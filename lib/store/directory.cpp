@@ -3,7 +3,6 @@
 #include "store/audit.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -250,15 +249,6 @@ std::uint64_t name_hash(std::string_view name)
 // The name a user claims: userName, else the e-mail address.
 user::text claim_of(user const& u) { return u.user_name() ? u.user_name() : u.email_address(); }
 
-std::optional<record_id> decimal_id(std::string_view text)
-{
-    record_id id = 0;
-    auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-    if (text.empty() || text.front() == '0' || ec != std::errc{} || end != text.data() + text.size())
-        return std::nullopt;
-    return id;
-}
-
 } // namespace
 
 template <class F>
@@ -303,7 +293,7 @@ user const* directory::find_user_by_name(std::string_view name) const
     });
     if (named || by_address)
         return named ? named : by_address;
-    if (auto const id = decimal_id(name))
+    if (auto const id = parse_record_id(name))
         if (auto const* u = find_user(*id); u && !u->user_name() && !holds_address(*u))
             return u;
     return nullptr;

@@ -8,9 +8,12 @@
 #include "store/user_texts.hpp"
 
 #include <array>
+#include <charconv>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rosterd::store {
@@ -128,6 +131,21 @@ struct audit_event {
     audit_action action = audit_action::update_user;
     friend bool operator==(audit_event const&, audit_event const&) = default;
 };
+
+// An id as text: decimal digits without a leading zero ("4", never "04"
+// or "+4") naming a positive 63-bit integer; nullopt for anything else.
+// The one reading of ids in paths, queries, SCIM values and names.
+inline std::optional<record_id> parse_record_id(std::string_view text)
+{
+    if (text.empty() || text.front() == '0')
+        return std::nullopt;
+    record_id id = 0;
+    auto const [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    constexpr record_id max_id = static_cast<record_id>(std::numeric_limits<std::int64_t>::max());
+    if (ec != std::errc{} || end != text.data() + text.size() || id > max_id)
+        return std::nullopt;
+    return id;
+}
 
 // Whether a user of client `a` may belong to a group of client `b`:
 // equal, or either one absent.

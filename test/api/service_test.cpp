@@ -46,10 +46,15 @@ struct fixture {
         if (req.has_authorization)
             req.authorization = "Bearer " + token;
         req.body = std::move(body);
-        // Run the coroutine to completion on a private io_context.
+        return run(service, req);
+    }
+
+    // Runs a request through `s` to completion on a private io_context.
+    static http::response run(api::service const& s, http::request const& req)
+    {
         boost::asio::io_context ioc;
         http::response res;
-        boost::asio::co_spawn(ioc, service.handle(req), [&](std::exception_ptr e, http::response r) {
+        boost::asio::co_spawn(ioc, s.handle(req), [&](std::exception_ptr e, http::response r) {
             if (e)
                 std::rethrow_exception(e);
             res = std::move(r);
@@ -200,14 +205,7 @@ BOOST_FIXTURE_TEST_CASE(a_write_whose_outcome_is_unknown_never_says_nothing_was_
     req.has_authorization = true;
     req.authorization = "Bearer root-token-for-tests";
     req.body = R"({"firstName":"Ann"})";
-    boost::asio::io_context ioc;
-    http::response res;
-    boost::asio::co_spawn(ioc, lossy.handle(req), [&](std::exception_ptr e, http::response r) {
-        if (e)
-            std::rethrow_exception(e);
-        res = std::move(r);
-    });
-    ioc.run();
+    auto const res = run(lossy, req);
     BOOST_TEST(lost.recorded > 0u); // the write was sent
     BOOST_TEST(static_cast<unsigned>(res.code) == 503u);
     BOOST_TEST(res.body.find("may or may not have been made") != std::string::npos, res.body);

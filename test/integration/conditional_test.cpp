@@ -5,6 +5,9 @@
 
 #include "../support/api_client.hpp"
 
+#include <utility>
+#include <vector>
+
 using namespace rosterd::test;
 using bhttp::verb;
 namespace json = boost::json;
@@ -24,10 +27,19 @@ struct two_admins : running_server, api_client {
     http_reply with_header(verb method, std::string const& target, bhttp::field name, std::string const& value,
                            std::optional<std::string> body = {})
     {
+        return with_headers(method, target, {{name, value}}, std::move(body));
+    }
+
+    // A request with extra header lines, in order (a name may repeat).
+    http_reply with_headers(verb method, std::string const& target,
+                            std::vector<std::pair<bhttp::field, std::string>> const& headers,
+                            std::optional<std::string> body = {})
+    {
         bhttp::request<bhttp::string_body> req{method, target, 11};
         req.set(bhttp::field::host, "127.0.0.1");
         req.set(bhttp::field::authorization, "Bearer " + root_token);
-        req.set(name, value);
+        for (auto const& [name, value] : headers)
+            req.insert(name, value);
         if (body) {
             req.set(bhttp::field::content_type, "application/json");
             req.body() = *body;
@@ -117,20 +129,9 @@ BOOST_AUTO_TEST_CASE(several_if_match_lines_are_one_list)
     auto const current = etag(user);
     // RFC 9110 §5.3: the lines join into one list, in order.
     auto const put = [&](std::string const& first, std::string const& second) {
-        bhttp::request<bhttp::string_body> req{verb::put, user, 11};
-        req.set(bhttp::field::host, "127.0.0.1");
-        req.set(bhttp::field::authorization, "Bearer " + root_token);
-        req.insert(bhttp::field::if_match, first);
-        req.insert(bhttp::field::if_match, second);
-        req.set(bhttp::field::content_type, "application/json");
-        req.body() = R"({"remarks":"r"})";
-        req.prepare_payload();
-        client c(server.port());
-        bhttp::write(c.socket(), req);
-        boost::beast::flat_buffer buffer;
-        http_reply res;
-        bhttp::read(c.socket(), buffer, res);
-        return res.result_int();
+        return with_headers(verb::put, user, {{bhttp::field::if_match, first}, {bhttp::field::if_match, second}},
+                            R"({"remarks":"r"})")
+            .result_int();
     };
     BOOST_TEST(put("\"stale\"", current) == 200u);
     BOOST_TEST(put("\"stale\"", "\"older\"") == 412u);
