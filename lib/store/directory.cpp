@@ -254,14 +254,13 @@ user::text claim_of(user const& u) { return u.user_name() ? u.user_name() : u.em
 template <class F>
 void directory::for_each_claim(std::string_view name, F&& f) const
 {
-    auto const [first, last] = user_by_name_.equal_range(name_hash(name));
-    for (auto it = first; it != last; ++it) {
-        auto const* u = find_user(it->second);
+    user_by_name_.for_each(name_hash(name), [&](record_id id) {
+        auto const* u = find_user(id);
         if (!u)
-            continue;
+            return;
         if (auto const claim = claim_of(*u); claim && same_name(*claim, name))
             f(*u);
-    }
+    });
 }
 
 user const* directory::address_holder(std::string_view address) const
@@ -327,17 +326,10 @@ void directory::index_name(user const& u, bool add)
     if (!claim)
         return;
     auto const key = name_hash(*claim);
-    if (add) {
-        user_by_name_.emplace(key, u.id);
-        return;
-    }
-    auto const [first, last] = user_by_name_.equal_range(key);
-    for (auto it = first; it != last; ++it) {
-        if (it->second == u.id) {
-            user_by_name_.erase(it);
-            return;
-        }
-    }
+    if (add)
+        user_by_name_.insert(key, u.id);
+    else
+        user_by_name_.erase(key, u.id);
 }
 
 std::optional<user> directory::put(user u)

@@ -10,6 +10,7 @@
 // that id is applied, so ids are never reused, even after a removal.
 
 #include "store/change.hpp"
+#include "store/name_index.hpp"
 #include "store/records.hpp"
 #include "store/rw_lock.hpp"
 
@@ -156,11 +157,9 @@ private:
     // Derived indexes, kept by apply().
     std::unordered_map<token_hash, record_id, token_hash_hasher> token_by_hash_;
     // A user's claim to a name (userName, else the e-mail address), by a
-    // hash of its ASCII lower case: 40 bytes a user who has either, where
-    // the text itself as key took about 100. A multimap: hashes collide,
-    // addresses repeat, and nodes that race to give one name twice must
-    // still agree.
-    std::unordered_multimap<std::uint64_t, record_id> user_by_name_;
+    // hash of its ASCII lower case (name_index.hpp: about 18 bytes a user
+    // who has either).
+    name_index user_by_name_;
     // Calls f(u) for each user whose claim is `name`, ignoring ASCII case.
     template <class F>
     void for_each_claim(std::string_view name, F&& f) const;

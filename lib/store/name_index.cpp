@@ -1,0 +1,62 @@
+#include "store/name_index.hpp"
+
+#include <stdexcept>
+
+namespace rosterd::store {
+
+namespace {
+
+constexpr std::size_t first_capacity = 16;
+
+} // namespace
+
+void name_index::insert(std::uint64_t hash, std::uint64_t id)
+{
+    if (id == empty)
+        throw std::invalid_argument("name_index: id 0");
+    // At most seven eighths full, so that probes stay short.
+    if ((size_ + 1) * 8 > slots_.size() * 7)
+        grow();
+    auto at = home(hash);
+    while (slots_[at].id != empty)
+        at = next(at);
+    slots_[at] = {hash, id};
+    ++size_;
+}
+
+void name_index::erase(std::uint64_t hash, std::uint64_t id)
+{
+    if (slots_.empty())
+        return;
+    auto at = home(hash);
+    while (slots_[at].id != empty && !(slots_[at].hash == hash && slots_[at].id == id))
+        at = next(at);
+    if (slots_[at].id == empty)
+        return;
+    // Backward shift: each later slot of the run moves into the hole when
+    // its home does not lie between the hole and itself (cyclically), so
+    // that no lookup meets an empty slot before its entry.
+    auto hole = at;
+    for (auto scan = next(hole); slots_[scan].id != empty; scan = next(scan)) {
+        auto const want = home(slots_[scan].hash);
+        bool const stays = hole <= scan ? (hole < want && want <= scan) : (hole < want || want <= scan);
+        if (!stays) {
+            slots_[hole] = slots_[scan];
+            hole = scan;
+        }
+    }
+    slots_[hole] = {};
+    --size_;
+}
+
+void name_index::grow()
+{
+    std::vector<slot> old(slots_.empty() ? first_capacity : slots_.size() * 2);
+    old.swap(slots_);
+    size_ = 0;
+    for (auto const& s : old)
+        if (s.id != empty)
+            insert(s.hash, s.id);
+}
+
+} // namespace rosterd::store

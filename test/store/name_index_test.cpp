@@ -1,0 +1,74 @@
+// The name index's table: it answers as a multimap would, through growth
+// and erasure, with hashes that collide and runs that wrap around its end.
+#define BOOST_TEST_MODULE name_index
+#include <boost/test/unit_test.hpp>
+
+#include "store/name_index.hpp"
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <vector>
+
+using rosterd::store::name_index;
+
+namespace {
+
+std::vector<std::uint64_t> ids_at(name_index const& index, std::uint64_t hash)
+{
+    std::vector<std::uint64_t> out;
+    index.for_each(hash, [&](std::uint64_t id) { out.push_back(id); });
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(it_answers_as_a_multimap_through_growth_and_erasure)
+{
+    // Few distinct hashes, so that runs are long and collide; some hashes
+    // land near the table's end, so that runs wrap around it.
+    std::mt19937_64 rng(7);
+    name_index index;
+    std::multimap<std::uint64_t, std::uint64_t> reference;
+    std::vector<std::uint64_t> hashes;
+    for (int i = 0; i < 300; ++i)
+        hashes.push_back(rng() | (i % 3 == 0 ? 0xffffull : 0));
+    for (int round = 0; round < 20'000; ++round) {
+        auto const hash = hashes[rng() % hashes.size()];
+        if (rng() % 3 != 0 || reference.empty()) {
+            auto const id = 1 + rng() % 5000;
+            index.insert(hash, id);
+            reference.emplace(hash, id);
+        } else {
+            auto it = reference.begin();
+            std::advance(it, static_cast<long>(rng() % reference.size()));
+            index.erase(it->first, it->second);
+            reference.erase(it);
+        }
+    }
+    BOOST_TEST(index.size() == reference.size());
+    BOOST_TEST(index.size() * 8 <= index.capacity() * 7);
+    for (auto const hash : hashes) {
+        std::vector<std::uint64_t> expected;
+        for (auto [it, end] = reference.equal_range(hash); it != end; ++it)
+            expected.push_back(it->second);
+        std::sort(expected.begin(), expected.end());
+        BOOST_TEST(ids_at(index, hash) == expected, boost::test_tools::per_element());
+    }
+}
+
+BOOST_AUTO_TEST_CASE(erasing_what_is_not_there_changes_nothing)
+{
+    name_index index;
+    index.erase(1, 2); // empty
+    index.insert(5, 1);
+    index.insert(5, 2);
+    index.erase(5, 3);
+    index.erase(6, 1);
+    BOOST_TEST(index.size() == 2u);
+    BOOST_TEST((ids_at(index, 5) == std::vector<std::uint64_t>{1, 2}));
+    index.erase(5, 1);
+    BOOST_TEST((ids_at(index, 5) == std::vector<std::uint64_t>{2}));
+    BOOST_CHECK_THROW(index.insert(5, 0), std::invalid_argument);
+}
