@@ -293,8 +293,9 @@ public:
                 members_.clear();
                 [[fallthrough]];
             case op_kind::add:
-                for (auto const id : ids_in(*value))
-                    members_.insert(id);
+                if (!value->is_null()) // replacing with null: no members
+                    for (auto const id : ids_in(*value))
+                        members_.insert(id);
                 return;
             case op_kind::remove:
                 // Entra ID removes members by value: [{"value": "7"}].
@@ -315,6 +316,12 @@ public:
                 auto const id = store::parse_record_id(*named);
                 if (id && path.sub.empty())
                     members_.erase(*id);
+            } else if (op == op_kind::replace && path.sub.empty() && value->is_object()
+                       && find_attribute(value->get_object(), "value")) {
+                // The member named becomes the one the value names.
+                if (auto const id = store::parse_record_id(*named))
+                    members_.erase(*id);
+                members_.insert(ids_in(*value).front());
             } else {
                 members_.insert(ids_in(json::object{{"value", *named}}).front());
             }

@@ -147,6 +147,10 @@ BOOST_AUTO_TEST_CASE(a_group_patch_works_on_member_ids)
                              &group)
                == (ids{5}));
     BOOST_TEST(group.at("displayName").as_string() == "h");
+    // A replace of one member by another, and of all of them by null.
+    BOOST_TEST(members_after({3, 4}, R"([{"op":"replace","path":"members[value eq \"3\"]","value":{"value":"7"}}])")
+               == (ids{4, 7}));
+    BOOST_TEST(members_after({3, 4}, R"([{"op":"replace","path":"members","value":null}])").empty());
     // Any other value filter tests each member.
     BOOST_TEST(members_after({3, 4, 13}, R"([{"op":"remove","path":"members[value ew \"3\"]"}])") == (ids{4}));
     BOOST_CHECK_THROW(members_after({3}, R"([{"op":"add","path":"members","value":[{"value":"abc"}]}])"), scim::error);
