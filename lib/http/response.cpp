@@ -82,8 +82,8 @@ void finalize(response const& res, unsigned version, connection conn, std::strin
         append_header(out, "Content-Type", res.content_type);
     // RFC 9110 §8.6, §15.4.5: a 204 or 304 has no content and no length.
     bool const has_content = res.code != status::no_content && res.code != status::not_modified;
-    bool const in_parts = has_content && res.more;
-    if (in_parts) {
+    bool const parts = in_parts(res);
+    if (parts) {
         // HTTP/1.0 has no chunks: the end of the connection ends the body.
         if (version == 11)
             append_header(out, "Transfer-Encoding", "chunked");
@@ -101,12 +101,12 @@ void finalize(response const& res, unsigned version, connection conn, std::strin
     // RFC 9110 §11.6.1: a 401 names the scheme that would get in.
     if (res.code == status::unauthorized)
         append_header(out, "WWW-Authenticate", "Bearer");
-    if (conn == connection::close || (in_parts && version == 10))
+    if (conn == connection::close || (parts && version == 10))
         append_header(out, "Connection", "close");
     else if (version == 10)
         append_header(out, "Connection", "keep-alive");
     out.append(header_block()).append(crlf);
-    if (in_parts) {
+    if (parts) {
         append_part(res.body, version, out);
         return;
     }

@@ -48,6 +48,12 @@ response no_content();
 // 304, no body: the client's copy, named by its ETag, is current.
 response not_modified(std::string etag);
 
+// Whether `res` sends its body in parts (`more`; never a 204 or 304).
+inline bool in_parts(response const& res)
+{
+    return res.more && res.code != status::no_content && res.code != status::not_modified;
+}
+
 // The twelve headers, each "Name: value\r\n", in the order docs/api.md lists them.
 std::string_view hardening_headers();
 

@@ -261,11 +261,11 @@ awaitable<void> run_session(Stream& stream, request_handler const& handler,
 
         auto const res = co_await handler.handle(req);
         // A body in parts ends with the connection when there are no chunks.
-        bool const keep_alive = req.keep_alive && !state.stopping && !(res.more && req.version == 10);
+        bool const keep_alive = req.keep_alive && !state.stopping && !(in_parts(res) && req.version == 10);
         finalize(res, req.version, keep_alive ? connection::keep_alive : connection::close, out);
         auto [write_ec, written] = co_await asio::async_write(stream, asio::buffer(out), use_tuple);
         // The next parts, one at a time: a slow reader holds one part, not the body.
-        for (bool more = !write_ec && bool(res.more); more;) {
+        for (bool more = !write_ec && in_parts(res); more;) {
             std::string part;
             more = res.more(part);
             out.clear();
