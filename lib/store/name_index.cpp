@@ -1,7 +1,5 @@
 #include "store/name_index.hpp"
 
-#include <stdexcept>
-
 namespace rosterd::store {
 
 namespace {
@@ -12,15 +10,14 @@ constexpr std::size_t first_capacity = 16;
 
 void name_index::insert(std::uint64_t hash, std::uint64_t id)
 {
-    if (id == empty)
-        throw std::invalid_argument("name_index: id 0");
     // At most seven eighths full, so that probes stay short.
     if ((size_ + 1) * 8 > slots_.size() * 7)
         grow();
-    auto at = home(hash);
-    while (slots_[at].id != empty)
+    auto const key = key_of(hash);
+    auto at = home(key);
+    while (slots_[at].key != empty)
         at = next(at);
-    slots_[at] = {hash, id};
+    slots_[at] = {key, id};
     ++size_;
 }
 
@@ -28,17 +25,18 @@ void name_index::erase(std::uint64_t hash, std::uint64_t id)
 {
     if (slots_.empty())
         return;
-    auto at = home(hash);
-    while (slots_[at].id != empty && !(slots_[at].hash == hash && slots_[at].id == id))
+    auto const key = key_of(hash);
+    auto at = home(key);
+    while (slots_[at].key != empty && !(slots_[at].key == key && slots_[at].id == id))
         at = next(at);
-    if (slots_[at].id == empty)
+    if (slots_[at].key == empty)
         return;
     // Backward shift: each later slot of the run moves into the hole when
     // its home does not lie between the hole and itself (cyclically), so
     // that no lookup meets an empty slot before its entry.
     auto hole = at;
-    for (auto scan = next(hole); slots_[scan].id != empty; scan = next(scan)) {
-        auto const want = home(slots_[scan].hash);
+    for (auto scan = next(hole); slots_[scan].key != empty; scan = next(scan)) {
+        auto const want = home(slots_[scan].key);
         bool const stays = hole <= scan ? (hole < want && want <= scan) : (hole < want || want <= scan);
         if (!stays) {
             slots_[hole] = slots_[scan];
@@ -55,8 +53,8 @@ void name_index::grow()
     old.swap(slots_);
     size_ = 0;
     for (auto const& s : old)
-        if (s.id != empty)
-            insert(s.hash, s.id);
+        if (s.key != empty)
+            insert(s.key, s.id); // key_of(key) == key
 }
 
 } // namespace rosterd::store

@@ -29,20 +29,26 @@ public:
     {
         if (slots_.empty())
             return;
-        for (auto at = home(hash); slots_[at].id != empty; at = next(at))
-            if (slots_[at].hash == hash)
+        auto const key = key_of(hash);
+        for (auto at = home(key); slots_[at].key != empty; at = next(at))
+            if (slots_[at].key == key)
                 f(slots_[at].id);
     }
     std::size_t size() const { return size_; }
     std::size_t capacity() const { return slots_.size(); }
 
 private:
-    static constexpr std::uint64_t empty = 0; // no user has id 0
+    // A slot's key is the hash with its top bit set, so that any id may be
+    // stored (a damaged record's 0 included) and a key of 0 marks an empty
+    // slot.
+    static constexpr std::uint64_t empty = 0;
+    static constexpr std::uint64_t occupied = std::uint64_t{1} << 63;
+    static std::uint64_t key_of(std::uint64_t hash) { return hash | occupied; }
     struct slot {
-        std::uint64_t hash = 0;
-        std::uint64_t id = empty;
+        std::uint64_t key = empty;
+        std::uint64_t id = 0;
     };
-    std::size_t home(std::uint64_t hash) const { return static_cast<std::size_t>(hash) & (slots_.size() - 1); }
+    std::size_t home(std::uint64_t key) const { return static_cast<std::size_t>(key) & (slots_.size() - 1); }
     std::size_t next(std::size_t at) const { return (at + 1) & (slots_.size() - 1); }
     void grow();
 
