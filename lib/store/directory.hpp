@@ -145,6 +145,8 @@ private:
     void put(token const& t);
     void remove_token_record(record_id id);
     void index_name(user const& u, bool add);
+    // The name a user claims: userName, else the e-mail address.
+    static user::text claim_of(user const& u);
     void put(audit_event const& e);
     void remove_audit_record(record_id id);
     void track_self_service(audit_event const& e);

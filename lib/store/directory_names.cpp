@@ -1,0 +1,122 @@
+// The directory's names: one rule resolving a name to a user, for every
+// path (directory.hpp, find_user_by_name), and the index behind it.
+#include "store/directory.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+
+namespace rosterd::store {
+
+namespace {
+
+bool same_name(std::string_view a, std::string_view b)
+{
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+        auto const lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+        return lower(x) == lower(y);
+    });
+}
+
+// The hash of a name's ASCII lower case; folded on the stack, since it is
+// taken for every user a snapshot loads.
+std::uint64_t name_hash(std::string_view name)
+{
+    char on_stack[256];
+    std::string longer;
+    char* folded = on_stack;
+    if (name.size() > sizeof on_stack) {
+        longer.resize(name.size());
+        folded = longer.data();
+    }
+    std::transform(name.begin(), name.end(), folded,
+                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    return std::hash<std::string_view>{}(std::string_view(folded, name.size()));
+}
+
+} // namespace
+
+user::text directory::claim_of(user const& u) { return u.user_name() ? u.user_name() : u.email_address(); }
+
+template <class F>
+void directory::for_each_claim(std::string_view name, F&& f) const
+{
+    user_by_name_.for_each(name_hash(name), [&](record_id id) {
+        auto const* u = find_user(id);
+        if (!u)
+            return;
+        if (auto const claim = claim_of(*u); claim && same_name(*claim, name))
+            f(*u);
+    });
+}
+
+user const* directory::address_holder(std::string_view address) const
+{
+    user const* holder = nullptr;
+    for_each_claim(address, [&](user const& u) {
+        if (!u.user_name() && (!holder || u.id < holder->id))
+            holder = &u;
+    });
+    return holder;
+}
+
+bool directory::holds_address(user const& u) const
+{
+    if (u.user_name() || !u.email_address())
+        return false;
+    auto const* holder = address_holder(*u.email_address());
+    return holder && holder->id == u.id;
+}
+
+user const* directory::find_user_by_name(std::string_view name) const
+{
+    user const* named = nullptr;
+    user const* by_address = nullptr;
+    for_each_claim(name, [&](user const& u) {
+        auto& slot = u.user_name() ? named : by_address;
+        if (!slot || u.id < slot->id)
+            slot = &u;
+    });
+    if (named || by_address)
+        return named ? named : by_address;
+    if (auto const id = parse_record_id(name))
+        if (auto const* u = find_user(*id); u && !u->user_name() && !holds_address(*u))
+            return u;
+    return nullptr;
+}
+
+std::string directory::effective_name(user const& u) const
+{
+    if (u.user_name())
+        return std::string(*u.user_name());
+    if (holds_address(u))
+        return std::string(*u.email_address());
+    return std::to_string(u.id);
+}
+
+user const* directory::name_claimant(std::string_view name, record_id except) const
+{
+    // The rightful holder first, so that a refusal names them.
+    if (auto const* u = find_user_by_name(name); u && u->id != except)
+        return u;
+    user const* claimant = nullptr;
+    for_each_claim(name, [&](user const& u) {
+        if (u.id != except && !claimant)
+            claimant = &u;
+    });
+    return claimant;
+}
+
+void directory::index_name(user const& u, bool add)
+{
+    auto const claim = claim_of(u);
+    if (!claim)
+        return;
+    auto const key = name_hash(*claim);
+    if (add)
+        user_by_name_.insert(key, u.id);
+    else
+        user_by_name_.erase(key, u.id);
+}
+
+} // namespace rosterd::store
