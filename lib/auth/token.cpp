@@ -56,12 +56,12 @@ std::string generate_token()
     return out;
 }
 
-store::token_hash hash_token(std::string_view secret)
+store::token_hash sha256(std::initializer_list<std::string_view> parts)
 {
     // Every authenticated request hashes its token. EVP_sha256() looks the
     // algorithm up again on each use, which costs more than hashing a short
     // secret, so the algorithm is fetched once and each thread keeps a context.
-    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    static EVP_MD* const algorithm = EVP_MD_fetch(nullptr, "SHA256", nullptr);
     struct context_deleter {
         void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
     };
@@ -69,9 +69,10 @@ store::token_hash hash_token(std::string_view secret)
 
     store::token_hash out{};
     unsigned int len = 0;
-    if (!sha256 || !ctx || EVP_DigestInit_ex2(ctx.get(), sha256, nullptr) != 1
-        || EVP_DigestUpdate(ctx.get(), secret.data(), secret.size()) != 1
-        || EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != out.size())
+    bool ok = algorithm && ctx && EVP_DigestInit_ex2(ctx.get(), algorithm, nullptr) == 1;
+    for (auto const part : parts)
+        ok = ok && EVP_DigestUpdate(ctx.get(), part.data(), part.size()) == 1;
+    if (!ok || EVP_DigestFinal_ex(ctx.get(), out.data(), &len) != 1 || len != out.size())
         throw std::runtime_error("SHA-256 failed");
     return out;
 }

@@ -3,6 +3,7 @@
 
 #include "store/records.hpp"
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,7 +14,10 @@ namespace rosterd::auth {
 // Throws std::runtime_error if the CSPRNG fails.
 std::string generate_token();
 
-store::token_hash hash_token(std::string_view secret);
+// SHA-256 of `parts` one after another. Throws std::runtime_error if
+// OpenSSL fails.
+store::token_hash sha256(std::initializer_list<std::string_view> parts);
+inline store::token_hash hash_token(std::string_view secret) { return sha256({secret}); }
 
 // The token in an Authorization header value: "Bearer <token>" (the scheme
 // word in any case) or a bare "<token>". nullopt for anything else.

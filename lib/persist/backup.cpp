@@ -1,10 +1,9 @@
 #include "persist/backup.hpp"
 
+#include "auth/token.hpp"
 #include "persist/journal_reader.hpp"
 #include "persist/recovery.hpp"
 #include "persist/snapshot.hpp"
-
-#include <openssl/evp.h>
 
 #include <fcntl.h>
 
@@ -20,15 +19,6 @@ namespace {
 constexpr std::string_view magic = "rosterd backup 1\n";
 constexpr std::size_t digest_size = 32;
 constexpr std::string_view backup_name = "backup";
-
-std::array<unsigned char, digest_size> sha256(std::string_view data)
-{
-    std::array<unsigned char, digest_size> out{};
-    unsigned int len = 0;
-    if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 || len != out.size())
-        throw std::runtime_error("SHA-256 failed");
-    return out;
-}
 
 void append_u64(std::string& out, std::uint64_t v)
 {
@@ -75,7 +65,7 @@ backup_contents read_backup(std::string_view backup)
     if (backup.size() < magic.size() + digest_size)
         return fail(backup.size(), "too short");
     auto const body = backup.substr(0, backup.size() - digest_size);
-    auto const digest = sha256(body);
+    auto const digest = auth::sha256({body});
     if (std::memcmp(digest.data(), backup.data() + body.size(), digest_size) != 0)
         return fail(body.size(), "checksum mismatch: the file is damaged or incomplete");
     std::size_t at = magic.size();
@@ -119,7 +109,7 @@ std::optional<std::string> make_backup(backend& log, store::directory const& dir
     out.append(snapshot);
     append_u64(out, journal.size());
     out.append(journal);
-    auto const digest = sha256(out);
+    auto const digest = auth::sha256({out});
     out.append(reinterpret_cast<char const*>(digest.data()), digest.size());
     return out;
 }
