@@ -56,6 +56,9 @@ struct context {
     persist::data_dir const* files = nullptr;
     // The read lock a GET's handler runs under; null otherwise.
     std::shared_lock<store::rw_lock>* read_lock = nullptr;
+    // What a retry with this POST's Idempotency-Key gets, when not the
+    // answer itself (api/idempotency.hpp): a token's secret is shown once.
+    std::optional<http::response> retry_answer = std::nullopt;
 };
 
 // For a long read, every few thousand records: lets the writers waiting

@@ -1,5 +1,6 @@
 #include "api/service.hpp"
 
+#include "api/idempotency.hpp"
 #include "api/json_body.hpp"
 #include "auth/token.hpp"
 #include "log/log.hpp"
@@ -148,8 +149,9 @@ http::response internal_error(std::string_view what)
 }
 
 // Runs a handler, under the lock its route needs; a throw becomes a 500
-// (and false, so that a write's changes are undone).
-bool run_handler(route const& r, context& ctx, http::response& res)
+// (and false, so that a write's changes are undone). A keyed POST's retry
+// is answered from what its first run kept (api/idempotency.hpp).
+bool run_handler(route const& r, context& ctx, http::response& res, keyed_request const* keyed)
 {
     if (r.authenticated && r.lock != locking::none) {
         ctx.me = ctx.dir.find_user(ctx.who.user_id);
@@ -159,7 +161,15 @@ bool run_handler(route const& r, context& ctx, http::response& res)
         }
     }
     try {
+        if (keyed) {
+            if (auto kept = kept_answer_for(ctx, *keyed)) {
+                res = std::move(*kept);
+                return true;
+            }
+        }
         res = r.handler(ctx);
+        if (keyed)
+            keep_answer(ctx, *keyed, res);
         return true;
     } catch (std::exception const& e) {
         res = internal_error(e.what());
@@ -195,7 +205,8 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
     facts.route = match.route;
     route const& r = table_[match.route];
     auto const now = now_();
-    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_, files_, nullptr};
+    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_, files_,
+                nullptr, std::nullopt};
     if (r.authenticated) {
         // A node that cannot tell whether its memory is current (the shared
         // store unreachable for too long) refuses rather than risk honouring
@@ -213,9 +224,16 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
         ctx.who = *who;
         facts.caller = who->user_id;
     }
+    std::optional<keyed_request> keyed;
+    if (r.method == http::verb::post && r.authenticated) {
+        std::optional<http::response> refusal;
+        keyed = read_idempotency_key(req, ctx.who.user_id, refusal);
+        if (refusal)
+            co_return std::move(*refusal);
+    }
 
     http::response res;
-    auto work = [&] { return run_handler(r, ctx, res); };
+    auto work = [&] { return run_handler(r, ctx, res, keyed ? &*keyed : nullptr); };
     if (r.lock == locking::none) {
         // A long job: on the service's own thread, so that the worker
         // goes on serving its other connections meanwhile.

@@ -80,6 +80,11 @@ http::response create_token(context& ctx)
     if (wanted.expires_in)
         t.expires = ctx.now + *wanted.expires_in;
     commit(ctx, store::put_token{t});
+    ctx.retry_answer = http::problem(
+        http::status::conflict,
+        "token " + std::to_string(t.id) + " was made by the first request with this Idempotency-Key; its secret "
+        "was shown only in that answer and is kept nowhere: if it was lost, revoke the token (DELETE /token/" +
+            std::to_string(t.id) + ") and make another with a new key");
 
     return http::json(http::status::created,
                       boost::json::serialize(boost::json::object{{"id", t.id}, {"token", secret}}));

@@ -58,6 +58,8 @@ request_parser::request_parser(request& into) : req_(into)
     req_.has_if_match = false;
     req_.if_match.clear();
     req_.if_none_match.clear();
+    req_.has_idempotency_key = false;
+    req_.idempotency_key.clear();
     req_.refusal = {};
     req_.body.clear();
     req_.release_large_buffers();
@@ -84,7 +86,8 @@ void request_parser::refuse(error_code& ec, std::string_view why)
     ec = boost::beast::http::error::bad_field;
 }
 
-void request_parser::on_field_impl(boost::beast::http::field name, string_view, string_view value, error_code& ec)
+void request_parser::on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
+                                   error_code& ec)
 {
     using boost::beast::http::field;
     switch (name) {
@@ -126,6 +129,15 @@ void request_parser::on_field_impl(boost::beast::http::field name, string_view, 
         break;
     case field::expect:
         req_.expect_continue = req_.expect_continue || boost::beast::iequals(value, "100-continue");
+        break;
+    case field::unknown:
+        // Beast 1.81 knows no Idempotency-Key.
+        if (boost::beast::iequals(name_string, "Idempotency-Key")) {
+            if (req_.has_idempotency_key)
+                req_.idempotency_key.append(", "); // a second line, even after an empty one
+            req_.has_idempotency_key = true;
+            req_.idempotency_key.append(value.data(), value.size());
+        }
         break;
     default:
         break;

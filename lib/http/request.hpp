@@ -52,6 +52,10 @@ struct request {
     bool has_if_match = false;
     std::string if_match;
     std::string if_none_match;
+    // Idempotency-Key (api/idempotency.hpp), as sent; several lines joined
+    // with commas (and so refused).
+    bool has_idempotency_key = false;
+    std::string idempotency_key;
     std::string body;
     // Why the request was refused as malformed, when a rule of ours refused
     // it (a static string); empty otherwise.

@@ -93,8 +93,8 @@ public:
     virtual std::string_view write_failure(write_outcome o) const
     {
         if (o == write_outcome::unknown)
-            return "the store's answer was lost: the change may or may not have been made; read it back before "
-                   "trying again";
+            return "the store's answer was lost: the change may or may not have been made; retry with the same "
+                   "Idempotency-Key, or read it back first";
         return "the change could not be written to disk; nothing was changed";
     }
 

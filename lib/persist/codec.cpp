@@ -15,6 +15,7 @@ enum class tag : std::uint8_t {
     // userName and a flags byte. The users without either are written as
     // put_user, as before those fields existed.
     put_user_extended,
+    put_answer, remove_answer,
 };
 
 // Bits of put_user_extended's flags byte. With removal_by, a u64 (the
@@ -221,6 +222,39 @@ store::audit_event decode_audit(decoder& d)
     return a;
 }
 
+void encode(encoder& e, store::kept_answer const& a)
+{
+    e.u64(a.id);
+    e.u64(a.user_id);
+    e.i64(a.at);
+    e.str(a.key);
+    encode_bytes(e, a.request);
+    e.u64(a.status);
+    e.str(a.content_type);
+    e.str(a.location);
+    e.str(a.etag);
+    e.str(a.body);
+}
+
+store::kept_answer decode_answer(decoder& d)
+{
+    store::kept_answer a;
+    a.id = d.u64();
+    a.user_id = d.u64();
+    a.at = d.i64();
+    a.key = d.str();
+    decode_bytes(d, a.request, "request fingerprint");
+    auto const status = d.u64();
+    if (status < 100 || status > 599)
+        throw decode_error("bad kept status");
+    a.status = static_cast<std::uint16_t>(status);
+    a.content_type = d.str();
+    a.location = d.str();
+    a.etag = d.str();
+    a.body = d.str();
+    return a;
+}
+
 } // namespace
 
 void encoder::u64(std::uint64_t v)
@@ -347,6 +381,12 @@ void encode_put(encoder& e, store::audit_event const& a)
     encode(e, a);
 }
 
+void encode_put(encoder& e, store::kept_answer const& a)
+{
+    e.u8(static_cast<std::uint8_t>(tag::put_answer));
+    encode(e, a);
+}
+
 void encode_change(encoder& e, store::change const& c)
 {
     std::visit([&e](auto const& ch) {
@@ -363,6 +403,8 @@ void encode_change(encoder& e, store::change const& c)
         }
         else if constexpr (std::is_same_v<T, store::put_audit>) { encode_put(e, ch.event); }
         else if constexpr (std::is_same_v<T, store::remove_audit>) { e.u8(static_cast<std::uint8_t>(tag::remove_audit)); e.u64(ch.id); }
+        else if constexpr (std::is_same_v<T, store::put_answer>) { encode_put(e, ch.answer); }
+        else if constexpr (std::is_same_v<T, store::remove_answer>) { e.u8(static_cast<std::uint8_t>(tag::remove_answer)); e.u64(ch.id); }
     }, c);
 }
 
@@ -378,6 +420,8 @@ store::change decode_change(decoder& d)
     case tag::remove_token: return store::remove_token{d.u64()};
     case tag::put_audit: return store::put_audit{decode_audit(d)};
     case tag::remove_audit: return store::remove_audit{d.u64()};
+    case tag::put_answer: return store::put_answer{decode_answer(d)};
+    case tag::remove_answer: return store::remove_answer{d.u64()};
     }
     throw decode_error("unknown change type");
 }

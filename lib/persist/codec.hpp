@@ -62,6 +62,16 @@ void encode_put(encoder& e, store::user const& u);
 void encode_put(encoder& e, store::group const& g);
 void encode_put(encoder& e, store::token const& t);
 void encode_put(encoder& e, store::audit_event const& a);
+void encode_put(encoder& e, store::kept_answer const& a);
 store::change decode_change(decoder& d);
+
+// Whether `c` is a record's image (a put_*): what a snapshot item or a
+// stored record holds, never a removal.
+inline bool is_record_image(store::change const& c)
+{
+    return std::holds_alternative<store::put_user>(c) || std::holds_alternative<store::put_group>(c)
+        || std::holds_alternative<store::put_token>(c) || std::holds_alternative<store::put_audit>(c)
+        || std::holds_alternative<store::put_answer>(c);
+}
 
 } // namespace rosterd::persist

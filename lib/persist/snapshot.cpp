@@ -106,6 +106,7 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
     for_each_chunked(dir, dir.users(), item, maybe_flush);
     for_each_chunked(dir, dir.tokens(), item, maybe_flush);
     for_each_chunked(dir, dir.audit(), item, maybe_flush);
+    for_each_chunked(dir, dir.answers(), item, maybe_flush);
     payload.clear();
     encoder(payload).u64(items);
     append_record(out, record_type::snapshot_end, payload);
@@ -226,8 +227,7 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
                 break;
             case record_type::snapshot_item: {
                 auto c = decode_change(d);
-                if (std::holds_alternative<store::remove_user>(c) || std::holds_alternative<store::remove_group>(c)
-                    || std::holds_alternative<store::remove_token>(c) || std::holds_alternative<store::remove_audit>(c))
+                if (!is_record_image(c))
                     throw decode_error("a removal in a snapshot");
                 chunk.push_back(std::move(c));
                 ++items;

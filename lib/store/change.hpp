@@ -27,7 +27,12 @@ struct touch_token { record_id id = 0; unix_time at = 0; };
 struct put_audit { audit_event event; };
 struct remove_audit { record_id id = 0; };
 
-using change = std::variant<put_user, remove_user, put_group, remove_group,
-                            put_token, remove_token, touch_token, put_audit, remove_audit>;
+// Answers kept under an Idempotency-Key: put with the change a POST made,
+// removed by the reaper a day later.
+struct put_answer { kept_answer answer; };
+struct remove_answer { record_id id = 0; };
+
+using change = std::variant<put_user, remove_user, put_group, remove_group, put_token, remove_token,
+                            touch_token, put_audit, remove_audit, put_answer, remove_answer>;
 
 } // namespace rosterd::store

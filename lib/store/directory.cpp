@@ -96,12 +96,15 @@ void directory::apply(change c)
         }
         else if constexpr (std::is_same_v<T, put_audit>) put(ch.event);
         else if constexpr (std::is_same_v<T, remove_audit>) remove_audit_record(ch.id);
+        else if constexpr (std::is_same_v<T, put_answer>) answers_.insert_or_assign(ch.answer.id, std::move(ch.answer));
+        else if constexpr (std::is_same_v<T, remove_answer>) answers_.erase(ch.id);
     }, c);
 }
 
 user const* directory::find_user(record_id id) const { return find_in(users_, id); }
 group const* directory::find_group(record_id id) const { return find_in(groups_, id); }
 token const* directory::find_token(record_id id) const { return find_in(tokens_, id); }
+kept_answer const* directory::find_answer(record_id id) const { return find_in(answers_, id); }
 
 token const* directory::find_token(token_hash const& hash) const
 {
@@ -154,6 +157,7 @@ void directory::swap_contents(directory& other)
     swap(super_users_, other.super_users_);
     swap(audit_, other.audit_);
     swap(self_service_, other.self_service_);
+    swap(answers_, other.answers_);
     swap(next_user_id_, other.next_user_id_);
     swap(next_group_id_, other.next_group_id_);
     swap(next_token_id_, other.next_token_id_);
@@ -197,6 +201,11 @@ std::vector<change> directory::undo_of(change const& c) const
             else undo.push_back(remove_audit{ch.event.id});
         } else if constexpr (std::is_same_v<T, remove_audit>) {
             if (auto const* old = find_audit(ch.id)) undo.push_back(put_audit{*old});
+        } else if constexpr (std::is_same_v<T, put_answer>) {
+            if (auto const* old = find_answer(ch.answer.id)) undo.push_back(put_answer{*old});
+            else undo.push_back(remove_answer{ch.answer.id});
+        } else if constexpr (std::is_same_v<T, remove_answer>) {
+            if (auto const* old = find_answer(ch.id)) undo.push_back(put_answer{*old});
         }
     }, c);
     return undo;

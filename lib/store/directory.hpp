@@ -89,6 +89,7 @@ public:
     // so that no one can be made to go by someone else's name.
     user const* name_claimant(std::string_view name, record_id except) const;
     audit_event const* find_audit(record_id id) const;
+    kept_answer const* find_answer(record_id id) const;
 
     // Users ordered by id.
     std::map<record_id, user> const& users() const { return users_; }
@@ -114,6 +115,8 @@ public:
         std::size_t count = 0;
     };
     self_service_log const* self_service_of(record_id user) const;
+    // Answers kept under Idempotency-Keys, by id.
+    std::map<record_id, kept_answer> const& answers() const { return answers_; }
     // Users whose removeAt is at or before `now`, soonest first.
     std::vector<record_id> due_for_removal(unix_time now) const;
 
@@ -175,6 +178,7 @@ private:
     id_set super_users_;
     audit_trail audit_;
     std::unordered_map<record_id, self_service_log> self_service_;
+    std::map<record_id, kept_answer> answers_;
     record_id next_user_id_ = 1;
     record_id next_group_id_ = 1;
     record_id next_token_id_ = 1;

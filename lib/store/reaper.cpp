@@ -65,6 +65,25 @@ std::size_t trim_audit(directory& dir, unix_time now, audit_limits const& limits
     return removed;
 }
 
+std::size_t trim_answers(directory& dir, unix_time now, change_sink const& apply)
+{
+    // Collected first: apply() changes the map being walked.
+    std::vector<record_id> expired;
+    for (auto const& [id, a] : dir.answers()) {
+        if (!still_kept(a, now))
+            expired.push_back(id);
+        if (expired.size() == max_trim)
+            break;
+    }
+    std::size_t removed = 0;
+    for (record_id id : expired) {
+        if (!apply(remove_answer{id}))
+            break;
+        ++removed;
+    }
+    return removed;
+}
+
 reaper::reaper(boost::asio::any_io_executor executor, directory& dir, clock_fn now, write_runner run,
                std::chrono::seconds interval, audit_limits audit)
     : timer_(std::move(executor)), dir_(dir), now_(std::move(now)), run_(std::move(run)), interval_(interval),
@@ -100,6 +119,8 @@ void reaper::run()
             log::info("removed " + std::to_string(n) + " user(s) whose autoRemoveAfter had passed");
         if (auto const n = trim_audit(dir_, now, audit_, sink))
             log::debug("removed " + std::to_string(n) + " audit event(s) past their retention");
+        if (auto const n = trim_answers(dir_, now, sink))
+            log::debug("forgot " + std::to_string(n) + " answer(s) kept under an Idempotency-Key for a day");
     });
 }
 

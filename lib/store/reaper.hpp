@@ -2,7 +2,8 @@
 // Deletes users whose removeAt has passed (autoRemoveAfter), with their
 // tokens and memberships, as ordinary remove_user changes; and audit events
 // past their retention, as remove_audit changes (so that snapshots, and
-// every node of a shared store, drop them too).
+// every node of a shared store, drop them too); and answers kept under
+// Idempotency-Keys once a day old.
 //
 // reap() is the whole rule and takes the time as an argument, so tests drive
 // it with any clock; reaper only calls it from an Asio timer.
@@ -48,6 +49,10 @@ struct audit_limits {
 // keep, oldest first; returns how many.
 inline constexpr std::size_t max_trim = 10'000;
 std::size_t trim_audit(directory& dir, unix_time now, audit_limits const& limits, change_sink const& apply);
+
+// Removes up to max_trim of the answers kept under Idempotency-Keys that
+// are past answer_kept_for; returns how many.
+std::size_t trim_answers(directory& dir, unix_time now, change_sink const& apply);
 
 class reaper {
 public:

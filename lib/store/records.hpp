@@ -132,6 +132,27 @@ struct audit_event {
     friend bool operator==(audit_event const&, audit_event const&) = default;
 };
 
+// A POST's answer, kept under the caller's Idempotency-Key for a day so
+// that a retry is answered the same and changes nothing again
+// (api/idempotency.hpp). Never holds a token's secret.
+struct kept_answer {
+    // A hash of (user_id, key): the record's id in every store.
+    record_id id = 0;
+    record_id user_id = 0; // the caller the key belongs to
+    unix_time at = 0;
+    std::string key;
+    // SHA-256 of the request (method, target and body): a key reused for
+    // another request is refused.
+    std::array<std::uint8_t, 32> request{};
+    std::uint16_t status = 0;
+    std::string content_type, location, etag, body;
+    friend bool operator==(kept_answer const&, kept_answer const&) = default;
+};
+
+// How long an answer is kept: a retry within it is answered from it.
+inline constexpr unix_time answer_kept_for = 24 * 60 * 60;
+inline bool still_kept(kept_answer const& a, unix_time now) { return now < a.at + answer_kept_for; }
+
 // An id as text: decimal digits without a leading zero ("4", never "04"
 // or "+4") naming a positive 63-bit integer; nullopt for anything else.
 // The one reading of ids in paths, queries, SCIM values and names.

@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE service
 #include <boost/test/unit_test.hpp>
 
+#include "api/idempotency.hpp"
 #include "api/service.hpp"
 #include "persist/committer.hpp"
 #include "auth/token.hpp"
@@ -36,9 +37,12 @@ struct fixture {
         dir.apply(store::put_token{t});
     }
 
-    http::response call(http::verb method, std::string target, std::string const& token, std::string body = "")
+    http::response call(http::verb method, std::string target, std::string const& token, std::string body = "",
+                        std::optional<std::string> idempotency_key = std::nullopt)
     {
         http::request req;
+        req.has_idempotency_key = idempotency_key.has_value();
+        req.idempotency_key = idempotency_key.value_or("");
         req.method = method;
         req.method_text = boost::beast::http::to_string(method);
         req.target = std::move(target);
@@ -77,6 +81,37 @@ BOOST_AUTO_TEST_CASE(a_token_stops_working_when_it_expires)
     BOOST_TEST(call(http::verb::get, "/user/1", secret).code == http::status::ok);
     now += 1;
     BOOST_TEST(call(http::verb::get, "/user/1", secret).code == http::status::unauthorized);
+}
+
+BOOST_AUTO_TEST_CASE(an_idempotency_key_holds_for_a_day_then_runs_again)
+{
+    auto post = [&] { return call(http::verb::post, "/user", "root-token-for-tests", "{}", "\"day\""); };
+    auto const first = post();
+    BOOST_TEST_REQUIRE(first.code == http::status::created);
+    now += store::answer_kept_for - 1;
+    BOOST_TEST(post().body == first.body);
+    BOOST_TEST(dir.users().size() == 2u);
+    now += 1;
+    auto const later = post();
+    BOOST_TEST(later.code == http::status::created);
+    BOOST_TEST(later.body != first.body);
+    BOOST_TEST(dir.users().size() == 3u);
+    // The kept answer was replaced by the new one: a day from now.
+    BOOST_TEST(post().body == later.body);
+}
+
+BOOST_AUTO_TEST_CASE(an_idempotency_key_is_a_quoted_or_bare_printable_string)
+{
+    using api::parse_idempotency_key;
+    BOOST_TEST(parse_idempotency_key("\"8e03978e-40d5-43e8-bc93-6894a57f9324\"").value_or("")
+               == "8e03978e-40d5-43e8-bc93-6894a57f9324");
+    BOOST_TEST(parse_idempotency_key("plain-key_1").value_or("") == "plain-key_1");
+    BOOST_TEST(parse_idempotency_key(R"("with \"quotes\" and \\ and spaces")").value_or("")
+               == R"(with "quotes" and \ and spaces)");
+    for (std::string_view bad : {"", "\"\"", "\"", "\"x", "\"x\"y", "a b", "a,b", "a\"b", "\"\\n\"", "\"tab\there\""})
+        BOOST_TEST(!parse_idempotency_key(bad), bad);
+    BOOST_TEST(parse_idempotency_key(std::string(api::max_idempotency_key, 'k')).has_value());
+    BOOST_TEST(!parse_idempotency_key(std::string(api::max_idempotency_key + 1, 'k')));
 }
 
 BOOST_AUTO_TEST_CASE(last_used_follows_the_clock)
@@ -120,7 +155,8 @@ BOOST_FIXTURE_TEST_CASE(a_long_read_lets_writers_in_and_notices_its_caller_gone,
     std::string const path_id;
     api::api_rules const rules;
     auto lock = dir.read_lock();
-    api::context ctx{req, path_id, {}, dir, now, {1, 1}, dir.find_user(1), service.stats(), log, rules, nullptr, &lock};
+    api::context ctx{req, path_id, {}, dir, now, {1, 1}, dir.find_user(1), service.stats(), log, rules, nullptr, &lock,
+                     std::nullopt};
     std::atomic<bool> wrote = false;
     std::thread writer([&] {
         auto w = dir.write_lock();

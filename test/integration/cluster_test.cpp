@@ -169,6 +169,13 @@ unsigned status_of(unsigned short port, verb method, std::string const& target, 
     return c.request(method, target, std::move(body), token).result_int();
 }
 
+// The length of the array `target` answers with.
+std::size_t json_array_size(unsigned short port, std::string const& target)
+{
+    client c(port);
+    return boost::json::parse(c.request(verb::get, target, {}, root_token).body()).as_array().size();
+}
+
 // Every id in `ids` is a user on the node at `port` (waiting a little for
 // the node to apply what another node acknowledged).
 void all_present(unsigned short port, std::vector<std::uint64_t> const& ids)
@@ -213,6 +220,44 @@ BOOST_AUTO_TEST_CASE(a_write_on_one_node_is_read_on_the_others)
     auto const health = boost::json::parse(c.api(2).call(verb::get, "/healthz", "").body());
     BOOST_TEST(health.at("status").as_string() == "ok");
     BOOST_TEST(health.at("store").as_string() == "postgresql");
+    c.check_converged();
+}
+
+// A client retrying on another node (behind a load balancer) with its
+// Idempotency-Key: the key is in the shared log with the change, so the
+// change is made once whichever node answers, even when all three nodes
+// get the same keyed request at once.
+BOOST_AUTO_TEST_CASE(an_idempotency_key_holds_across_nodes)
+{
+    cluster c;
+    auto keyed = [&](std::size_t node, std::string const& key) {
+        auto req = client::make_request(verb::post, "/user", std::string(R"({"firstName":"once"})"), root_token);
+        req.insert("Idempotency-Key", key);
+        return client(c.port(node)).send(req);
+    };
+    auto const first = keyed(0, "\"retry-elsewhere\"");
+    BOOST_TEST_REQUIRE(first.result_int() == 201u, first.body());
+    for (std::size_t i : {1, 2, 0}) {
+        auto const again = keyed(i, "\"retry-elsewhere\"");
+        BOOST_TEST(again.result_int() == 201u, again.body());
+        BOOST_TEST(again.body() == first.body(), "node " << i);
+    }
+    for (int round = 0; round < 5; ++round) {
+        auto const key = "\"at-once-" + std::to_string(round) + "\"";
+        std::vector<http_reply> answers(3);
+        std::vector<std::thread> threads;
+        for (std::size_t i = 0; i < 3; ++i)
+            threads.emplace_back([&, i] { answers[i] = keyed(i, key); });
+        for (auto& t : threads)
+            t.join();
+        for (auto const& a : answers) {
+            BOOST_TEST(a.result_int() == 201u, a.body());
+            BOOST_TEST(a.body() == answers[0].body(), "round " << round);
+        }
+    }
+    // The bootstrap superuser, the first user, and one user per round.
+    std::size_t users = 0;
+    BOOST_TEST(eventually([&] { return (users = json_array_size(c.port(2), "/user?limit=1000")) == 7u; }), users);
     c.check_converged();
 }
 

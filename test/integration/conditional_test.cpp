@@ -35,21 +35,10 @@ struct two_admins : running_server, api_client {
                             std::vector<std::pair<bhttp::field, std::string>> const& headers,
                             std::optional<std::string> body = {})
     {
-        bhttp::request<bhttp::string_body> req{method, target, 11};
-        req.set(bhttp::field::host, "127.0.0.1");
-        req.set(bhttp::field::authorization, "Bearer " + root_token);
+        auto req = client::make_request(method, target, std::move(body), root_token);
         for (auto const& [name, value] : headers)
             req.insert(name, value);
-        if (body) {
-            req.set(bhttp::field::content_type, "application/json");
-            req.body() = *body;
-            req.prepare_payload();
-        }
-        client c(server.port());
-        bhttp::write(c.socket(), req);
-        boost::beast::flat_buffer buffer;
-        http_reply res;
-        bhttp::read(c.socket(), buffer, res);
+        auto const res = client(server.port()).send(req);
         BOOST_TEST(hardening_header_problems(res) == "");
         return res;
     }

@@ -12,6 +12,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -195,15 +196,18 @@ struct node_behind_proxy {
                         dir.path() / "data"};
     server_process witness{{"--store", pg.uri(), "--bootstrap-token", root_token}, other_dir.path() / "data"};
 
-    // POST /user through the node; its status and the detail of a 503.
-    std::pair<unsigned, std::string> create()
+    // POST /user through `port` (the node's by default), with an
+    // Idempotency-Key when one is given: its status, and the body (a 503's
+    // detail).
+    std::pair<unsigned, std::string> create(std::string const& key = {}, unsigned short port = 0)
     {
-        client c(node.port());
-        auto const res = c.request(verb::post, "/user", std::string(R"({"firstName":"Once"})"), root_token);
-        std::string detail;
+        auto req = client::make_request(verb::post, "/user", std::string(R"({"firstName":"Once"})"), root_token);
+        if (!key.empty())
+            req.insert("Idempotency-Key", key);
+        auto const res = client(port ? port : node.port()).send(req);
         if (res.result_int() == 503)
-            detail = std::string(boost::json::parse(res.body()).at("detail").as_string());
-        return {res.result_int(), detail};
+            return {503, std::string(boost::json::parse(res.body()).at("detail").as_string())};
+        return {res.result_int(), res.body()};
     }
 
     // Waits until the witness shows `n` users, or a few seconds.
@@ -272,6 +276,79 @@ BOOST_AUTO_TEST_CASE(a_lost_request_is_never_answered_as_made)
     BOOST_TEST(detail.find("may or may not") != std::string::npos, detail);
     std::this_thread::sleep_for(200ms);
     BOOST_TEST(user_count(witness.port()) == before);
+}
+
+// A client that retries with its Idempotency-Key until it gets an answer,
+// half of the time through the other node (as behind a load balancer), for
+// each fault: the user is made once, and no answer contradicts the log.
+// ROSTERD_FAULT_ROUNDS sets the rounds per fault (scripts/fault-retries).
+BOOST_AUTO_TEST_CASE(retries_with_a_key_make_one_user_whatever_is_lost)
+{
+    int const rounds = std::getenv("ROSTERD_FAULT_ROUNDS") ? std::atoi(std::getenv("ROSTERD_FAULT_ROUNDS")) : 1;
+    struct variant {
+        faulty_proxy::fault fault;
+        std::chrono::milliseconds refuse;
+        char const* name;
+    };
+    variant const variants[] = {
+        {faulty_proxy::fault::lose_answer, 0ms, "answer lost"},
+        {faulty_proxy::fault::lose_answer, 1000ms, "answer lost, reconnects refused 1 s"},
+        {faulty_proxy::fault::lose_answer, 5000ms, "answer lost, reconnects refused 5 s"},
+        {faulty_proxy::fault::lose_request, 0ms, "request lost"},
+        {faulty_proxy::fault::lose_request, 1000ms, "request lost, reconnects refused 1 s"},
+        {faulty_proxy::fault::lose_request, 5000ms, "request lost, reconnects refused 5 s"},
+    };
+    std::size_t attempts = 0, duplicates = 0, contradictions = 0, unsettled = 0;
+    for (auto const& v : variants) {
+        std::size_t first_201 = 0, first_unknown = 0, first_not_made = 0;
+        for (int round = 0; round < rounds; ++round) {
+            std::string key = "fault-"; // bare: the quotes are optional
+            key.append(std::to_string(&v - variants)).append("-").append(std::to_string(round));
+            auto const before = user_count(witness.port());
+            auto const armed_at = std::chrono::steady_clock::now();
+            proxy.arm(v.fault, v.refuse);
+            // The next round starts once the node may connect again (its
+            // writer waits a second after a failed connection).
+            struct wait_out {
+                std::chrono::steady_clock::time_point until;
+                ~wait_out() { std::this_thread::sleep_until(until); }
+            } const next_round{armed_at + v.refuse + 1200ms};
+            auto const [status, body] = create(key);
+            ++attempts;
+            BOOST_TEST(proxy.fired());
+            bool const not_made = status == 503 && body.find("nothing was changed") != std::string::npos;
+            BOOST_TEST((status == 201 || status == 503), body);
+            (status == 201 ? first_201 : not_made ? first_not_made : first_unknown) += 1;
+            // What the first answer says must be what the log holds.
+            if (status == 201 && !log_holds(before + 1))
+                ++contradictions;
+            if (not_made && user_count(witness.port()) != before)
+                ++contradictions;
+            // Retry with the key until an answer comes (well past the 5 s).
+            std::pair<unsigned, std::string> last{status, body};
+            for (int retry = 0; last.first == 503 && retry < 100; ++retry) {
+                std::this_thread::sleep_for(100ms);
+                last = create(key, retry % 2 ? witness.port() : node.port());
+                ++attempts;
+            }
+            if (last.first != 201) {
+                ++unsettled;
+                continue;
+            }
+            if (status == 201 && last.second != body)
+                ++contradictions;
+            if (!log_holds(before + 1))
+                ++duplicates;
+        }
+        BOOST_TEST_MESSAGE(v.name << ": first answers 201 " << first_201 << ", 503 unknown " << first_unknown
+                                  << ", 503 nothing changed " << first_not_made);
+    }
+    BOOST_TEST_MESSAGE(rounds * std::size(variants) << " rounds, " << attempts << " requests: " << duplicates
+                                                    << " duplicates, " << contradictions << " contradictions, "
+                                                    << unsettled << " unsettled");
+    BOOST_TEST(duplicates == 0u);
+    BOOST_TEST(contradictions == 0u);
+    BOOST_TEST(unsettled == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -67,6 +67,22 @@ store::audit_event audit_event()
     return e;
 }
 
+store::kept_answer kept_answer()
+{
+    store::kept_answer a;
+    a.id = 0x1234'5678'9abc'def0;
+    a.user_id = 7;
+    a.at = 1'800'000'000;
+    a.key = "retry-me";
+    a.request.fill(0x5a);
+    a.status = 201;
+    a.content_type = "application/scim+json";
+    a.location = "/scim/v2/Users/9";
+    a.etag = "\"abc\"";
+    a.body = R"({"id":"9"})";
+    return a;
+}
+
 } // namespace
 
 BOOST_AUTO_TEST_CASE(every_change_round_trips)
@@ -81,7 +97,8 @@ BOOST_AUTO_TEST_CASE(every_change_round_trips)
     std::vector<store::change> const all{
         store::put_user{full_user()}, store::put_user{store::user{}}, store::remove_user{42},
         store::put_group{{9, "g", 7, 5}}, store::remove_group{9}, store::put_token{t}, store::remove_token{3},
-        store::put_audit{audit_event()}, store::remove_audit{12}};
+        store::put_audit{audit_event()}, store::remove_audit{12}, store::put_answer{kept_answer()},
+        store::remove_answer{0x1234'5678'9abc'def0}};
     for (auto const& c : all) {
         auto const back = decoded(encoded(c));
         BOOST_TEST(back.index() == c.index());
@@ -90,9 +107,20 @@ BOOST_AUTO_TEST_CASE(every_change_round_trips)
     BOOST_TEST((std::get<store::put_user>(decoded(encoded(store::put_user{full_user()}))).after == full_user()));
 }
 
+BOOST_AUTO_TEST_CASE(a_kept_answer_round_trips_and_a_bad_status_is_refused)
+{
+    BOOST_TEST((std::get<store::put_answer>(decoded(encoded(store::put_answer{kept_answer()}))).answer == kept_answer()));
+    auto odd = kept_answer();
+    odd.status = 99;
+    auto const bytes = encoded(store::put_answer{odd});
+    decoder d(bytes);
+    BOOST_CHECK_THROW(decode_change(d), decode_error);
+}
+
 BOOST_AUTO_TEST_CASE(every_truncation_throws)
 {
-    for (auto const& bytes : {encoded(store::put_user{full_user()}), encoded(store::put_audit{audit_event()})}) {
+    for (auto const& bytes : {encoded(store::put_user{full_user()}), encoded(store::put_audit{audit_event()}),
+                              encoded(store::put_answer{kept_answer()})}) {
         for (std::size_t n = 0; n < bytes.size(); ++n) {
             decoder d(std::string_view(bytes).substr(0, n));
             BOOST_CHECK_THROW(decode_change(d), decode_error);

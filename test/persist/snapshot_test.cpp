@@ -45,6 +45,13 @@ void fill(store::directory& d)
     d.apply(store::remove_user{10}); // the sequence must stay past 10
     d.apply(store::put_group{{3, "c", std::nullopt, 0}});
     d.apply(store::remove_group{3});
+    store::kept_answer kept;
+    kept.id = 99;
+    kept.user_id = 1;
+    kept.key = "k";
+    kept.status = 201;
+    kept.body = "5";
+    d.apply(store::put_answer{kept});
 }
 
 void require_same(store::directory const& a, store::directory const& b)
@@ -52,6 +59,7 @@ void require_same(store::directory const& a, store::directory const& b)
     BOOST_TEST((a.users() == b.users()));
     BOOST_TEST((a.groups() == b.groups()));
     BOOST_TEST((a.tokens() == b.tokens()));
+    BOOST_TEST((a.answers() == b.answers()));
     BOOST_TEST(a.next_user_id() == b.next_user_id());
     BOOST_TEST(a.next_group_id() == b.next_group_id());
     BOOST_TEST(a.next_token_id() == b.next_token_id());

@@ -121,6 +121,17 @@ BOOST_AUTO_TEST_CASE(memberships_stay_sorted)
 
 namespace {
 
+kept_answer answer(record_id id, record_id user, std::string body)
+{
+    kept_answer a;
+    a.id = id;
+    a.user_id = user;
+    a.key = "key-" + std::to_string(id);
+    a.status = 201;
+    a.body = std::move(body);
+    return a;
+}
+
 void fill(directory& d)
 {
     d.apply(put_group{{1, "g", std::nullopt, 0}});
@@ -134,6 +145,7 @@ void fill(directory& d)
     d.apply(put_token{make_token(1, 2, 0xaa)});
     for (record_id id : {1, 2, 3})
         d.apply(put_audit{audit_event{.id = id, .at = static_cast<unix_time>(id), .user_id = 2}});
+    d.apply(put_answer{answer(5, 1, "2")});
 }
 
 // Everything a reader can see, indexes included.
@@ -142,6 +154,7 @@ struct state {
     std::map<record_id, group> groups;
     std::map<record_id, token> tokens;
     std::deque<audit_event> audit;
+    std::map<record_id, kept_answer> answers;
     std::vector<record_id> members_1, members_2, super_users, due;
     bool token_found = false;
     friend bool operator==(state const&, state const&) = default;
@@ -150,7 +163,7 @@ struct state {
 state state_of(directory const& d)
 {
     auto ids = [](id_set const& s) { return std::vector<record_id>(s.begin(), s.end()); };
-    return {d.users(), d.groups(), d.tokens(), d.audit(), ids(d.members_of(1)), ids(d.members_of(2)),
+    return {d.users(), d.groups(), d.tokens(), d.audit(), d.answers(), ids(d.members_of(1)), ids(d.members_of(2)),
             ids(d.super_users()), d.due_for_removal(2000), d.find_token(make_token(1, 2, 0xaa).hash) != nullptr};
 }
 
@@ -167,7 +180,8 @@ BOOST_AUTO_TEST_CASE(apply_with_undo_is_apply_and_undo_of)
         put_user{changed}, put_user{make_user(3, {{1, false}})}, remove_user{2}, remove_user{1},
         put_group{{1, "renamed", 7, 0}}, remove_group{1}, put_token{make_token(2, 1, 0xbb)},
         remove_token{1}, put_user{make_user(9)}, put_audit{audit_event{.id = 4, .at = 9}},
-        put_audit{audit_event{.id = 2, .at = 9}}, remove_audit{1}, remove_audit{2}, remove_audit{3}};
+        put_audit{audit_event{.id = 2, .at = 9}}, remove_audit{1}, remove_audit{2}, remove_audit{3},
+        put_answer{answer(5, 1, "3")}, put_answer{answer(6, 2, "4")}, remove_answer{5}, remove_answer{6}};
     for (std::size_t i = 0; i < changes.size(); ++i) {
         BOOST_TEST_CONTEXT("change " << i) {
             directory d, expected;

@@ -197,4 +197,30 @@ BOOST_AUTO_TEST_CASE(audit_events_past_their_retention_or_their_number_go)
     ioc.run();
 }
 
+BOOST_AUTO_TEST_CASE(answers_kept_under_idempotency_keys_go_after_a_day)
+{
+    for (record_id id = 1; id <= 3; ++id) {
+        kept_answer a;
+        a.id = id;
+        a.user_id = 1;
+        a.at = t0 + static_cast<unix_time>(id) * 3600;
+        dir.apply(put_answer{a});
+    }
+    // Answer 1 is a day old an hour after it was kept, plus a day.
+    BOOST_TEST(still_kept(*dir.find_answer(1), t0 + seconds_per_day));
+    BOOST_TEST(trim_answers(dir, t0 + seconds_per_day, sink) == 0u);
+    BOOST_TEST(!still_kept(*dir.find_answer(1), t0 + 3600 + seconds_per_day));
+    BOOST_TEST(trim_answers(dir, t0 + 2 * 3600 + seconds_per_day, sink) == 2u);
+    BOOST_TEST(dir.answers().size() == 1u);
+    BOOST_TEST(dir.find_answer(3) != nullptr);
+
+    boost::asio::io_context ioc;
+    write_runner run = [this](std::function<void(change_sink const&)> work) { work(sink); };
+    reaper r(ioc.get_executor(), dir, [] { return t0 + 2 * seconds_per_day; }, run, std::chrono::hours(1));
+    r.start();
+    BOOST_TEST(dir.answers().empty());
+    r.stop();
+    ioc.run();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -201,7 +201,14 @@ public:
     http_reply request(bhttp::verb method, std::string const& target, std::optional<std::string> body = {},
                        std::string const& token = {}, std::string const& content_type = "application/json")
     {
-        bhttp::request<bhttp::string_body> req{method, target, 11};
+        return send(make_request(method, target, std::move(body), token, content_type));
+    }
+
+    using message = bhttp::request<bhttp::string_body>;
+    static message make_request(bhttp::verb method, std::string const& target, std::optional<std::string> body = {},
+                                std::string const& token = {}, std::string const& content_type = "application/json")
+    {
+        message req{method, target, 11};
         req.set(bhttp::field::host, "127.0.0.1");
         if (!token.empty())
             req.set(bhttp::field::authorization, "Bearer " + token);
@@ -211,6 +218,13 @@ public:
             req.body() = *body;
             req.prepare_payload();
         }
+        return req;
+    }
+
+    // Sends a request made by make_request(), with whatever headers were
+    // added to it since.
+    http_reply send(message const& req)
+    {
         bhttp::write(socket_, req);
         http_reply res;
         bhttp::read(socket_, buffer_, res);

@@ -70,7 +70,7 @@ public:
     {
         if (o == write_outcome::unknown)
             return "PostgreSQL's answer to the commit was lost and could not be learned in time: the change may "
-                   "or may not have been made; read it back before trying again";
+                   "or may not have been made; retry with the same Idempotency-Key, or read it back first";
         return "PostgreSQL did not take the change; nothing was changed";
     }
 

@@ -148,10 +148,7 @@ store::change decode_record(std::string_view payload)
 {
     decoder d(payload);
     auto change = decode_change(d);
-    if (!d.done() || !(std::holds_alternative<store::put_user>(change) ||
-                       std::holds_alternative<store::put_group>(change) ||
-                       std::holds_alternative<store::put_token>(change) ||
-                       std::holds_alternative<store::put_audit>(change)))
+    if (!d.done() || !is_record_image(change))
         throw decode_error("a roster_record row is not a record");
     return change;
 }
@@ -246,6 +243,8 @@ std::pair<record_kind, store::record_id> key_of(store::change const& c)
         else if constexpr (std::is_same_v<T, store::put_token>) return {record_kind::token, ch.after.id};
         else if constexpr (std::is_same_v<T, store::put_audit>) return {record_kind::audit, ch.event.id};
         else if constexpr (std::is_same_v<T, store::remove_audit>) return {record_kind::audit, ch.id};
+        else if constexpr (std::is_same_v<T, store::put_answer>) return {record_kind::answer, ch.answer.id};
+        else if constexpr (std::is_same_v<T, store::remove_answer>) return {record_kind::answer, ch.id};
         else return {record_kind::token, ch.id};
     }, c);
 }
@@ -269,6 +268,9 @@ void add_record_images(batch_write& w, store::directory const& dir,
             break;
         case record_kind::audit:
             if (auto const* e = dir.find_audit(id)) image = store::put_audit{*e};
+            break;
+        case record_kind::answer:
+            if (auto const* a = dir.find_answer(id)) image = store::put_answer{*a};
             break;
         }
         if (!image) {
@@ -360,6 +362,8 @@ void import_directory(connection& c, store::directory const& dir, deadline until
         add(record_kind::token, id, store::put_token{t});
     for (auto const& e : dir.audit())
         add(record_kind::audit, e.id, store::put_audit{e});
+    for (auto const& [id, a] : dir.answers())
+        add(record_kind::answer, id, store::put_answer{a});
     auto const next = array_text(std::vector<std::uint64_t>{dir.next_user_id(), dir.next_group_id(),
                                                             dir.next_token_id(), dir.next_audit_id()});
     in_transaction(c, "BEGIN", until, [&] {

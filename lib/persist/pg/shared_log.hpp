@@ -65,7 +65,7 @@ inline constexpr int fetch_limit = 500;
 // anything that does not decode. A batch's journal records, which must
 // carry the sequences first..last in order:
 std::vector<store::change> decode_batch(std::string_view payload, std::uint64_t first, std::uint64_t last);
-// A roster_record row: one put_group, put_user or put_token.
+// A roster_record row: one record's image (put_group, put_user, ...).
 store::change decode_record(std::string_view payload);
 
 // The head and the batches from `from_seq` on (the one ending at from_seq
@@ -75,7 +75,8 @@ fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until);
 
 // A record's kind in roster_record, in loading order (groups before the
 // users that belong to them).
-enum class record_kind : std::int16_t { group = 1, user = 2, token = 3, audit = 4 };
+// `answer`: kept under an Idempotency-Key.
+enum class record_kind : std::int16_t { group = 1, user = 2, token = 3, audit = 4, answer = 5 };
 
 // What a batch wrote, for rosterd_append.
 struct batch_write {
