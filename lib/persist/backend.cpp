@@ -25,8 +25,8 @@ void backend::record_audited(store::directory const& dir, store::change const& c
 bool pending_batch::run(store::directory& dir, backend::work_fn const& work)
 {
     auto const mark = undo_.size();
-    auto const bytes = records_.size();
     auto const seq = next_seq;
+    in_unit_ = true;
     bool ok = false;
     try {
         ok = work();
@@ -35,25 +35,43 @@ bool pending_batch::run(store::directory& dir, backend::work_fn const& work)
     } catch (...) {
         log::error("write failed: unknown exception");
     }
+    in_unit_ = false;
     if (!ok) {
         undo_to(dir, mark);
-        records_.resize(bytes);
         next_seq = seq;
+        unit_.clear();
+        unit_ends_.clear();
+        return false;
     }
-    return ok;
+    close_unit();
+    return true;
 }
 
 void pending_batch::record(store::directory& dir, store::change const& c)
 {
     if (journaled_) {
-        std::string payload;
-        encoder e(payload);
+        encoder e(unit_);
         e.u64(next_seq++);
         encode_change(e, c);
-        append_record(records_, record_type::change, payload);
+        unit_ends_.push_back(unit_.size());
         changes_.push_back(c);
+        if (!in_unit_) // outside work, a change is a unit of its own
+            close_unit();
     }
     undo_.push_back(dir.apply_with_undo(c));
+}
+
+void pending_batch::close_unit()
+{
+    std::size_t begin = 0;
+    for (std::size_t i = 0; i < unit_ends_.size(); ++i) {
+        bool const last = i + 1 == unit_ends_.size();
+        append_record(records_, last ? record_type::change : record_type::change_part,
+                      std::string_view(unit_).substr(begin, unit_ends_[i] - begin));
+        begin = unit_ends_[i];
+    }
+    unit_.clear();
+    unit_ends_.clear();
 }
 
 void pending_batch::apply_undo(store::directory& dir, std::size_t mark) const
@@ -82,6 +100,8 @@ void pending_batch::show(store::directory& dir)
 
 void pending_batch::clear()
 {
+    unit_.clear();
+    unit_ends_.clear();
     records_.clear();
     changes_.clear();
     undo_.clear();

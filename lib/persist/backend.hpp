@@ -146,7 +146,9 @@ public:
     explicit pending_batch(bool journaled = true) : journaled_(journaled) {}
 
     // Runs `work`: false if it returned false or threw (what it threw is
-    // logged), and then whatever it recorded is undone and dropped.
+    // logged), and then whatever it recorded is undone and dropped. What
+    // it recorded is framed as one unit (journal_format.hpp): replayed
+    // whole or not at all.
     bool run(store::directory& dir, backend::work_fn const& work);
     // From inside work: applies `c` and keeps it, with sequence next_seq.
     void record(store::directory& dir, store::change const& c);
@@ -174,8 +176,15 @@ private:
     void apply_undo(store::directory& dir, std::size_t mark) const;
     void undo_to(store::directory& dir, std::size_t mark);
 
+    // Frames the running work's payloads as one unit onto records_.
+    void close_unit();
+
     bool journaled_;
     std::string records_;
+    // The running work's payloads, back to back, and where each ends.
+    bool in_unit_ = false;
+    std::string unit_;
+    std::vector<std::size_t> unit_ends_;
     std::vector<store::change> changes_;
     std::vector<std::vector<store::change>> undo_;
 };

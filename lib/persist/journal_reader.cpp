@@ -14,9 +14,16 @@
 namespace rosterd::persist {
 
 corruption_error::corruption_error(std::filesystem::path const& file, std::uint64_t offset, std::string const& what)
-    : std::runtime_error(file.string() + ":" + std::to_string(offset) + ": " + what), offset(offset)
+    : std::runtime_error(file.string() + ":" + std::to_string(offset) + ": " + what), file(file), offset(offset)
 {
 }
+
+namespace {
+bool all_zeros(std::string_view bytes)
+{
+    return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
+}
+} // namespace
 
 scan_result scan_records(std::string_view data, std::filesystem::path const& file, record_fn const& on_record)
 {
@@ -28,7 +35,7 @@ scan_result scan_records(std::string_view data, std::filesystem::path const& fil
             return result; // torn: a header cut short
         char const* h = rest.data();
         if (get_u32(h) != header_crc(h + 4)) {
-            if (std::all_of(rest.begin(), rest.end(), [](char c) { return c == 0; }))
+            if (all_zeros(rest))
                 return result; // torn: zeros to the end of the file
             throw corruption_error(file, pos, "damaged record header");
         }
@@ -39,8 +46,13 @@ scan_result scan_records(std::string_view data, std::filesystem::path const& fil
         if (rest.size() - header_size < length)
             return result; // torn: the record runs past the end of the file
         auto const payload = rest.substr(header_size, length);
-        if (get_u32(h + 9) != mask_crc(crc32c(payload)))
+        if (get_u32(h + 9) != mask_crc(crc32c(payload))) {
+            // Its header made it to disk, some of its pages did not (they
+            // read as zeros, or as whatever the last record left there).
+            if (all_zeros(rest.substr(header_size + length)))
+                return result; // torn: the last record, whole in length but not in content
             throw corruption_error(file, pos, "record checksum mismatch");
+        }
         on_record(type, payload, pos);
         pos += header_size + length;
         result.valid_end = pos;

@@ -1,9 +1,12 @@
 #pragma once
 // Reads framed records (journal_format.hpp) and tells a torn tail from
-// corruption. Only a record that runs into the end of the file can be torn:
-// fewer bytes than a header left, a valid header whose length runs past the
-// end, or nothing but zeros from the record to the end. Anything else that
-// does not check out is corruption, reported with its offset.
+// corruption, as PostgreSQL's WAL replay and RocksDB's point-in-time
+// recovery do. Only the last record can be torn: fewer bytes than a header
+// left, a valid header whose length runs past the end, nothing but zeros
+// from the record to the end, or a valid header whose payload fails its
+// checksum with nothing but zeros (or nothing) after it (pages the kernel
+// never wrote). Anything else that does not check out is corruption, with
+// valid records after it: reported with its offset.
 
 #include "persist/journal_format.hpp"
 
@@ -19,6 +22,7 @@ namespace rosterd::persist {
 // Damage that is not a torn tail: start-up must stop.
 struct corruption_error : std::runtime_error {
     corruption_error(std::filesystem::path const& file, std::uint64_t offset, std::string const& what);
+    std::filesystem::path file;
     std::uint64_t offset;
 };
 

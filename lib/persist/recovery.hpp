@@ -1,13 +1,16 @@
 #pragma once
-// Start-up: load the snapshot, replay the journal records after it, cut a
-// torn last record off the journal. Any other damage stops the start: the
-// directory is never silently smaller than what was acknowledged.
+// Start-up: load the snapshot, replay the journal records after it (each
+// request's records whole or not at all), cut a torn tail off the journal.
+// Any other damage stops the start: the directory is never silently
+// smaller than what was acknowledged.
 
 #include "persist/data_dir.hpp"
 #include "persist/file_io.hpp"
+#include "persist/journal_reader.hpp"
 #include "store/directory.hpp"
 
 #include <cstdint>
+#include <string>
 
 namespace rosterd::persist {
 
@@ -21,5 +24,9 @@ struct recovered {
 // Fills the empty `dir` from `files`. Throws corruption_error ("<file>:<offset>: what")
 // for damage, std::runtime_error for I/O errors.
 recovered recover(data_dir const& files, store::directory& dir, file_io& io);
+
+// What an operator can do about `damage` found in `files`: for the
+// journal, the exact commands that keep what precedes it.
+std::string damage_advice(corruption_error const& damage, data_dir const& files);
 
 } // namespace rosterd::persist

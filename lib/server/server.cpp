@@ -238,8 +238,7 @@ void server::parts::load()
                       " journal records replayed)");
         }
     } catch (persist::corruption_error const& e) {
-        throw start_error(exit_bad_input, std::string(e.what()) + "; the data directory is damaged: restore it from "
-                          "a backup, or move the named file away to start from what remains");
+        throw start_error(exit_bad_input, std::string(e.what()) + "; " + persist::damage_advice(e, files));
     } catch (persist::pg::error const& e) {
         throw start_error(exit_failure, std::string("the PostgreSQL store: ") + e.what());
     } catch (std::exception const& e) {

@@ -129,6 +129,9 @@ BOOST_AUTO_TEST_CASE(a_damaged_journal_stops_the_start_naming_file_and_offset)
     auto const r = run_to_exit({"--listen", "127.0.0.1:0", "--data-dir", data.path().string()});
     BOOST_TEST(r.exit_code == 2);
     BOOST_TEST(r.output.find((data.path() / "journal").string() + ":0:") != std::string::npos, r.output);
+    // With the command that keeps what precedes the damage.
+    BOOST_TEST(r.output.find("truncate -s 0 '" + (data.path() / "journal").string() + "'") != std::string::npos,
+               r.output);
 }
 
 BOOST_AUTO_TEST_CASE(a_torn_last_record_is_cut_with_a_warning)
@@ -144,10 +147,41 @@ BOOST_AUTO_TEST_CASE(a_torn_last_record_is_cut_with_a_warning)
     auto const size = std::filesystem::file_size(data.path() / "journal");
     std::filesystem::resize_file(data.path() / "journal", size - 5);
     server_process server({}, data.path());
-    BOOST_TEST(server.log().find("torn last record cut off, ") != std::string::npos);
+    BOOST_TEST(server.log().find("torn tail cut off, ") != std::string::npos, server.log());
     client c(server.port());
     BOOST_TEST(c.request(verb::get, "/user/2", {}, root).result_int() == 200u);
     BOOST_TEST(c.request(verb::get, "/user/3", {}, root).result_int() == 404u);
+}
+
+// The last record's header reached the disk and its payload's page did
+// not: it reads as zeros. A torn tail, not damage that stops the start.
+BOOST_AUTO_TEST_CASE(a_last_record_whose_payload_reads_as_zeros_is_cut_and_the_server_starts)
+{
+    temp_dir data;
+    std::uintmax_t before_last = 0;
+    {
+        server_process server({"--bootstrap-token", root}, data.path());
+        client c(server.port());
+        body_of(c, verb::post, "/user", R"({"firstName":"kept"})", root, 201);
+        before_last = std::filesystem::file_size(data.path() / "journal");
+        body_of(c, verb::post, "/user", R"({"firstName":"torn"})", root, 201);
+        server.stop(SIGKILL);
+    }
+    auto bytes = read_file(data.path() / "journal");
+    // Everything of the last request after its first record's 13-byte
+    // header reads as zeros.
+    BOOST_TEST_REQUIRE(bytes.size() > before_last + 13);
+    std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(before_last) + 13, bytes.end(), '\0');
+    {
+        std::ofstream out(data.path() / "journal", std::ios::binary | std::ios::trunc);
+        out << bytes;
+    }
+    server_process server({}, data.path());
+    BOOST_TEST(server.log().find("torn tail cut off, ") != std::string::npos, server.log());
+    client c(server.port());
+    BOOST_TEST(c.request(verb::get, "/user/2", {}, root).result_int() == 200u);
+    BOOST_TEST(c.request(verb::get, "/user/3", {}, root).result_int() == 404u);
+    BOOST_TEST(std::filesystem::file_size(data.path() / "journal") == before_last);
 }
 
 // kill -9 under concurrent writers, then restart: each writer's last

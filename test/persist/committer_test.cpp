@@ -409,6 +409,61 @@ BOOST_AUTO_TEST_CASE(recovery_cuts_a_torn_tail_and_appends_after_it)
     BOOST_TEST(whole > 0u);
 }
 
+// One request is one unit on disk: a crash that cuts the journal at any
+// byte of a request's records (a group and its members, an event and its
+// change) replays all of them or none, and the cut goes back to the start
+// of the unit.
+BOOST_AUTO_TEST_CASE(a_request_is_replayed_whole_or_not_at_all_wherever_a_crash_cuts_it)
+{
+    test::temp_dir tmp;
+    data_dir files(tmp.path());
+    std::uint64_t unit_start = 0, unit_end = 0;
+    {
+        store::directory d;
+        committer log(d, &files, system_io(), {}, recovered{});
+        log.start();
+        auto one_user = [&](store::record_id id) {
+            return log.run_sync([&] {
+                store::user u;
+                u.id = id;
+                log.record(store::put_user{u});
+                return true;
+            });
+        };
+        BOOST_TEST_REQUIRE(one_user(1));
+        unit_start = std::filesystem::file_size(files.journal());
+        BOOST_TEST_REQUIRE(log.run_sync([&] {
+            log.record(store::put_group{{1, "team", std::nullopt, 0}});
+            for (store::record_id id = 2; id <= 4; ++id) {
+                store::user u;
+                u.id = id;
+                u.groups = {{1, false}};
+                log.record(store::put_user{u});
+            }
+            return true;
+        }));
+        unit_end = std::filesystem::file_size(files.journal());
+        // Copied before stop(), which would snapshot and empty the journal.
+        std::filesystem::copy_file(files.journal(), tmp.path() / "journal.whole");
+        log.stop();
+    }
+    auto const whole = read_whole_file(tmp.path() / "journal.whole");
+    for (auto cut = unit_start; cut <= unit_end; ++cut) {
+        BOOST_TEST_CONTEXT("journal cut at byte " << cut) {
+            test::temp_dir copy;
+            std::ofstream(copy.path() / "journal", std::ios::binary) << whole.substr(0, cut);
+            data_dir crashed(copy.path());
+            store::directory d;
+            auto const r = recover(crashed, d, system_io());
+            bool const all = cut == unit_end;
+            BOOST_TEST(d.users().size() == (all ? 4u : 1u));
+            BOOST_TEST(d.groups().size() == (all ? 1u : 0u));
+            BOOST_TEST(r.journal_bytes == (all ? unit_end : unit_start));
+            BOOST_TEST(std::filesystem::file_size(crashed.journal()) == r.journal_bytes);
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(damage_mid_journal_stops_recovery_with_its_offset)
 {
     harness h;
@@ -430,6 +485,9 @@ BOOST_AUTO_TEST_CASE(damage_mid_journal_stops_recovery_with_its_offset)
     } catch (corruption_error const& e) {
         BOOST_TEST(e.offset == 0u);
         BOOST_TEST(std::string(e.what()).find("journal:0:") != std::string::npos);
+        // The advice is the command that keeps what precedes the damage.
+        auto const advice = damage_advice(e, files);
+        BOOST_TEST(advice.find("truncate -s 0 '" + files.journal().string() + "'") != std::string::npos, advice);
     }
 }
 

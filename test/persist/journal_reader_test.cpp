@@ -6,6 +6,7 @@
 
 #include "persist/journal_reader.hpp"
 
+#include <algorithm>
 #include <vector>
 
 using namespace rosterd::persist;
@@ -147,10 +148,37 @@ BOOST_AUTO_TEST_CASE(a_bad_payload_crc_mid_file_stops_start)
     BOOST_TEST(corruption_offset(j) == j.starts[1]);
 }
 
-BOOST_AUTO_TEST_CASE(a_bad_payload_crc_in_a_whole_last_record_is_corruption)
+// The last record's header reached the disk and some of its payload's
+// pages did not: as PostgreSQL and RocksDB read a WAL, a torn tail.
+BOOST_AUTO_TEST_CASE(a_last_record_whose_payload_reads_as_zeros_is_a_torn_tail)
+{
+    auto j = three_records();
+    std::fill(j.data.begin() + static_cast<std::ptrdiff_t>(j.starts[2] + header_size), j.data.end(), '\0');
+    auto const [got, r] = j.read();
+    BOOST_TEST(got.size() == 2u);
+    BOOST_TEST(r.torn());
+    BOOST_TEST(r.valid_end == j.starts[2]);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_payload_crc_in_the_last_record_is_a_torn_tail)
 {
     auto j = three_records();
     j.flip(j.data.size() - 1);
+    BOOST_TEST(j.read().second.valid_end == j.starts[2]);
+    // And with zeros after it: the file was preallocated, or its size
+    // reached the disk before its data.
+    j.data.append(8192, '\0');
+    auto const [got, r] = j.read();
+    BOOST_TEST(got.size() == 2u);
+    BOOST_TEST(r.valid_end == j.starts[2]);
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_payload_crc_with_anything_but_zeros_after_it_is_corruption)
+{
+    auto j = three_records();
+    j.flip(j.data.size() - 1);
+    j.data.append(100, '\0');
+    j.data.push_back('x');
     BOOST_TEST(corruption_offset(j) == j.starts[2]);
 }
 

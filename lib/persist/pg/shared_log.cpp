@@ -132,14 +132,16 @@ std::vector<store::change> decode_batch(std::string_view payload, std::uint64_t 
 {
     std::vector<store::change> changes;
     auto expected = first;
+    bool unit_open = false; // a change_part not yet followed by its unit's change
     auto const scan = scan_records(payload, "roster_change", [&](record_type type, std::string_view p, std::uint64_t) {
         decoder d(p);
-        if (type != record_type::change || d.u64() != expected)
+        if ((type != record_type::change && type != record_type::change_part) || d.u64() != expected)
             throw decode_error("batch " + std::to_string(last) + ": records out of order");
         changes.push_back(decode_change(d));
+        unit_open = type == record_type::change_part;
         ++expected;
     });
-    if (scan.torn() || expected != last + 1)
+    if (scan.torn() || unit_open || expected != last + 1)
         throw decode_error("batch " + std::to_string(last) + ": not whole");
     return changes;
 }
