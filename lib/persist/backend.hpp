@@ -126,6 +126,20 @@ public:
     }
 };
 
+// Tells each job of a batch its outcome: `batch` from the first job that
+// changed something on (a later job saw those changes, so its answer
+// stands or falls with them), made before it (those saw only the durable
+// state).
+template <class Jobs>
+void answer_batch(Jobs& jobs, std::vector<char> const& changed, write_outcome batch)
+{
+    bool seen = false;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        seen = seen || changed[i];
+        jobs[i].done(seen ? batch : write_outcome::made);
+    }
+}
+
 // A batch of writes on its way to a store: what both stores do with work.
 //
 // Work runs under the directory's write lock and changes it through

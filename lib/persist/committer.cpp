@@ -181,10 +181,10 @@ void committer::process(std::vector<job>& jobs)
         // batch while it is written and synced, and never wait for the disk.
         pending_.hide(dir_);
     }
-    bool durable = true;
+    auto outcome = write_outcome::made;
     if (!pending_.empty()) {
-        durable = write_batch();
-        if (durable) {
+        outcome = write_batch();
+        if (outcome == write_outcome::made) {
             auto lock = dir_.write_lock();
             pending_.show(dir_);
             visible_seq_ = durable_seq_;
@@ -195,34 +195,32 @@ void committer::process(std::vector<job>& jobs)
         // durable state.
     }
     pending_.clear();
-    for (std::size_t i = 0; i < jobs.size(); ++i)
-        jobs[i].done(durable || !changed[i] ? write_outcome::made : write_outcome::not_made);
-    if (durable)
+    answer_batch(jobs, changed, outcome);
+    if (outcome == write_outcome::made)
         maybe_start_snapshot();
 }
 
-bool committer::write_batch()
+write_outcome committer::write_batch()
 {
     auto const& batch = pending_.records();
     auto const records = pending_.size();
     if (!write_all(io_, journal_.get(), batch)) {
         auto const why = errno_text();
-        // Cut whatever part of the batch reached the file, so the journal
-        // ends on a whole record again.
-        if (io_.ftruncate(journal_.get(), static_cast<off_t>(journal_bytes_)) != 0)
-            poison("journal write failed (" + why + ") and could not be cut back: " + errno_text());
-        else
+        // Cut whatever part of the batch reached the file, durably, so the
+        // journal ends on a whole record again and a crash cannot replay it.
+        if (cut_back(journal_.get(), journal_bytes_)) {
             log_failure("journal write failed, " + std::to_string(records) + " change(s) undone: " + why);
-        return false;
+            return write_outcome::not_made;
+        }
+        poison("journal write failed (" + why + ") and could not be cut back: " + errno_text());
+        return settle_failed_batch();
     }
     if (settings_.mode == durability::strict) {
         if (io_.fdatasync(journal_.get()) != 0) {
             poison("journal fdatasync failed: " + errno_text());
-            // The batch is answered 503: try to take it off the file too, so
-            // that a crash before the journal is replaced cannot replay it.
-            if (io_.ftruncate(journal_.get(), static_cast<off_t>(journal_bytes_)) == 0)
-                io_.fdatasync(journal_.get());
-            return false;
+            // The batch is answered 503: take it off the file too, so that a
+            // crash before the journal is replaced cannot replay it.
+            return cut_back(journal_.get(), journal_bytes_) ? write_outcome::not_made : settle_failed_batch();
         }
         last_sync_ = std::chrono::steady_clock::now();
     } else {
@@ -232,12 +230,10 @@ bool committer::write_batch()
         && (!write_all(io_, mirror_.get(), batch)
             || (settings_.mode == durability::strict && io_.fdatasync(mirror_.get()) != 0))) {
         poison("writing the journal's new file failed: " + errno_text());
-        // Take the batch back off both files, as for a failed sync.
-        if (io_.ftruncate(journal_.get(), static_cast<off_t>(journal_bytes_)) == 0)
-            io_.fdatasync(journal_.get());
-        if (io_.ftruncate(mirror_.get(), static_cast<off_t>(mirror_bytes_)) == 0)
-            io_.fdatasync(mirror_.get());
-        return false;
+        // Take the batch back off both files, as for a failed sync: either
+        // may become the journal.
+        bool const cut = cut_back(journal_.get(), journal_bytes_);
+        return cut_back(mirror_.get(), mirror_bytes_) && cut ? write_outcome::not_made : settle_failed_batch();
     }
     journal_bytes_ += batch.size();
     if (mirror_.get() >= 0)
@@ -246,7 +242,26 @@ bool committer::write_batch()
     durable_seq_ = pending_.next_seq - 1;
     syncs_.fetch_add(1);
     records_.fetch_add(records);
-    return true;
+    return write_outcome::made;
+}
+
+bool committer::cut_back(int fd, std::uint64_t bytes)
+{
+    return io_.ftruncate(fd, static_cast<off_t>(bytes)) == 0 && io_.fdatasync(fd) == 0;
+}
+
+write_outcome committer::settle_failed_batch()
+{
+    // The batch may still be on disk. A snapshot of memory (which never
+    // held it) and a fresh journal take it out of the durable state for
+    // certain; until they succeed its outcome is unknown. Not while the
+    // snapshot thread runs: it may yet rename its copy of the journal.
+    if (!snapshot_running_ && snapshot_and_fresh_journal()) {
+        poisoned_ = false;
+        log::info("journal replaced by a snapshot and a fresh journal: the failed batch is not in it");
+        return write_outcome::not_made;
+    }
+    return write_outcome::unknown;
 }
 
 void committer::periodic()

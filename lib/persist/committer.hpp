@@ -18,10 +18,14 @@
 // reader, no snapshot, no backup - ever sees a change that is not durable,
 // no reader waits for the disk, and a read never has to be held back. A
 // failed write() or fdatasync leaves memory as it is, the durable state:
-// the batch is never shown again and every waiter is told false (the API
-// answers 503). A failed fdatasync also poisons the journal: every write is
-// refused until a snapshot and a fresh journal succeed (retried every few
-// seconds).
+// the batch is never shown. It is cut back off the file (truncate and
+// sync); if that succeeds its writers are told not made, else a snapshot
+// and a fresh journal are written at once, and only if that fails too are
+// they told the outcome is unknown (the API answers 503 either way, saying
+// which). Writers later in the batch than a failed change share its
+// outcome: they saw it. A failed fdatasync also poisons the journal: every
+// write is refused until a snapshot and a fresh journal succeed (retried
+// every few seconds).
 //
 // When the journal grows past `snapshot_after` bytes a snapshot is written
 // on another thread (fuzzy: see snapshot.hpp), after which the journal is
@@ -125,7 +129,12 @@ private:
 
     void run();
     void process(std::vector<job>& jobs);
-    bool write_batch();
+    write_outcome write_batch();
+    // Truncates `fd` to `bytes` and syncs it: whether both succeeded.
+    bool cut_back(int fd, std::uint64_t bytes);
+    // The outcome of a batch that failed and could not be cut back for
+    // certain (see write_batch).
+    write_outcome settle_failed_batch();
     void periodic();
     void poison(std::string const& why);
     void log_failure(std::string const& what);

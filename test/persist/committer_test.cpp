@@ -183,6 +183,100 @@ BOOST_AUTO_TEST_CASE(a_failed_sync_poisons_until_a_snapshot_and_fresh_journal)
     }
 }
 
+namespace {
+
+// Submits `work` and waits for its outcome.
+write_outcome outcome_of(committer& log, backend::work_fn work)
+{
+    std::promise<write_outcome> result;
+    log.submit(std::move(work), [&](write_outcome o) { result.set_value(o); });
+    return result.get_future().get();
+}
+
+store::put_user new_user(store::directory const& dir)
+{
+    store::user u;
+    u.id = dir.next_user_id();
+    return {u};
+}
+
+} // namespace
+
+// A failed sync whose batch cannot be cut back off the file: "nothing was
+// changed" only once that is certain (a snapshot and a fresh journal have
+// replaced the file); otherwise the outcome is unknown.
+BOOST_AUTO_TEST_CASE(a_batch_that_cannot_be_cut_back_is_never_answered_not_made)
+{
+    for (bool fresh_journal_works : {true, false}) {
+        BOOST_TEST_CONTEXT((fresh_journal_works ? "the fresh journal is written" : "nothing can be renamed")) {
+            harness h;
+            BOOST_TEST_REQUIRE(h.step(0));
+            h.io.fail_sync = h.io.syncs + 1;
+            h.io.fail_truncate = true;
+            h.io.fail_rename = !fresh_journal_works;
+            auto const c = new_user(h.dir);
+            auto const o = outcome_of(*h.log, [&] {
+                h.log->record(c);
+                return true;
+            });
+            BOOST_TEST((o == (fresh_journal_works ? write_outcome::not_made : write_outcome::unknown)));
+            BOOST_TEST((observed(h.dir) == h.acknowledged));
+            auto const after_crash = recovered_copy(h.tmp.path());
+            if (o == write_outcome::not_made)
+                BOOST_TEST((after_crash == h.acknowledged));
+            else // it may or may not come back: either is what "unknown" said
+                BOOST_TEST((after_crash.size() - h.acknowledged.size() <= 1u));
+            BOOST_TEST(h.log->poisoned() == !fresh_journal_works);
+        }
+    }
+}
+
+// Two writers in one batch: the first creates a user and its sync fails;
+// the second sees that user and changes nothing. Its answer depended on a
+// change that was not made, so it shares that outcome.
+BOOST_AUTO_TEST_CASE(a_job_that_saw_a_failed_change_shares_its_outcome)
+{
+    harness h;
+    BOOST_TEST_REQUIRE(h.step(0));
+    // Hold the next batch's sync until both writers have queued behind it.
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    std::atomic<bool> holding{true};
+    h.io.before_sync = [&](int) {
+        if (holding.exchange(false))
+            released.wait();
+    };
+    auto const id = h.dir.next_user_id();
+    auto blocker = std::async(std::launch::async, [&] { return h.step(1); }); // a rename
+    while (holding)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::promise<write_outcome> first, second;
+    bool second_saw_it = false;
+    h.io.fail_sync = h.io.syncs + 2; // the blocker's sync, then the next batch's
+    h.log->submit(
+        [&] {
+            auto u = new_user(h.dir);
+            u.after.id = id;
+            h.log->record(u);
+            return true;
+        },
+        [&](write_outcome o) { first.set_value(o); });
+    h.log->submit(
+        [&] {
+            second_saw_it = h.dir.find_user(id) != nullptr;
+            return true; // records nothing: "it is already there"
+        },
+        [&](write_outcome o) { second.set_value(o); });
+    release.set_value();
+    BOOST_TEST(blocker.get());
+    auto const first_outcome = first.get_future().get();
+    auto const second_outcome = second.get_future().get();
+    BOOST_TEST_REQUIRE(second_saw_it); // the two ran in one batch
+    BOOST_TEST((first_outcome != write_outcome::made));
+    BOOST_TEST((second_outcome == first_outcome));
+    BOOST_TEST(h.dir.find_user(id) == nullptr);
+}
+
 // The answer is held, not the lock: while a batch is synced, a reader gets
 // the lock at once and sees the state before the batch; the writer is
 // answered only once the batch is durable and shown, or failed and gone.

@@ -1,6 +1,7 @@
 #pragma once
 // A file_io that fails the n-th write (optionally after writing part of it)
-// or the n-th fdatasync with EIO, and counts calls. Thread-safe. before_sync,
+// or the n-th fdatasync with EIO, and every ftruncate or rename if told to,
+// and counts calls. Thread-safe. before_sync,
 // if set, runs on the syncing thread before every fdatasync, with the fd;
 // before_rename likewise before every rename.
 
@@ -19,6 +20,8 @@ public:
     int fail_write = 0;      // 1-based; 0: never
     int fail_sync = 0;       // 1-based; 0: never
     bool short_write = false; // the failing write first writes half its bytes
+    bool fail_truncate = false; // every ftruncate fails
+    bool fail_rename = false;   // every rename fails
     std::function<void(int fd)> before_sync;
     std::function<void(char const* from, char const* to)> before_rename;
 
@@ -26,7 +29,20 @@ public:
     {
         if (before_rename)
             before_rename(from, to);
+        if (fail_rename) {
+            errno = EIO;
+            return -1;
+        }
         return persist::file_io::rename(from, to);
+    }
+
+    int ftruncate(int fd, off_t size) override
+    {
+        if (fail_truncate) {
+            errno = EIO;
+            return -1;
+        }
+        return persist::file_io::ftruncate(fd, size);
     }
 
     ssize_t write(int fd, void const* data, std::size_t n) override

@@ -113,8 +113,7 @@ void postgres_backend::process(std::vector<job>& jobs)
     std::vector<char> changed(jobs.size(), 0);
     auto finish = [&](write_outcome o) {
         pending_.clear();
-        for (std::size_t i = 0; i < jobs.size(); ++i)
-            jobs[i].done(changed[i] ? o : write_outcome::made);
+        answer_batch(jobs, changed, o);
     };
     bool const ready = writer_ready(until);
     for (int conflicts = 0;; ++conflicts) {
