@@ -367,10 +367,18 @@ void committer::maybe_start_snapshot()
     snapshot_running_ = true;
     auto const seq = durable_seq_;
     auto const offset = journal_bytes_;
-    snapshot_thread_ = std::thread([this, seq, offset] {
+    // Relaxed: the walk sees batches written but not yet synced, which a
+    // crash would take from the journal; the journal is synced (through a
+    // descriptor of the snapshot thread's own) before the snapshot takes
+    // its name, so that it never holds part of a batch the journal lost.
+    fd_guard journal_copy(settings_.mode == durability::relaxed ? ::dup(journal_.get()) : -1);
+    snapshot_thread_ = std::thread([this, seq, offset, journal_copy = std::move(journal_copy)] {
         auto const start = std::chrono::steady_clock::now();
         snapshot_outcome outcome;
-        outcome.ok = write_snapshot(dir_, seq, files_->snapshot(), io_);
+        std::function<bool()> sync_journal;
+        if (settings_.mode == durability::relaxed)
+            sync_journal = [&] { return journal_copy.get() >= 0 && io_.fdatasync(journal_copy.get()) == 0; };
+        outcome.ok = write_snapshot(dir_, seq, files_->snapshot(), io_, sync_journal);
         outcome.seq = seq;
         outcome.journal_offset = offset;
         outcome.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);

@@ -59,7 +59,8 @@ void for_each_chunked(store::directory const& dir, Records const& records, Fn&& 
 
 } // namespace
 
-bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesystem::path const& path, file_io& io)
+bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesystem::path const& path, file_io& io,
+                    std::function<bool()> const& before_rename)
 {
     auto const tmp = std::filesystem::path(path.string() + ".tmp");
     fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -114,6 +115,7 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
 
     ok = ok && io.fdatasync(fd.get()) == 0;
     ::close(fd.release());
+    ok = ok && (!before_rename || before_rename());
     ok = ok && io.rename(tmp.c_str(), path.c_str()) == 0 && sync_directory(io, path.parent_path());
     if (!ok)
         ::unlink(tmp.c_str());

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 
 namespace rosterd::persist {
@@ -22,8 +23,13 @@ namespace rosterd::persist {
 inline constexpr std::size_t snapshot_chunk = 512;
 
 // Writes `dir` to `path` (through `path`.tmp). The caller must not hold the
-// directory's lock. Returns false, with the temp file removed, on any error.
-bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesystem::path const& path, file_io& io);
+// directory's lock. Returns false, with the temp file removed, on any error
+// or if `before_rename` (run once the file is synced, before it takes the
+// snapshot's name) returns false: what makes the batches the walk saw
+// durable elsewhere, so that a snapshot never holds a batch a crash would
+// take from the journal.
+bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesystem::path const& path, file_io& io,
+                    std::function<bool()> const& before_rename = {});
 
 // Loads the snapshot at `path` into an empty `dir`; its seq, or nullopt if
 // there is no snapshot. Throws corruption_error for any damage: a snapshot

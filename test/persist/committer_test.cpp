@@ -277,6 +277,66 @@ BOOST_AUTO_TEST_CASE(a_job_that_saw_a_failed_change_shares_its_outcome)
     BOOST_TEST(h.dir.find_user(id) == nullptr);
 }
 
+namespace {
+// Whether `fd` is the file at `path` now.
+bool is_file(int fd, std::filesystem::path const& path)
+{
+    struct stat a{}, b{};
+    return ::fstat(fd, &a) == 0 && ::stat(path.c_str(), &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+} // namespace
+
+// Relaxed mode answers after write() and syncs later, and a snapshot's walk
+// sees those batches. The snapshot must not take its name before the
+// journal is synced past everything written by the end of its walk: a
+// crash would otherwise leave a snapshot holding part of a batch that the
+// journal lost, and nothing to complete it.
+BOOST_AUTO_TEST_CASE(a_relaxed_snapshot_takes_its_name_only_once_the_journal_it_saw_is_synced)
+{
+    commit_settings settings;
+    settings.mode = durability::relaxed;
+    settings.relaxed_sync = std::chrono::hours(1); // no periodic sync during the test
+    settings.snapshot_after = 1;
+    harness h(settings);
+    std::atomic<int> steps{0};
+    std::atomic<bool> renamed{false};
+    std::mutex m;
+    off_t journal_synced = 0, written_by_walk_end = -1;
+    h.io.before_sync = [&](int fd) {
+        if (is_file(fd, h.files.journal())) {
+            struct stat st{};
+            ::fstat(fd, &st);
+            std::lock_guard lock(m);
+            journal_synced = std::max(journal_synced, st.st_size);
+        } else if (!renamed && is_file(fd, h.files.snapshot().string() + ".tmp")) {
+            // The walk is over: let a write land meanwhile, as one would.
+            for (int seen = steps; steps == seen;)
+                std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            std::lock_guard lock(m);
+            written_by_walk_end = static_cast<off_t>(std::filesystem::file_size(h.files.journal()));
+        }
+    };
+    off_t synced_at_rename = -1, required = 0;
+    h.io.before_rename = [&](char const*, char const* to) {
+        if (std::filesystem::path(to) != h.files.snapshot() || renamed.exchange(true))
+            return;
+        std::lock_guard lock(m);
+        synced_at_rename = journal_synced;
+        required = written_by_walk_end;
+    };
+    std::thread writer([&] {
+        for (int i = 0; !renamed && i < 100000; ++i) {
+            h.step(i);
+            ++steps;
+        }
+    });
+    writer.join();
+    BOOST_TEST_REQUIRE(renamed.load());
+    BOOST_TEST(required > 0);
+    BOOST_TEST(synced_at_rename >= required);
+    BOOST_TEST((observed(h.dir) == h.acknowledged));
+}
+
 // The answer is held, not the lock: while a batch is synced, a reader gets
 // the lock at once and sees the state before the batch; the writer is
 // answered only once the batch is durable and shown, or failed and gone.
