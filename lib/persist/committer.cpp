@@ -49,6 +49,10 @@ committer::committer(store::directory& dir, data_dir const* files, file_io& io, 
     published_bytes_ = journal_bytes_;
     if (!in_memory() && !open_journal())
         throw std::runtime_error(files_->journal().string() + ": cannot open for writing: " + errno_text());
+    // The journal may have just been made: its name must outlive a crash
+    // as surely as the records acknowledged into it.
+    if (!in_memory() && !sync_directory(io_, files_->root()))
+        throw std::runtime_error(files_->root().string() + ": cannot sync the data directory: " + errno_text());
 }
 
 committer::~committer() { stop(); }
@@ -379,6 +383,8 @@ void committer::maybe_start_snapshot()
         if (settings_.mode == durability::relaxed)
             sync_journal = [&] { return journal_copy.get() >= 0 && io_.fdatasync(journal_copy.get()) == 0; };
         outcome.ok = write_snapshot(dir_, seq, files_->snapshot(), io_, sync_journal);
+        if (!outcome.ok)
+            outcome.error = errno;
         outcome.seq = seq;
         outcome.journal_offset = offset;
         outcome.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
@@ -427,10 +433,14 @@ committer::install_outcome committer::install_tail(int tail)
     install_outcome r;
     auto const path = files_->journal();
     auto const tmp = tmp_of(path);
-    if (io_.fdatasync(tail) != 0 || io_.rename(tmp.c_str(), path.c_str()) != 0)
+    if (io_.fdatasync(tail) != 0 || io_.rename(tmp.c_str(), path.c_str()) != 0) {
+        r.error = errno;
         return r;
+    }
     r.renamed = true;
     r.dir_synced = sync_directory(io_, files_->root());
+    if (!r.dir_synced)
+        r.error = errno;
     return r;
 }
 
@@ -446,7 +456,8 @@ void committer::finish_snapshot()
         snapshot_thread_.join();
         snapshot_running_ = false;
         next_snapshot_try_ = std::chrono::steady_clock::now() + settings_.poison_retry;
-        log::warn("snapshot failed; the journal keeps growing and it will be tried again");
+        log::warn(std::string("snapshot failed (") + std::strerror(outcome.error) +
+                  "); the journal keeps growing and it will be tried again");
         return;
     }
     log::info("snapshot at sequence " + std::to_string(outcome.seq) + " written in " +
@@ -494,13 +505,14 @@ void committer::finish_install()
     mirror_ = fd_guard();
     if (!outcome.renamed) {
         ::unlink(tmp_of(files_->journal()).c_str());
-        log::warn("could not shorten the journal after a snapshot; it is kept whole");
+        log::warn(std::string("could not shorten the journal after a snapshot (") + std::strerror(outcome.error) +
+                  "); it is kept whole");
         return;
     }
     if (!switch_journal(mirror_bytes_))
         return;
     if (!outcome.dir_synced)
-        poison("the new journal's rename could not be made durable: " + errno_text());
+        poison(std::string("the new journal's rename could not be made durable: ") + std::strerror(outcome.error));
     else
         log::info("journal now " + std::to_string(journal_bytes_) + " bytes");
 }

@@ -114,6 +114,7 @@ private:
     };
     struct snapshot_outcome {
         bool ok = false;
+        int error = 0; // the snapshot thread's errno when !ok
         std::uint64_t seq = 0;
         std::uint64_t journal_offset = 0;
         std::chrono::milliseconds took{0};
@@ -125,6 +126,7 @@ private:
     struct install_outcome {
         bool renamed = false;    // journal.tmp is now the journal
         bool dir_synced = false; // and that is durable
+        int error = 0;           // the snapshot thread's errno when either failed
     };
 
     void run();

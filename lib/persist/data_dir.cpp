@@ -74,7 +74,7 @@ void data_dir::give_files_to_owner() const
     }
 }
 
-void data_dir::write_bootstrap_token(std::string_view secret) const
+void data_dir::write_bootstrap_token(std::string_view secret, file_io& io) const
 {
     auto const path = bootstrap_token();
     int const fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -83,12 +83,15 @@ void data_dir::write_bootstrap_token(std::string_view secret) const
     std::string const line = std::string(secret) + "\n";
     bool const ok = ::fchmod(fd, 0600) == 0
         && ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size())
-        && ::fsync(fd) == 0;
+        && io.fsync(fd) == 0;
     int const saved = errno;
     ::close(fd);
     errno = saved;
     if (!ok)
         fail(path, "cannot write");
+    // Its name, too: the only copy of the first superuser's secret.
+    if (!sync_directory(io, root_))
+        fail(root_, "cannot sync");
 }
 
 } // namespace rosterd::persist

@@ -10,6 +10,8 @@
 //   restore/         a backup being checked before `rosterd restore`
 //                    installs it; what it replaces is kept as *.before-restore
 
+#include "persist/file_io.hpp"
+
 #include <filesystem>
 #include <string_view>
 
@@ -36,8 +38,9 @@ public:
     std::filesystem::path backup_snapshot() const { return root_ / "backup.snapshot"; }
     std::filesystem::path restore_staging() const { return root_ / "restore"; }
 
-    // Writes `secret` to bootstrap-token (mode 0600), durably.
-    void write_bootstrap_token(std::string_view secret) const;
+    // Writes `secret` to bootstrap-token (mode 0600), durably: the file and
+    // its name in the directory.
+    void write_bootstrap_token(std::string_view secret, file_io& io = system_io()) const;
 
     // Run as root on a directory someone else owns (the service's user):
     // gives that owner the files in it, so that `rosterd recover` and

@@ -117,8 +117,11 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
     ::close(fd.release());
     ok = ok && (!before_rename || before_rename());
     ok = ok && io.rename(tmp.c_str(), path.c_str()) == 0 && sync_directory(io, path.parent_path());
-    if (!ok)
+    if (!ok) {
+        int const failure = errno; // for the caller's report, not unlink's
         ::unlink(tmp.c_str());
+        errno = failure;
+    }
     return ok;
 }
 

@@ -306,11 +306,18 @@ void directory::remove_group_record(record_id id)
 
 void directory::put(token const& t)
 {
+    // lastUsed only moves forward. It is touched outside the batches
+    // (touch_token), so an after-image shown, or a before-image put back
+    // by an undo, may hold an older one: it must not turn the clock back.
+    auto last_used = t.last_used;
     if (auto old = tokens_.find(t.id); old != tokens_.end()) {
         token_by_hash_.erase(old->second.hash);
         user_tokens_[old->second.user_id].erase(t.id);
+        if (auto const was = old->second.last_used; was && (!last_used || *was > *last_used))
+            last_used = was;
     }
-    tokens_[t.id] = t;
+    auto& stored = tokens_[t.id] = t;
+    stored.last_used = last_used;
     token_by_hash_[t.hash] = t.id;
     user_tokens_[t.user_id].insert(t.id);
     next_token_id_ = std::max(next_token_id_, t.id + 1);

@@ -18,7 +18,9 @@
 #include <set>
 #include <thread>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace rosterd;
 using namespace rosterd::persist;
@@ -643,6 +645,80 @@ BOOST_AUTO_TEST_CASE(damage_mid_journal_stops_recovery_with_its_offset)
         auto const advice = damage_advice(e, files);
         BOOST_TEST(advice.find("truncate -s 0 '" + files.journal().string() + "'") != std::string::npos, advice);
     }
+}
+
+// A file's name is in its directory: a journal just made, and the only
+// copy of the first superuser's secret, outlive a crash only once the
+// directory is synced.
+BOOST_AUTO_TEST_CASE(new_files_are_synced_into_the_data_directory)
+{
+    test::temp_dir tmp;
+    data_dir files(tmp.path());
+    test::faulty_io io;
+    {
+        store::directory d;
+        committer log(d, &files, io, {}, recovered{});
+        BOOST_TEST(io.directory_syncs == 1);
+    }
+    auto const before = io.directory_syncs.load();
+    files.write_bootstrap_token("secret-for-the-test", io);
+    BOOST_TEST(io.directory_syncs == before + 1);
+}
+
+// lastUsed is touched outside the batches: a batch's after-image shown
+// later, or a before-image put back, holds an older one and must not turn
+// it back.
+BOOST_AUTO_TEST_CASE(a_batch_shown_after_a_touch_keeps_the_newer_last_use)
+{
+    store::directory d;
+    store::token t;
+    t.id = 1;
+    t.user_id = 1;
+    t.last_used = 5;
+    d.apply(store::put_token{t});
+    pending_batch batch;
+    BOOST_TEST_REQUIRE(batch.run(d, [&] {
+        auto changed = *d.find_token(1);
+        changed.description = "renamed";
+        batch.record(d, store::put_token{changed});
+        return true;
+    }));
+    batch.hide(d);
+    d.apply(store::touch_token{1, 9}); // a request authenticated meanwhile
+    batch.show(d);
+    BOOST_TEST(d.find_token(1)->description.view() == "renamed");
+    BOOST_TEST(*d.find_token(1)->last_used == 9);
+    // And an undo (a before-image put back) after a touch.
+    d.apply(store::touch_token{1, 12});
+    d.apply(store::put_token{t});
+    BOOST_TEST(*d.find_token(1)->last_used == 12);
+}
+
+// A failed snapshot is reported with what failed on the snapshot thread,
+// not with whatever errno the committer's thread last left.
+BOOST_AUTO_TEST_CASE(a_failed_snapshot_reports_its_own_error)
+{
+    test::temp_dir out;
+    auto const log_file = out.path() / "stderr";
+    int const saved = ::dup(STDERR_FILENO);
+    {
+        fd_guard redirected(::open(log_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600));
+        ::dup2(redirected.get(), STDERR_FILENO);
+    }
+    {
+        commit_settings settings;
+        settings.snapshot_after = 1;
+        harness h(settings);
+        h.io.fail_rename = true; // EIO on the snapshot thread
+        h.step(0);
+        for (int i = 0; i < 500 && read_whole_file(log_file).find("snapshot failed") == std::string::npos; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        h.io.fail_rename = false;
+    }
+    ::dup2(saved, STDERR_FILENO);
+    ::close(saved);
+    auto const text = read_whole_file(log_file);
+    BOOST_TEST(text.find("snapshot failed (Input/output error)") != std::string::npos, text);
 }
 
 BOOST_AUTO_TEST_CASE(the_data_directory_is_locked)

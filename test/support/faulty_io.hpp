@@ -10,13 +10,14 @@
 
 #include <atomic>
 #include <cerrno>
+#include <sys/stat.h>
 #include <functional>
 
 namespace rosterd::test {
 
 class faulty_io : public persist::file_io {
 public:
-    std::atomic<int> writes{0}, syncs{0};
+    std::atomic<int> writes{0}, syncs{0}, directory_syncs{0};
     int fail_write = 0;      // 1-based; 0: never
     int fail_sync = 0;       // 1-based; 0: never
     bool short_write = false; // the failing write first writes half its bytes
@@ -34,6 +35,14 @@ public:
             return -1;
         }
         return persist::file_io::rename(from, to);
+    }
+
+    int fsync(int fd) override
+    {
+        struct stat st{};
+        if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+            ++directory_syncs;
+        return persist::file_io::fsync(fd);
     }
 
     int ftruncate(int fd, off_t size) override
