@@ -40,7 +40,7 @@ std::string read_whole(std::filesystem::path const& path)
 // rename, fsync of the directory.
 void write_durably(file_io& io, std::filesystem::path const& path, std::string_view data)
 {
-    auto const tmp = std::filesystem::path(path.string() + ".tmp");
+    auto const tmp = tmp_of(path);
     fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     bool ok = fd.get() >= 0 && write_all(io, fd.get(), data) && io.fdatasync(fd.get()) == 0;
     fd = fd_guard();

@@ -38,6 +38,10 @@
 // alone. Whichever name a crash leaves, its file holds every acknowledged
 // record.
 //
+// Three files, one idea each: committer.cpp (group commit),
+// committer_sync.cpp (writing, syncing, failing and poisoning),
+// committer_rotation.cpp (the snapshot and the journal's rotation).
+//
 // Thread safety: submit(), async_run(), run_sync() from any thread; record()
 // only from inside work. stop() once, after the last submit.
 

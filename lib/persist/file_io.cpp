@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace rosterd::persist {
 
@@ -32,6 +33,10 @@ bool write_all(file_io& io, int fd, std::string_view data)
     }
     return true;
 }
+
+std::string errno_text() { return std::strerror(errno); }
+
+std::filesystem::path tmp_of(std::filesystem::path const& path) { return path.string() + ".tmp"; }
 
 bool sync_directory(file_io& io, std::filesystem::path const& dir)
 {

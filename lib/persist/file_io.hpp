@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace rosterd::persist {
@@ -29,6 +30,11 @@ file_io& system_io();
 bool write_all(file_io& io, int fd, std::string_view data);
 // fsync()s a directory, so that a rename or create in it is durable.
 bool sync_directory(file_io& io, std::filesystem::path const& dir);
+
+// strerror(errno).
+std::string errno_text();
+// Where a file is written before it is renamed to `path`: path.tmp.
+std::filesystem::path tmp_of(std::filesystem::path const& path);
 
 // An open file descriptor, closed on destruction.
 class fd_guard {

@@ -18,8 +18,8 @@ namespace rosterd::persist {
 recovered recover(data_dir const& files, store::directory& dir, file_io& io)
 {
     // A snapshot.tmp is a snapshot that never finished: never read it.
-    std::filesystem::remove(std::filesystem::path(files.snapshot().string() + ".tmp"));
-    std::filesystem::remove(std::filesystem::path(files.journal().string() + ".tmp"));
+    std::filesystem::remove(tmp_of(files.snapshot()));
+    std::filesystem::remove(tmp_of(files.journal()));
 
     recovered r;
     auto const snapshot_seq = load_snapshot(files.snapshot(), dir).value_or(0);

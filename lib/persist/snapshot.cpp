@@ -62,7 +62,7 @@ void for_each_chunked(store::directory const& dir, Records const& records, Fn&& 
 bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesystem::path const& path, file_io& io,
                     std::function<bool()> const& before_rename)
 {
-    auto const tmp = std::filesystem::path(path.string() + ".tmp");
+    auto const tmp = tmp_of(path);
     fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (fd.get() < 0)
         return false;
