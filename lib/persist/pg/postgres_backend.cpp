@@ -144,6 +144,7 @@ void postgres_backend::process(std::vector<job>& jobs)
             if (!pending_.empty() && ready) {
                 w.log_id = applied_.log_id;
                 w.expected = applied_.seq;
+                w.expected_batch = applied_.batch;
                 w.nonce = auth::generate_token(); // 128 random bits in the uuid form
                 w.count = pending_.size();
                 w.payload = pending_.take_records();

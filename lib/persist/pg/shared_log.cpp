@@ -76,6 +76,28 @@ END $$;
 INSERT INTO roster_schema VALUES (1);
 )sql";
 
+// Version 2: rosterd_append also checks the batch at the expected position,
+// so that a node on another history (a store restored, or a failover to a
+// standby that was behind) cannot append on stale state when its position
+// happens to equal the new head. The version 1 function stays for nodes
+// not yet upgraded.
+constexpr char const* schema_v2 = R"sql(
+CREATE FUNCTION rosterd_append(p_log_id uuid, p_expected bigint, p_expected_batch uuid, p_nonce uuid,
+    p_count bigint, p_changes bytea, p_puts bytea, p_put_kinds smallint[], p_put_ids bigint[],
+    p_put_offsets integer[], p_put_sizes integer[], p_removed_kinds smallint[], p_removed_ids bigint[],
+    p_next_ids bigint[]) RETURNS bigint
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_expected > 0 AND NOT EXISTS (SELECT 1 FROM roster_change
+                                     WHERE seq = p_expected AND batch IS NOT DISTINCT FROM p_expected_batch) THEN
+    RAISE EXCEPTION 'the change log has another batch at %', p_expected USING ERRCODE = '40001';
+  END IF;
+  RETURN rosterd_append(p_log_id, p_expected, p_nonce, p_count, p_changes, p_puts, p_put_kinds, p_put_ids,
+                        p_put_offsets, p_put_sizes, p_removed_kinds, p_removed_ids, p_next_ids);
+END $$;
+INSERT INTO roster_schema VALUES (2);
+)sql";
+
 // Any number, so long as every rosterd uses the same one.
 constexpr char const* schema_lock = "SELECT pg_advisory_xact_lock(7236193524011)";
 
@@ -160,19 +182,19 @@ void ensure_schema(connection& c, deadline until)
     in_transaction(c, "BEGIN", until, [&] {
         c.exec(schema_lock, until);
         auto const exists = c.exec("SELECT to_regclass('roster_schema') IS NOT NULL", until);
-        if (exists.text(0, 0) != "t") {
+        if (exists.text(0, 0) != "t")
             c.run_script(schema_v1, until);
-            return;
-        }
         auto const v = c.exec("SELECT coalesce(max(version), 0) FROM roster_schema", until).number(0, 0);
         if (v > schema_version)
             throw std::runtime_error("the PostgreSQL store has schema version " + std::to_string(v) +
                                      ", newer than this rosterd knows (" + std::to_string(schema_version) +
                                      "): upgrade rosterd");
-        // Migrations from older versions go here, one step per version.
         if (v < 1)
             throw std::runtime_error("the PostgreSQL store has roster_schema but no version row: not a rosterd "
                                      "store, or a damaged one");
+        // Migrations from older versions, one step per version.
+        if (v < 2)
+            c.run_script(schema_v2, until);
     });
 }
 
@@ -308,11 +330,12 @@ void append(connection& c, batch_write const& w, deadline until)
                removed_ids = array_text(w.removed_ids);
     auto const next = array_text(std::vector<std::uint64_t>(std::begin(w.next_ids), std::end(w.next_ids)));
     param const params[] = {{w.log_id}, {expected}, {w.nonce}, {count}, {w.payload, true}, {w.puts, true},
-                            {kinds}, {ids}, {offs}, {sizes}, {removed_kinds}, {removed_ids}, {next}};
-    c.exec_prepared("rosterd_append",
-                    "SELECT rosterd_append($1::uuid, $2::bigint, $3::uuid, $4::bigint, $5::bytea, $6::bytea, "
-                    "$7::smallint[], $8::bigint[], $9::integer[], $10::integer[], $11::smallint[], $12::bigint[], "
-                    "$13::bigint[])",
+                            {kinds}, {ids}, {offs}, {sizes}, {removed_kinds}, {removed_ids}, {next},
+                            {w.expected_batch}};
+    c.exec_prepared("rosterd_append_v2",
+                    "SELECT rosterd_append($1::uuid, $2::bigint, NULLIF($14, '')::uuid, $3::uuid, $4::bigint, "
+                    "$5::bytea, $6::bytea, $7::smallint[], $8::bigint[], $9::integer[], $10::integer[], "
+                    "$11::smallint[], $12::bigint[], $13::bigint[])",
                     params, until);
 }
 

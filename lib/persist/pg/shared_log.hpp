@@ -11,9 +11,11 @@
 //   roster_record  every record's after-image, as a snapshot item
 //
 // A batch is appended by rosterd_append(), one autocommit statement that
-// moves the head from S to S+n only if it is still at S (else 40001): the
-// head row's lock makes sequences gap-free and commit-ordered, so a
-// follower that reads the log in sequence order never skips a change.
+// moves the head from S to S+n only if it is still at S and the batch
+// ending at S is the one the node applied (else 40001): the head row's
+// lock makes sequences gap-free and commit-ordered, so a follower that
+// reads the log in sequence order never skips a change, and a node on
+// another history (a restored store) never appends to this one.
 
 #include "persist/pg/connection.hpp"
 #include "store/directory.hpp"
@@ -24,7 +26,7 @@
 
 namespace rosterd::persist::pg {
 
-inline constexpr int schema_version = 1;
+inline constexpr int schema_version = 2;
 inline constexpr char const* notify_channel = "rosterd";
 
 // Creates the schema in an empty database, or checks (and migrates) the
@@ -82,6 +84,7 @@ enum class record_kind : std::int16_t { group = 1, user = 2, token = 3, audit = 
 struct batch_write {
     std::string log_id;         // the log the batch was made on
     std::uint64_t expected = 0; // the head the batch was made at
+    std::string expected_batch; // the nonce of the batch ending there; empty at 0
     std::string nonce;          // a uuid
     std::uint64_t count = 0;    // changes: sequences expected+1 .. expected+count
     std::string payload;        // journal records

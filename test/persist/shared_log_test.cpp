@@ -1,0 +1,110 @@
+// The shared log's append on a real PostgreSQL 15: a batch goes on only at
+// the head it was made at and on the batch the node applied there, and a
+// version 1 store is migrated.
+#define BOOST_TEST_MODULE shared_log
+#include <boost/test/unit_test.hpp>
+
+#include "persist/backend.hpp"
+#include "persist/pg/shared_log.hpp"
+#include "../support/postgres.hpp"
+
+using namespace rosterd;
+using namespace rosterd::persist::pg;
+
+namespace {
+
+deadline soon() { return clock::now() + std::chrono::seconds(10); }
+
+struct store_fixture {
+    test::postgres_server pg;
+    connection c{pg.uri()};
+    store_fixture()
+    {
+        c.connect(soon());
+        ensure_schema(c, soon());
+    }
+
+    // A batch of one new group, made at the head `at`.
+    batch_write batch(position const& at, store::record_id group)
+    {
+        store::directory d;
+        persist::pending_batch records;
+        records.next_seq = at.seq + 1;
+        records.run(d, [&] {
+            records.record(d, store::put_group{{group, "group", std::nullopt, 0}});
+            return true;
+        });
+        batch_write w;
+        w.log_id = at.log_id;
+        w.expected = at.seq;
+        w.expected_batch = at.batch;
+        w.nonce = "00000000-0000-4000-8000-000000000000";
+        auto const digits = std::to_string(group);
+        w.nonce.replace(w.nonce.size() - digits.size(), digits.size(), digits);
+        w.count = 1;
+        w.payload = records.take_records();
+        add_record_images(w, d, {{record_kind::group, group}});
+        return w;
+    }
+
+    position head()
+    {
+        store::directory d;
+        return load_directory(c, d, soon());
+    }
+
+    static bool conflicts(connection& c, batch_write const& w)
+    {
+        try {
+            append(c, w, soon());
+            return false;
+        } catch (error const& e) {
+            return e.sqlstate == "40001";
+        }
+    }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(shared_log, store_fixture)
+
+BOOST_AUTO_TEST_CASE(a_batch_goes_on_only_at_its_head)
+{
+    auto const start = head();
+    append(c, batch(start, 1), soon());
+    auto const after = head();
+    BOOST_TEST(after.seq == start.seq + 1);
+    BOOST_TEST(!after.batch.empty());
+    // Made at the old head: another node wrote first.
+    BOOST_TEST(conflicts(c, batch(start, 2)));
+    append(c, batch(after, 2), soon());
+    BOOST_TEST(head().seq == start.seq + 2);
+}
+
+// The store went back in time (restored, or failed over to a standby that
+// was behind) and the new history reached the node's position again with
+// other batches: the node's position matches the head, its batch does not.
+BOOST_AUTO_TEST_CASE(a_node_on_another_history_cannot_append_at_the_same_position)
+{
+    append(c, batch(head(), 1), soon());
+    auto const stale = head(); // a node applied up to here, then the store was restored
+    pg.psql("UPDATE roster_change SET batch = gen_random_uuid() WHERE seq = " + std::to_string(stale.seq));
+    BOOST_TEST(conflicts(c, batch(stale, 2)));
+    // A node that followed the new history appends.
+    auto const current = head();
+    BOOST_TEST(current.batch != stale.batch);
+    append(c, batch(current, 2), soon());
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_and_keeps_its_old_function)
+{
+    // As a version 1 binary left it.
+    pg.psql("DROP FUNCTION rosterd_append(uuid, bigint, uuid, uuid, bigint, bytea, bytea, smallint[], bigint[], "
+            "integer[], integer[], smallint[], bigint[], bigint[]); DELETE FROM roster_schema WHERE version = 2");
+    ensure_schema(c, soon());
+    BOOST_TEST(pg.psql("SELECT max(version) FROM roster_schema").substr(0, 1) == "2");
+    BOOST_TEST(pg.psql("SELECT count(*) FROM pg_proc WHERE proname = 'rosterd_append'").substr(0, 1) == "2");
+    append(c, batch(head(), 1), soon());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
