@@ -26,6 +26,8 @@
 
 #include "api/context.hpp"
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
