@@ -467,6 +467,37 @@ BOOST_AUTO_TEST_CASE(a_node_behind_a_trimmed_log_reloads_and_a_new_node_loads)
     c.check_converged();
 }
 
+// A node at change 0 (a store that was imported and never written) that
+// falls behind a trimmed log reloads too; it used to retry the gap for ever.
+BOOST_AUTO_TEST_CASE(a_node_at_change_0_behind_a_trimmed_log_reloads)
+{
+    postgres_server pg;
+    temp_dir dir;
+    {
+        server_process server({"--bootstrap-token", root_token}, dir.path() / "local");
+        BOOST_TEST(server.stop() == 0);
+    }
+    auto const imported = run_to_exit({"import", "--store", pg.uri(), "--data-dir", (dir.path() / "local").string()});
+    BOOST_TEST_REQUIRE(imported.exit_code == 0, imported.output);
+    std::vector<std::string> const trim_all{"--log-keep-changes", "0", "--log-keep-age", "0", "--log-trim-interval", "1"};
+    server_process idle({"--store", pg.uri(), "--bootstrap-token", root_token}, dir.path() / "idle");
+    BOOST_TEST_REQUIRE(pg.psql("SELECT seq FROM roster_head").substr(0, 1) == "0");
+    ::kill(idle.pid(), SIGSTOP);
+    std::vector<std::string> args{"--store", pg.uri(), "--bootstrap-token", root_token};
+    args.insert(args.end(), trim_all.begin(), trim_all.end());
+    server_process writer(args, dir.path() / "writer");
+    api_client a(writer.port(), root_token);
+    std::vector<std::uint64_t> later;
+    for (int i = 0; i < 5; ++i)
+        later.push_back(a.create("/user", R"({"firstName":"later"})"));
+    auto const head = std::stoull(pg.psql("SELECT seq FROM roster_head"));
+    BOOST_TEST_REQUIRE(eventually([&] { return std::stoull(pg.psql("SELECT min_seq FROM roster_head")) == head; },
+                                  5000ms));
+    ::kill(idle.pid(), SIGCONT);
+    BOOST_TEST(eventually([&] { return idle.log().find("reloaded the directory") != std::string::npos; }));
+    all_present(idle.port(), later);
+}
+
 BOOST_AUTO_TEST_CASE(nodes_reload_when_the_store_goes_back_in_time)
 {
     cluster c;

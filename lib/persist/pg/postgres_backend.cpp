@@ -326,7 +326,8 @@ postgres_backend::follow_outcome postgres_backend::follow(connection& c, deadlin
                 if (f.head_seq < applied_.seq)
                     return "the change log ends before this node's change " + std::to_string(applied_.seq) +
                            " (PostgreSQL restored from a backup, or failed over to a standby that lags)";
-                if (applied_.seq > 0 && applied_.seq < f.min_seq)
+                // At change 0 too: a store imported and never written.
+                if (applied_.seq < f.min_seq)
                     return "the change log was trimmed past this node's change " + std::to_string(applied_.seq);
                 if (!applied_.batch.empty() &&
                     (f.rows.empty() || f.rows.front().seq != applied_.seq || f.rows.front().batch != applied_.batch))
