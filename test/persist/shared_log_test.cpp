@@ -8,6 +8,9 @@
 #include "persist/pg/shared_log.hpp"
 #include "../support/postgres.hpp"
 
+#include <atomic>
+#include <thread>
+
 using namespace rosterd;
 using namespace rosterd::persist::pg;
 
@@ -96,15 +99,55 @@ BOOST_AUTO_TEST_CASE(a_node_on_another_history_cannot_append_at_the_same_positio
     append(c, batch(current, 2), soon());
 }
 
+// Trimming a long log deletes many rows; appends on every node take the
+// head row, so trimming must not hold it while it deletes: the longest
+// time the head row cannot be taken stays far below the trim's.
+BOOST_AUTO_TEST_CASE(trimming_never_holds_the_head_row_while_it_deletes)
+{
+    pg.psql("INSERT INTO roster_change SELECT s, s, gen_random_uuid(), now() - interval '1 day', '' "
+            "FROM generate_series(1, 1000000) s; UPDATE roster_head SET seq = 1000000");
+    connection t(pg.uri());
+    t.connect(soon());
+    std::atomic<bool> trimming{true};
+    std::uint64_t kept = 0;
+    auto const started = clock::now();
+    std::thread trimmer([&] {
+        kept = trim(t, 0, std::chrono::seconds(0), clock::now() + std::chrono::seconds(120));
+        trimming = false;
+    });
+    // What an append does first, with a short lock timeout.
+    c.exec("SET lock_timeout = '20ms'", soon());
+    auto last_taken = started;
+    clock::duration longest_wait{};
+    while (trimming) {
+        try {
+            c.exec("UPDATE roster_head SET next_ids = next_ids WHERE id = 1", soon());
+            last_taken = clock::now();
+        } catch (error const&) {
+            longest_wait = std::max(longest_wait, clock::now() - last_taken);
+        }
+    }
+    trimmer.join();
+    auto const took = clock::now() - started;
+    auto const ms = [](clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); };
+    BOOST_TEST(kept == 1000000u);
+    BOOST_TEST(pg.psql("SELECT count(*) FROM roster_change").substr(0, 2) == "1\n");
+    BOOST_TEST_REQUIRE(ms(took) >= 300, "the trim took " << ms(took) << " ms: too quick to tell");
+    BOOST_TEST(ms(longest_wait) < std::max<long>(100, ms(took) / 4),
+               "the head row was held " << ms(longest_wait) << " ms of a " << ms(took) << " ms trim");
+}
+
 BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_and_keeps_its_old_function)
 {
     // As a version 1 binary left it.
     pg.psql("DROP FUNCTION rosterd_append(uuid, bigint, uuid, uuid, bigint, bytea, bytea, smallint[], bigint[], "
-            "integer[], integer[], smallint[], bigint[], bigint[]); DELETE FROM roster_schema WHERE version = 2");
+            "integer[], integer[], smallint[], bigint[], bigint[]); DROP FUNCTION rosterd_trim_mark(bigint, interval); "
+            "DELETE FROM roster_schema WHERE version = 2");
     ensure_schema(c, soon());
     BOOST_TEST(pg.psql("SELECT max(version) FROM roster_schema").substr(0, 1) == "2");
     BOOST_TEST(pg.psql("SELECT count(*) FROM pg_proc WHERE proname = 'rosterd_append'").substr(0, 1) == "2");
     append(c, batch(head(), 1), soon());
+    BOOST_TEST(trim(c, 0, std::chrono::seconds(0), soon()) == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -79,8 +79,9 @@ INSERT INTO roster_schema VALUES (1);
 // Version 2: rosterd_append also checks the batch at the expected position,
 // so that a node on another history (a store restored, or a failover to a
 // standby that was behind) cannot append on stale state when its position
-// happens to equal the new head. The version 1 function stays for nodes
-// not yet upgraded.
+// happens to equal the new head; and rosterd_trim_mark moves the log's start
+// without deleting, so that trimming holds the head row only for a moment.
+// Version 1's functions stay for nodes not yet upgraded.
 constexpr char const* schema_v2 = R"sql(
 CREATE FUNCTION rosterd_append(p_log_id uuid, p_expected bigint, p_expected_batch uuid, p_nonce uuid,
     p_count bigint, p_changes bytea, p_puts bytea, p_put_kinds smallint[], p_put_ids bigint[],
@@ -94,6 +95,24 @@ BEGIN
   END IF;
   RETURN rosterd_append(p_log_id, p_expected, p_nonce, p_count, p_changes, p_puts, p_put_kinds, p_put_ids,
                         p_put_offsets, p_put_sizes, p_removed_kinds, p_removed_ids, p_next_ids);
+END $$;
+-- Moves the log's start (a short transaction on the head row); the rows
+-- below it are deleted afterwards in small batches, off the head row.
+CREATE FUNCTION rosterd_trim_mark(p_keep_changes bigint, p_keep_age interval) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_cut bigint;
+  v_kept bigint;
+BEGIN
+  SELECT c.seq INTO v_cut FROM roster_change c, roster_head h
+   WHERE h.id = 1 AND c.seq > h.min_seq AND c.seq <= h.seq - p_keep_changes
+     AND c.committed_at < now() - p_keep_age
+   ORDER BY c.seq DESC LIMIT 1;
+  IF v_cut IS NOT NULL THEN
+    UPDATE roster_head SET min_seq = greatest(min_seq, v_cut) WHERE id = 1;
+  END IF;
+  SELECT min_seq INTO v_kept FROM roster_head WHERE id = 1;
+  RETURN v_kept;
 END $$;
 INSERT INTO roster_schema VALUES (2);
 )sql";
@@ -357,9 +376,20 @@ std::uint64_t trim(connection& c, std::uint64_t keep_changes, std::chrono::secon
     auto const keep = std::to_string(keep_changes);
     auto const age = std::to_string(keep_age.count());
     param const params[] = {{keep}, {age}};
-    auto const r = c.exec("SELECT rosterd_trim($1::bigint, make_interval(secs => $2::double precision))", params,
-                          until);
-    return unsigned_of(r, 0, 0, false);
+    auto const kept = unsigned_of(
+        c.exec("SELECT rosterd_trim_mark($1::bigint, make_interval(secs => $2::double precision))", params, until),
+        0, 0, false);
+    // Each DELETE its own short transaction, none on the head row: every
+    // node's appends go on meanwhile.
+    auto const below = std::to_string(kept);
+    param const cut[] = {{below}};
+    constexpr char const* delete_some =
+        "WITH gone AS (DELETE FROM roster_change WHERE seq IN "
+        "(SELECT seq FROM roster_change WHERE seq < $1::bigint ORDER BY seq LIMIT 5000) RETURNING 1) "
+        "SELECT count(*) FROM gone";
+    while (c.exec(delete_some, cut, until).number(0, 0) > 0) {
+    }
+    return kept;
 }
 
 void import_directory(connection& c, store::directory const& dir, deadline until)

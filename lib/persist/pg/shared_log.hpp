@@ -112,8 +112,9 @@ void append(connection& c, batch_write const& w, deadline until);
 // holds the head has ended: settles a commit whose answer was lost.
 bool batch_committed(connection& c, std::uint64_t expected, std::string const& nonce, deadline until);
 
-// Moves the log's start past batches older than both bounds. Returns the
-// new oldest sequence kept.
+// Moves the log's start past batches older than both bounds, then deletes
+// the batches before it a few thousand at a time, never holding the head
+// row meanwhile. Returns the new oldest sequence kept.
 std::uint64_t trim(connection& c, std::uint64_t keep_changes, std::chrono::seconds keep_age, deadline until);
 
 // `rosterd import`: copies `dir` into an empty store (its log gets a new id,
