@@ -148,6 +148,10 @@ BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_and_keeps_its_old_function)
     BOOST_TEST(pg.psql("SELECT count(*) FROM pg_proc WHERE proname = 'rosterd_append'").substr(0, 1) == "2");
     append(c, batch(head(), 1), soon());
     BOOST_TEST(trim(c, 0, std::chrono::seconds(0), soon()) == 1u);
+    // Version 1's trim, as an older node calls it.
+    append(c, batch(head(), 2), soon());
+    BOOST_TEST(pg.psql("SELECT rosterd_trim(0, interval '0')").substr(0, 2) == "2\n");
+    BOOST_TEST(pg.psql("SELECT min(seq) FROM roster_change").substr(0, 2) == "2\n");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -114,6 +114,15 @@ BEGIN
   SELECT min_seq INTO v_kept FROM roster_head WHERE id = 1;
   RETURN v_kept;
 END $$;
+-- Version 1's trim, for nodes not yet upgraded, as the mark and a delete.
+CREATE OR REPLACE FUNCTION rosterd_trim(p_keep_changes bigint, p_keep_age interval) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_kept bigint := rosterd_trim_mark(p_keep_changes, p_keep_age);
+BEGIN
+  DELETE FROM roster_change WHERE seq < v_kept;
+  RETURN v_kept;
+END $$;
 INSERT INTO roster_schema VALUES (2);
 )sql";
 
