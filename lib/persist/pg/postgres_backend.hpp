@@ -27,6 +27,9 @@
 // (and, until PostgreSQL answers again, further writes at once); reads and
 // token checks go on from memory until the node has not known itself
 // current for max_staleness, then authenticated requests get 503.
+//
+// Two files: postgres_backend.cpp (the write path) and
+// postgres_backend_follow.cpp (following, reloading, trimming, status).
 
 #include "persist/backend.hpp"
 #include "persist/pg/connection.hpp"
@@ -75,6 +78,12 @@ public:
     }
 
 private:
+    static constexpr std::chrono::seconds connect_timeout{5};
+    static std::chrono::milliseconds millis(clock::duration d)
+    {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+    }
+
     struct job {
         work_fn work;
         done_fn done;
