@@ -94,9 +94,11 @@ std::optional<std::string> make_backup(backend& log, store::directory const& dir
     auto const seq = log.begin_capture();
     if (!seq)
         return std::nullopt;
+    // A pair of its own: the journal continues this snapshot and no other.
+    auto const id = new_snapshot_id();
     std::string snapshot;
-    bool const written = write_snapshot(dir, *seq, files.backup_snapshot(), io);
-    std::string journal = log.end_capture();
+    bool const written = write_snapshot(dir, *seq, {id, id}, files.backup_snapshot(), io);
+    std::string journal = journal_begin_record(id) + log.end_capture();
     if (!written)
         throw std::runtime_error(files.backup_snapshot().string() + ": cannot write the backup's snapshot");
     snapshot = read_whole(files.backup_snapshot());
@@ -136,18 +138,43 @@ restored restore_backup(std::string_view backup, data_dir const& files, file_io&
         std::filesystem::remove_all(staging_root, ignored);
         throw;
     }
-    std::filesystem::remove_all(staging_root);
-
-    // Keep what the backup replaces, then install it.
-    for (auto const& path : {files.snapshot(), files.journal()}) {
-        if (std::filesystem::exists(path)) {
-            std::filesystem::rename(path, std::filesystem::path(path.string() + ".before-restore"));
-            r.replaced = true;
-        }
-    }
-    write_durably(io, files.snapshot(), s.snapshot);
-    write_durably(io, files.journal(), s.journal);
+    // Checked and durable: decide the restore with one rename, then install.
+    r.replaced = std::filesystem::exists(files.snapshot()) || std::filesystem::exists(files.journal());
+    std::filesystem::remove_all(files.restore_ready());
+    if (io.rename(staging_root.c_str(), files.restore_ready().c_str()) != 0 || !sync_directory(io, files.root()))
+        throw std::runtime_error(files.restore_ready().string() + ": cannot rename: " + std::strerror(errno));
+    finish_restore(files, io);
     return r;
+}
+
+bool finish_restore(data_dir const& files, file_io& io)
+{
+    auto const ready = files.restore_ready();
+    std::filesystem::remove_all(files.restore_staging());
+    if (!std::filesystem::exists(ready))
+        return false;
+    auto fail = [](std::filesystem::path const& path, char const* what) {
+        throw std::runtime_error(path.string() + ": " + what + ": " + std::strerror(errno));
+    };
+    // Each step can be run again after a crash: a file still in
+    // restore.ready was not installed, so the one in its place (if any) is
+    // what the restore replaces.
+    for (auto const& path : {files.snapshot(), files.journal()}) {
+        auto const staged = ready / path.filename();
+        if (!std::filesystem::exists(staged))
+            continue;
+        auto const kept = std::filesystem::path(path.string() + ".before-restore");
+        if (std::filesystem::exists(path) && io.rename(path.c_str(), kept.c_str()) != 0)
+            fail(path, "cannot keep as .before-restore");
+        if (io.rename(staged.c_str(), path.c_str()) != 0)
+            fail(staged, "cannot install");
+        if (!sync_directory(io, files.root()) || !sync_directory(io, ready))
+            fail(files.root(), "cannot sync");
+    }
+    std::filesystem::remove_all(ready);
+    if (!sync_directory(io, files.root()))
+        fail(files.root(), "cannot sync");
+    return true;
 }
 
 } // namespace rosterd::persist

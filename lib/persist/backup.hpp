@@ -17,6 +17,11 @@
 // restore_backup() checks the checksum, then that the contents load (in a
 // staging directory, with the same recovery as a start), then installs them
 // as the data directory's snapshot and journal, keeping what they replace.
+// The pair is installed as one: the staging directory is renamed to
+// restore.ready (the moment the restore is decided), then each file moved
+// into place; a crash in between is finished by the next start
+// (finish_restore), so no start ever sees one file of the backup beside
+// one of the directory it replaces.
 
 #include "persist/backend.hpp"
 #include "persist/data_dir.hpp"
@@ -60,5 +65,10 @@ struct restored {
 // corruption_error for a damaged or foreign file (nothing is changed then),
 // std::runtime_error for I/O errors.
 restored restore_backup(std::string_view backup, data_dir const& files, file_io& io);
+
+// Finishes installing a restore that was decided (restore.ready exists) but
+// interrupted; removes one that was not (restore/). Whether one was
+// finished. Throws std::runtime_error for I/O errors. Run by recover().
+bool finish_restore(data_dir const& files, file_io& io);
 
 } // namespace rosterd::persist

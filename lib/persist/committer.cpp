@@ -20,16 +20,20 @@ constexpr std::chrono::milliseconds idle_tick{100};
 committer::committer(store::directory& dir, data_dir const* files, file_io& io, commit_settings settings,
                      recovered const& start)
     : dir_(dir), files_(files), io_(io), settings_(settings), pending_(settings.mode != durability::memory),
-      visible_seq_(start.last_seq), journal_bytes_(start.journal_bytes), durable_seq_(start.last_seq)
+      visible_seq_(start.last_seq), journal_continues_(start.journal_continues), journal_bytes_(start.journal_bytes),
+      durable_seq_(start.last_seq)
 {
     pending_.next_seq = start.last_seq + 1;
     published_bytes_ = journal_bytes_;
-    if (!in_memory() && !open_journal())
+    if (in_memory())
+        return;
+    // An empty or missing journal starts as one that continues the snapshot
+    // loaded, or names the empty start (durably, as any fresh journal).
+    bool const ok = journal_bytes_ != 0 ? open_journal()
+                    : start.snapshot ? replace_journal(start.snapshot->id)
+                                     : replace_journal(new_snapshot_id(), true);
+    if (!ok)
         throw std::runtime_error(files_->journal().string() + ": cannot open for writing: " + errno_text());
-    // The journal may have just been made: its name must outlive a crash
-    // as surely as the records acknowledged into it.
-    if (!in_memory() && !sync_directory(io_, files_->root()))
-        throw std::runtime_error(files_->root().string() + ": cannot sync the data directory: " + errno_text());
 }
 
 committer::~committer() { stop(); }

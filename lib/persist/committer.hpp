@@ -122,9 +122,12 @@ private:
         std::uint64_t seq = 0;
         std::uint64_t journal_offset = 0;
         std::chrono::milliseconds took{0};
-        // journal.tmp, holding the journal's bytes [journal_offset,
-        // copied_to), synced; closed if it could not be made.
+        std::uint64_t snapshot_id = 0;
+        // journal.tmp: a begin record continuing the snapshot (begin_bytes
+        // long), then the journal's bytes [journal_offset, copied_to),
+        // synced; closed if it could not be made.
         fd_guard tail;
+        std::uint64_t begin_bytes = 0;
         std::uint64_t copied_to = 0;
     };
     struct install_outcome {
@@ -145,7 +148,9 @@ private:
     void poison(std::string const& why);
     void log_failure(std::string const& what);
     bool snapshot_and_fresh_journal();
-    bool replace_journal(std::string_view contents);
+    // Replaces the journal with one that continues the snapshot `snapshot_id`
+    // (or an empty start so named) and holds nothing else.
+    bool replace_journal(std::uint64_t snapshot_id, bool empty_start = false);
     // Appends to the file now named journal (`bytes` long) from now on.
     bool switch_journal(std::uint64_t bytes);
     bool open_journal();
@@ -170,6 +175,9 @@ private:
 
     // Only the committer thread (or stop(), after it ended).
     fd_guard journal_;
+    // The snapshot the journal continues (snapshot.hpp): the predecessor of
+    // the next snapshot.
+    std::uint64_t journal_continues_;
     std::uint64_t journal_bytes_;
     std::uint64_t durable_seq_;
     bool unsynced_ = false;
@@ -185,6 +193,7 @@ private:
     // While journal.tmp is being installed: every batch goes there too.
     fd_guard mirror_;
     std::uint64_t mirror_bytes_ = 0;
+    std::uint64_t mirror_continues_ = 0; // the snapshot its begin record names
 
     std::mutex mutex_; // guards what follows, up to thread_
     std::condition_variable cv_;

@@ -50,32 +50,38 @@ void committer::maybe_start_snapshot()
     snapshot_running_ = true;
     auto const seq = durable_seq_;
     auto const offset = journal_bytes_;
+    snapshot_ids const ids{new_snapshot_id(), journal_continues_};
     // Relaxed: the walk sees batches written but not yet synced, which a
     // crash would take from the journal; the journal is synced (through a
     // descriptor of the snapshot thread's own) before the snapshot takes
     // its name, so that it never holds part of a batch the journal lost.
     fd_guard journal_copy(settings_.mode == durability::relaxed ? ::dup(journal_.get()) : -1);
-    snapshot_thread_ = std::thread([this, seq, offset, journal_copy = std::move(journal_copy)] {
+    snapshot_thread_ = std::thread([this, seq, offset, ids, journal_copy = std::move(journal_copy)] {
         auto const start = std::chrono::steady_clock::now();
         snapshot_outcome outcome;
         std::function<bool()> sync_journal;
         if (settings_.mode == durability::relaxed)
             sync_journal = [&] { return journal_copy.get() >= 0 && io_.fdatasync(journal_copy.get()) == 0; };
-        outcome.ok = write_snapshot(dir_, seq, files_->snapshot(), io_, sync_journal);
+        outcome.ok = write_snapshot(dir_, seq, ids, files_->snapshot(), io_, sync_journal);
         if (!outcome.ok)
             outcome.error = errno;
         outcome.seq = seq;
+        outcome.snapshot_id = ids.id;
         outcome.journal_offset = offset;
         outcome.took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
         fd_guard tail;
         if (outcome.ok) {
-            // The journal's new tail, while commits go on: the records
-            // after the snapshot's offset, as far as they are written now.
+            // The journal's new tail, while commits go on: a journal that
+            // continues the snapshot, with the records after the snapshot's
+            // offset, as far as they are written now.
             auto const tmp = tmp_of(files_->journal());
             fd_guard out(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
             fd_guard in(::open(files_->journal().c_str(), O_RDONLY | O_CLOEXEC));
+            auto const begin = journal_begin_record(ids.id);
+            outcome.begin_bytes = begin.size();
             outcome.copied_to = published_bytes_.load();
-            if (out.get() >= 0 && in.get() >= 0 && copy_range(io_, in.get(), out.get(), offset, outcome.copied_to)
+            if (out.get() >= 0 && in.get() >= 0 && write_all(io_, out.get(), begin)
+                && copy_range(io_, in.get(), out.get(), offset, outcome.copied_to)
                 && io_.fdatasync(out.get()) == 0) {
                 tail = fd_guard(::dup(out.get()));
                 outcome.tail = std::move(out);
@@ -145,13 +151,14 @@ void committer::finish_snapshot()
     // thread copied most of them; append what was committed since, a few
     // milliseconds' worth, and mirror every batch until the file has taken
     // the journal's place.
-    auto const size = journal_bytes_ - outcome.journal_offset;
+    auto const size = outcome.begin_bytes + journal_bytes_ - outcome.journal_offset;
     fd_guard in(::open(files_->journal().c_str(), O_RDONLY | O_CLOEXEC));
     bool const ok = outcome.tail.get() >= 0 && in.get() >= 0
                     && copy_range(io_, in.get(), outcome.tail.get(), outcome.copied_to, journal_bytes_);
     if (ok) {
         mirror_ = std::move(outcome.tail);
         mirror_bytes_ = size;
+        mirror_continues_ = outcome.snapshot_id;
     }
     {
         std::lock_guard lock(mutex_);
@@ -188,6 +195,7 @@ void committer::finish_install()
                   "); it is kept whole");
         return;
     }
+    journal_continues_ = mirror_continues_;
     if (!switch_journal(mirror_bytes_))
         return;
     if (!outcome.dir_synced)

@@ -121,16 +121,18 @@ bool committer::snapshot_and_fresh_journal()
     // The newest sequence ever assigned: a poisoned journal may hold records
     // whose sync failed, and the snapshot must cover (skip) them too.
     auto const last = pending_.next_seq - 1;
-    if (!write_snapshot(dir_, last, files_->snapshot(), io_))
+    auto const id = new_snapshot_id();
+    if (!write_snapshot(dir_, last, {id, journal_continues_}, files_->snapshot(), io_))
         return false;
     durable_seq_ = last;
-    return replace_journal({});
+    return replace_journal(id);
 }
 
-bool committer::replace_journal(std::string_view contents)
+bool committer::replace_journal(std::uint64_t snapshot_id, bool empty_start)
 {
     auto const path = files_->journal();
     auto const tmp = tmp_of(path);
+    auto const contents = journal_begin_record(snapshot_id, empty_start);
     {
         fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
         if (fd.get() < 0 || !write_all(io_, fd.get(), contents) || io_.fdatasync(fd.get()) != 0
@@ -140,6 +142,7 @@ bool committer::replace_journal(std::string_view contents)
         }
     }
     // Renamed: from here on the journal is the new file, whatever else fails.
+    journal_continues_ = snapshot_id;
     bool const dir_synced = sync_directory(io_, files_->root());
     if (!switch_journal(contents.size()))
         return false;

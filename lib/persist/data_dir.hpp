@@ -8,7 +8,11 @@
 //   bootstrap-token  the first superuser's token, when none was given
 //   backup.snapshot  the snapshot of a backup in progress (GET /backup)
 //   restore/         a backup being checked before `rosterd restore`
-//                    installs it; what it replaces is kept as *.before-restore
+//                    installs it
+//   restore.ready/   a checked backup being installed: once the directory
+//                    has this name the restore is decided, and start-up
+//                    finishes it if a crash interrupted it; what it
+//                    replaces is kept as *.before-restore
 
 #include "persist/file_io.hpp"
 
@@ -37,6 +41,7 @@ public:
     std::filesystem::path lock_file() const { return root_ / "LOCK"; }
     std::filesystem::path backup_snapshot() const { return root_ / "backup.snapshot"; }
     std::filesystem::path restore_staging() const { return root_ / "restore"; }
+    std::filesystem::path restore_ready() const { return root_ / "restore.ready"; }
 
     // Writes `secret` to bootstrap-token (mode 0600), durably: the file and
     // its name in the directory.

@@ -12,14 +12,18 @@
 // the file (a torn tail).
 //
 // Journal payload := seq:u64 | change   (see codec.hpp)
-// A journal is a sequence of change records with strictly increasing seq,
+// A journal starts with a journal_begin record naming the snapshot it
+// continues (snapshot.hpp), or, in a directory that never had a snapshot,
+// naming its empty start; journals written before there were names have
+// none, and continue snapshot 0. Then it is a sequence of change records with
+// strictly increasing seq,
 // grouped into units, one per request: a request's changes but its last
 // are change_part records and its last is a change record, which ends the
 // unit (a request of one change is one change record, as before units
 // existed). Replay is all-or-nothing per unit: parts that no change record
 // ends are a torn tail.
 // A snapshot is: snapshot_begin, then one put_* change record per group,
-// user, token and audit event, then snapshot_end.
+// user, token, audit event and kept answer, then snapshot_end.
 
 #include <boost/crc.hpp>
 
@@ -33,10 +37,12 @@ namespace rosterd::persist {
 
 enum class record_type : std::uint8_t {
     change = 1,         // journal: a request's last (or only) change, ending its unit
-    snapshot_begin = 2, // seq:u64 | next user, group, token id: u64 x3 [| next audit id: u64]
+    snapshot_begin = 2, // seq:u64 | next user, group, token id: u64 x3 [| next audit id: u64
+                        //   [| snapshot id: u64 | predecessor id: u64]]
     snapshot_item = 3,  // a put_group / put_user / put_token change
     snapshot_end = 4,   // item count: u64
     change_part = 5,    // journal: a change of a request's unit that is not its last
+    journal_begin = 6,  // journal: its first record: snapshot id: u64 | from an empty directory: u8
 };
 
 inline constexpr std::size_t header_size = 13;

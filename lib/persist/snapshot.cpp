@@ -4,6 +4,7 @@
 #include "persist/journal_reader.hpp"
 
 #include <fcntl.h>
+#include <openssl/rand.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -59,8 +60,28 @@ void for_each_chunked(store::directory const& dir, Records const& records, Fn&& 
 
 } // namespace
 
-bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesystem::path const& path, file_io& io,
-                    std::function<bool()> const& before_rename)
+std::uint64_t new_snapshot_id()
+{
+    std::uint64_t id = 0;
+    while (id == 0) {
+        if (RAND_bytes(reinterpret_cast<unsigned char*>(&id), sizeof id) != 1)
+            throw std::runtime_error("no randomness for a snapshot id");
+    }
+    return id;
+}
+
+std::string journal_begin_record(std::uint64_t snapshot_id, bool empty_start)
+{
+    std::string payload, out;
+    encoder e(payload);
+    e.u64(snapshot_id);
+    e.boolean(empty_start);
+    append_record(out, record_type::journal_begin, payload);
+    return out;
+}
+
+bool write_snapshot(store::directory const& dir, std::uint64_t seq, snapshot_ids ids, std::filesystem::path const& path,
+                    file_io& io, std::function<bool()> const& before_rename)
 {
     auto const tmp = tmp_of(path);
     fd_guard fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
@@ -89,6 +110,8 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
         e.u64(dir.next_group_id());
         e.u64(dir.next_token_id());
         e.u64(dir.next_audit_id());
+        e.u64(ids.id);
+        e.u64(ids.predecessor);
         append_record(out, record_type::snapshot_begin, payload);
     }
     std::uint64_t items = 0;
@@ -125,7 +148,7 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, std::filesys
     return ok;
 }
 
-std::optional<std::uint64_t> load_snapshot(std::filesystem::path const& path, store::directory& dir)
+std::optional<snapshot_info> load_snapshot(std::filesystem::path const& path, store::directory& dir)
 {
     if (!std::filesystem::exists(path))
         return std::nullopt;
@@ -195,7 +218,8 @@ private:
 };
 
 struct snapshot_header {
-    std::uint64_t seq = 0, next_user = 0, next_group = 0, next_token = 0, next_audit = 0;
+    snapshot_info info;
+    std::uint64_t next_user = 0, next_group = 0, next_token = 0, next_audit = 0;
 };
 
 // Checks and decodes the snapshot `data`, handing its items in chunks to
@@ -223,12 +247,16 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
                 if (begun)
                     throw decode_error("second snapshot header");
                 begun = true;
-                header.seq = d.u64();
+                header.info.seq = d.u64();
                 header.next_user = d.u64();
                 header.next_group = d.u64();
                 header.next_token = d.u64();
                 if (!d.done()) // since the audit trail
                     header.next_audit = d.u64();
+                if (!d.done()) { // since snapshots have names
+                    header.info.ids.id = d.u64();
+                    header.info.ids.predecessor = d.u64();
+                }
                 break;
             case record_type::snapshot_item: {
                 auto c = decode_change(d);
@@ -266,7 +294,7 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
 
 } // namespace
 
-std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path const& path, store::directory& dir)
+snapshot_info load_snapshot_bytes(std::string_view data, std::filesystem::path const& path, store::directory& dir)
 {
     snapshot_header header;
     bool raised = false;
@@ -286,7 +314,7 @@ std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path c
             return true;
         });
         dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
-        return header.seq;
+        return header.info;
     }
 
     decoded_chunks chunks;
@@ -310,7 +338,7 @@ std::uint64_t load_snapshot_bytes(std::string_view data, std::filesystem::path c
         throw;
     }
     decoder_thread.join();
-    return header.seq;
+    return header.info;
 }
 
 } // namespace rosterd::persist

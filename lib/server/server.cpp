@@ -187,7 +187,8 @@ int export_store(config::options const& opts)
         persist::pg::ensure_schema(c, until);
         store::directory dir;
         auto const at = persist::pg::load_directory(c, dir, until);
-        if (!persist::write_snapshot(dir, 0, files.snapshot(), persist::system_io()))
+        auto const id = persist::new_snapshot_id();
+        if (!persist::write_snapshot(dir, 0, {id, id}, files.snapshot(), persist::system_io()))
             throw std::runtime_error(files.snapshot().string() + ": cannot write");
         files.give_files_to_owner();
         std::cout << "rosterd: exported " << sizes_of(dir) << " (as of change " << at.seq << ") into "

@@ -8,12 +8,14 @@
 #include "persist/codec.hpp"
 #include "persist/journal_reader.hpp"
 #include "persist/recovery.hpp"
+#include "../support/faulty_io.hpp"
 #include "../support/temp_dir.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <map>
 #include <thread>
 
 using namespace rosterd;
@@ -148,4 +150,96 @@ BOOST_AUTO_TEST_CASE(files_made_by_root_go_to_the_directorys_owner)
     BOOST_TEST_REQUIRE(::stat(files.bootstrap_token().c_str(), &st) == 0);
     BOOST_TEST(st.st_uid == nobody);
     BOOST_TEST(st.st_gid == nobody);
+}
+
+namespace {
+
+struct crash {};
+
+// A data directory's users' first names.
+std::map<store::record_id, std::string> names(store::directory const& d)
+{
+    std::map<store::record_id, std::string> r;
+    for (auto const& [id, u] : d.users())
+        r[id] = std::string(u.first_name.view());
+    return r;
+}
+
+} // namespace
+
+// A restore installs two files; a crash at any step of it leaves, for the
+// next start, either the directory as it was or the backup, never one
+// file of each (an old journal replayed onto the backup's snapshot, or
+// onto nothing).
+BOOST_AUTO_TEST_CASE(a_restore_cut_short_at_any_step_starts_as_before_or_as_the_backup)
+{
+    // The directory before: a snapshot and a journal with records after it.
+    test::temp_dir before;
+    std::map<store::record_id, std::string> old_names;
+    {
+        data_dir files(before.path());
+        store::directory dir;
+        {
+            committer log{dir, &files, system_io(), {durability::strict}, recovered{}};
+            log.start();
+            BOOST_TEST_REQUIRE(log.run_sync([&] {
+                log.record(store::put_user{named(1, "old")});
+                return true;
+            }));
+        } // stopped: a snapshot
+        store::directory reloaded;
+        auto const r = recover(files, reloaded, system_io());
+        committer log{reloaded, &files, system_io(), {durability::strict}, r};
+        log.start();
+        BOOST_TEST_REQUIRE(log.run_sync([&] {
+            log.record(store::put_user{named(2, "old too")});
+            return true;
+        }));
+        old_names = names(reloaded);
+        std::filesystem::copy_file(files.journal(), before.path() / "journal.kept");
+        std::filesystem::copy_file(files.snapshot(), before.path() / "snapshot.kept");
+    }
+    // The backup: another directory's.
+    std::string backup;
+    std::map<store::record_id, std::string> backup_names;
+    {
+        server_files other;
+        other.put(named(1, "new"));
+        other.put(named(3, "new too"));
+        auto const capture = make_backup(other.log, other.dir, other.files, system_io());
+        BOOST_TEST_REQUIRE(capture.has_value());
+        backup = *capture;
+        backup_names = names(other.dir);
+    }
+    BOOST_TEST_REQUIRE((old_names != backup_names));
+
+    bool finished = false;
+    for (int crash_at = 1; !finished; ++crash_at) {
+        BOOST_TEST_CONTEXT("a crash at rename " << crash_at) {
+            BOOST_TEST_REQUIRE(crash_at < 20, "the restore never finished");
+            test::temp_dir tmp;
+            std::filesystem::copy_file(before.path() / "journal.kept", tmp.path() / "journal");
+            std::filesystem::copy_file(before.path() / "snapshot.kept", tmp.path() / "snapshot");
+            data_dir files(tmp.path());
+            test::faulty_io io;
+            int renames = 0;
+            bool decided = false;
+            io.before_rename = [&](char const*, char const* to) {
+                if (++renames == crash_at)
+                    throw crash{};
+                decided = decided || std::filesystem::path(to) == files.restore_ready();
+            };
+            try {
+                restore_backup(backup, files, io);
+                finished = true;
+            } catch (crash const&) {
+            }
+            io.before_rename = {};
+            store::directory d;
+            recover(files, d, system_io());
+            BOOST_TEST((names(d) == (decided ? backup_names : old_names)));
+            BOOST_TEST(!std::filesystem::exists(files.restore_ready()));
+            BOOST_TEST(!std::filesystem::exists(files.restore_staging()));
+        }
+    }
 }

@@ -6,6 +6,7 @@
 #define BOOST_TEST_MODULE committer
 #include <boost/test/unit_test.hpp>
 
+#include "persist/codec.hpp"
 #include "persist/committer.hpp"
 #include "persist/journal_reader.hpp"
 #include "../support/faulty_io.hpp"
@@ -70,6 +71,10 @@ struct harness {
     {
         settings.poison_retry = std::chrono::milliseconds(0);
         log = std::make_unique<committer>(dir, &files, io, settings, recovered{});
+        // Faults are counted from the workload's first write: starting
+        // wrote the fresh journal's begin record.
+        io.writes = 0;
+        io.syncs = 0;
         log->start();
     }
 
@@ -553,7 +558,8 @@ BOOST_AUTO_TEST_CASE(stop_leaves_a_snapshot_and_an_empty_journal)
     for (int i = 0; i < workload; ++i)
         h.step(i);
     BOOST_TEST(h.log->stop());
-    BOOST_TEST(std::filesystem::file_size(h.files.journal()) == 0u);
+    // Only the record naming the snapshot it continues.
+    BOOST_TEST(std::filesystem::file_size(h.files.journal()) == journal_begin_record(1).size());
     BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
 }
 
@@ -771,4 +777,129 @@ BOOST_AUTO_TEST_CASE(the_data_directory_is_locked)
     first.lock();
     data_dir second(tmp.path() / "data");
     BOOST_CHECK_THROW(second.lock(), std::runtime_error);
+}
+
+namespace {
+
+// The directory `from`'s snapshot (if `with_snapshot`) beside `journal`'s
+// journal, in a fresh directory, recovered.
+void recover_pair(std::filesystem::path const& from, bool with_snapshot, std::filesystem::path const& journal,
+                  test::temp_dir const& into, store::directory& d)
+{
+    if (with_snapshot)
+        std::filesystem::copy_file(from / "snapshot", into.path() / "snapshot");
+    std::filesystem::copy_file(journal / "journal", into.path() / "journal");
+    data_dir files(into.path());
+    recover(files, d, system_io());
+}
+
+} // namespace
+
+// A journal continues one snapshot: replayed onto another (a restore
+// interrupted, files copied by hand) it would mix two histories, so the
+// start stops, saying what can be done. The pairs a crash can leave load.
+BOOST_AUTO_TEST_CASE(a_journal_of_another_history_stops_the_start)
+{
+    harness a, b;
+    for (int i = 0; i < 4; ++i) {
+        a.step(i);
+        b.step(i);
+    }
+    // a: a snapshot and a journal continuing it; b: a journal of a
+    // directory that never had a snapshot, with records.
+    BOOST_TEST_REQUIRE(a.log->stop());
+    test::temp_dir b_now;
+    std::filesystem::copy_file(b.files.journal(), b_now.path() / "journal");
+
+    auto refused = [](auto&& attempt, std::string const& why) {
+        try {
+            attempt();
+            BOOST_ERROR("a journal of another history was replayed: " << why);
+        } catch (history_error const& e) {
+            BOOST_TEST(e.offset == 0u);
+            BOOST_TEST_MESSAGE(e.what());
+        }
+    };
+    refused([&] {
+        test::temp_dir mixed;
+        store::directory d;
+        recover_pair(a.tmp.path(), true, b_now.path(), mixed, d);
+    }, "b's journal on a's snapshot");
+    refused([&] {
+        test::temp_dir mixed;
+        store::directory d;
+        recover_pair(a.tmp.path(), false, a.tmp.path(), mixed, d);
+    }, "a's journal with its snapshot gone");
+
+    // The advice keeps the snapshot and sets the journal aside.
+    test::temp_dir mixed;
+    store::directory d;
+    try {
+        recover_pair(a.tmp.path(), true, b_now.path(), mixed, d);
+    } catch (history_error const& e) {
+        data_dir files(mixed.path());
+        auto const advice = damage_advice(e, files);
+        BOOST_TEST(advice.find("mv '" + files.journal().string() + "' '") != std::string::npos, advice);
+        BOOST_TEST(std::filesystem::file_size(files.journal()) == std::filesystem::file_size(b_now.path() / "journal"),
+                   "the journal was left as it was found");
+    }
+
+    // Whole pairs load: a's own, and b's journal alone.
+    store::directory own, alone;
+    test::temp_dir a_copy, b_copy;
+    recover_pair(a.tmp.path(), true, a.tmp.path(), a_copy, own);
+    BOOST_TEST((observed(own) == a.acknowledged));
+    recover_pair(b.tmp.path(), false, b_now.path(), b_copy, alone);
+    BOOST_TEST(alone.users().size() == b.dir.users().size());
+}
+
+// Files written before snapshots had names (a snapshot header without ids,
+// a journal without a begin record) load as they are, and the next
+// snapshot and journal carry names.
+BOOST_AUTO_TEST_CASE(a_directory_from_before_names_loads_and_gets_them)
+{
+    test::temp_dir tmp;
+    {
+        std::string snapshot, journal, payload;
+        encoder e(payload);
+        for (std::uint64_t v : {std::uint64_t(1), std::uint64_t(2), std::uint64_t(1), std::uint64_t(1), std::uint64_t(1)})
+            e.u64(v); // seq 1, next user 2, next group, token, audit id
+        append_record(snapshot, record_type::snapshot_begin, payload);
+        payload.clear();
+        encode_change(e, store::put_user{[] {
+                          store::user u;
+                          u.id = 1;
+                          return u;
+                      }()});
+        append_record(snapshot, record_type::snapshot_item, payload);
+        payload.clear();
+        e.u64(1);
+        append_record(snapshot, record_type::snapshot_end, payload);
+        payload.clear();
+        e.u64(2);
+        encode_change(e, store::put_user{[] {
+                          store::user u;
+                          u.id = 2;
+                          return u;
+                      }()});
+        append_record(journal, record_type::change, payload);
+        std::ofstream(tmp.path() / "snapshot", std::ios::binary) << snapshot;
+        std::ofstream(tmp.path() / "journal", std::ios::binary) << journal;
+    }
+    data_dir files(tmp.path());
+    store::directory d;
+    auto const r = recover(files, d, system_io());
+    BOOST_TEST(d.users().size() == 2u);
+    BOOST_TEST(r.journal_continues == 0u);
+    {
+        committer log(d, &files, system_io(), {}, r);
+        log.start();
+        BOOST_TEST(log.stop());
+    }
+    store::directory again;
+    auto const named = recover(files, again, system_io());
+    BOOST_TEST(again.users().size() == 2u);
+    BOOST_TEST_REQUIRE(named.snapshot.has_value());
+    BOOST_TEST(named.snapshot->id != 0u);
+    BOOST_TEST(named.journal_continues == named.snapshot->id);
 }

@@ -75,9 +75,9 @@ BOOST_AUTO_TEST_CASE(a_snapshot_round_trips_the_whole_directory)
     store::directory d;
     fill(d);
     auto const path = tmp.path() / "snapshot";
-    BOOST_TEST_REQUIRE(write_snapshot(d, 42, path, system_io()));
+    BOOST_TEST_REQUIRE(write_snapshot(d, 42, {}, path, system_io()));
     store::directory loaded;
-    BOOST_TEST(load_snapshot(path, loaded).value_or(0) == 42u);
+    BOOST_TEST(load_snapshot(path, loaded).value_or(snapshot_info{}).seq == 42u);
     require_same(d, loaded);
     BOOST_TEST(!std::filesystem::exists(tmp.path() / "snapshot.tmp"));
 }
@@ -95,10 +95,10 @@ BOOST_AUTO_TEST_CASE(a_large_snapshot_loads_on_two_threads_alike)
         d.apply(store::put_user{u});
     }
     auto const path = tmp.path() / "snapshot";
-    BOOST_TEST_REQUIRE(write_snapshot(d, 7, path, system_io()));
+    BOOST_TEST_REQUIRE(write_snapshot(d, 7, {}, path, system_io()));
     BOOST_TEST_REQUIRE(std::filesystem::file_size(path) > (1u << 20));
     store::directory loaded;
-    BOOST_TEST(load_snapshot(path, loaded).value_or(0) == 7u);
+    BOOST_TEST(load_snapshot(path, loaded).value_or(snapshot_info{}).seq == 7u);
     require_same(d, loaded);
     auto const good = read_whole_file(path);
     for (std::size_t cut : {good.size() / 3, good.size() - 1}) {
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(a_damaged_or_cut_snapshot_stops_the_start)
     store::directory d;
     fill(d);
     auto const path = tmp.path() / "snapshot";
-    BOOST_TEST_REQUIRE(write_snapshot(d, 1, path, system_io()));
+    BOOST_TEST_REQUIRE(write_snapshot(d, 1, {}, path, system_io()));
     auto const good = read_whole_file(path);
     for (std::size_t cut : {good.size() / 2, good.size() - 1, std::size_t{header_size}}) {
         std::ofstream(path, std::ios::binary | std::ios::trunc) << good.substr(0, cut);
@@ -141,14 +141,14 @@ BOOST_AUTO_TEST_CASE(a_failed_write_leaves_the_old_snapshot)
     store::directory d;
     fill(d);
     auto const path = tmp.path() / "snapshot";
-    BOOST_TEST_REQUIRE(write_snapshot(d, 1, path, system_io()));
+    BOOST_TEST_REQUIRE(write_snapshot(d, 1, {}, path, system_io()));
     d.apply(store::put_user{make_user(20, "new")});
     test::faulty_io io;
     io.fail_sync = 1;
-    BOOST_TEST(!write_snapshot(d, 2, path, io));
+    BOOST_TEST(!write_snapshot(d, 2, {}, path, io));
     BOOST_TEST(!std::filesystem::exists(tmp.path() / "snapshot.tmp"));
     store::directory loaded;
-    BOOST_TEST(load_snapshot(path, loaded).value_or(0) == 1u);
+    BOOST_TEST(load_snapshot(path, loaded).value_or(snapshot_info{}).seq == 1u);
     BOOST_TEST(!loaded.find_user(20));
 }
 
@@ -171,7 +171,7 @@ BOOST_AUTO_TEST_CASE(replaying_after_images_over_a_fuzzy_snapshot_converges)
     for (auto const& c : later)
         d.apply(c);
     auto const path = tmp.path() / "snapshot";
-    BOOST_TEST_REQUIRE(write_snapshot(d, 7, path, system_io()));
+    BOOST_TEST_REQUIRE(write_snapshot(d, 7, {}, path, system_io()));
     store::directory loaded;
     load_snapshot(path, loaded);
     for (auto const& c : later)

@@ -100,7 +100,8 @@ int main(int argc, char** argv)
     }
 
     auto const start = std::chrono::steady_clock::now();
-    if (!persist::write_snapshot(dir, 0, files.snapshot(), persist::system_io())) {
+    auto const id = persist::new_snapshot_id();
+    if (!persist::write_snapshot(dir, 0, {id, id}, files.snapshot(), persist::system_io())) {
         std::fprintf(stderr, "generate_directory: cannot write %s\n", files.snapshot().c_str());
         return 1;
     }
