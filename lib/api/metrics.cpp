@@ -124,6 +124,9 @@ std::string render_store(persist::backend_status const& s)
     gauge("rosterd_store_staleness_seconds", "Seconds since this node last knew itself current.",
           static_cast<double>(s.staleness->count()) / 1000.0);
     gauge("rosterd_store_current", "1 if this node is current with the shared log, else 0.", s.current ? 1 : 0);
+    out.append("# HELP rosterd_store_reloads_total Whole reloads of the directory from the store since start.\n");
+    out.append("# TYPE rosterd_store_reloads_total counter\n");
+    out.append("rosterd_store_reloads_total ").append(std::to_string(s.reloads)).append("\n");
     return out;
 }
 

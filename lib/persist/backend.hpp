@@ -51,6 +51,7 @@ struct backend_status {
     std::uint64_t head_seq = 0;     // the store's last change, as last seen
     // Since the node last knew it was current; nullopt for a local store.
     std::optional<std::chrono::milliseconds> staleness;
+    std::uint64_t reloads = 0; // whole reloads from the store since start
 };
 
 // What became of a write: an answer states only what is true.

@@ -5,10 +5,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include "persist/backend.hpp"
+#include "persist/pg/postgres_backend.hpp"
 #include "persist/pg/shared_log.hpp"
 #include "../support/postgres.hpp"
 
 #include <atomic>
+#include <future>
 #include <thread>
 
 using namespace rosterd;
@@ -135,6 +137,102 @@ BOOST_AUTO_TEST_CASE(trimming_never_holds_the_head_row_while_it_deletes)
     BOOST_TEST_REQUIRE(ms(took) >= 300, "the trim took " << ms(took) << " ms: too quick to tell");
     BOOST_TEST(ms(longest_wait) < std::max<long>(100, ms(took) / 4),
                "the head row was held " << ms(longest_wait) << " ms of a " << ms(took) << " ms trim");
+}
+
+// A node that lost a commit's answer ends the session that sent it before
+// it reads the log. After a failover its pid may name another session, of
+// another server: the session is found by pid and start time, never by pid
+// alone.
+BOOST_AUTO_TEST_CASE(ending_a_lost_session_ends_that_session_only)
+{
+    connection other(pg.uri());
+    other.connect(soon());
+    auto const s = other.session();
+    BOOST_TEST(s.pid != 0);
+    BOOST_TEST_REQUIRE(!s.started.empty());
+    // The same pid, started at another time: another server's session.
+    BOOST_TEST(end_session(c, {s.pid, "2000-01-01 00:00:00+00"}, soon()));
+    BOOST_CHECK_NO_THROW(other.exec("SELECT 1", soon()));
+    BOOST_TEST(end_session(c, s, soon()));
+    BOOST_CHECK_THROW(other.exec("SELECT 1", soon()), error);
+}
+
+namespace {
+
+// A node on the fixture's store, and a write through it.
+struct node {
+    store::directory dir;
+    postgres_backend backend;
+
+    node(std::string const& uri, std::chrono::milliseconds commit_timeout)
+        : backend(dir, [&] {
+              settings s;
+              s.uri = uri;
+              s.commit_timeout = commit_timeout;
+              s.poll_interval = std::chrono::milliseconds(50);
+              return s;
+          }())
+    {
+        backend.start();
+    }
+    ~node() { backend.stop(); }
+
+    persist::write_outcome new_group(store::record_id id)
+    {
+        std::promise<persist::write_outcome> answer;
+        backend.submit([&] {
+            backend.record(store::put_group{{id, "group " + std::to_string(id), std::nullopt, 0}});
+            return true;
+        }, [&](persist::write_outcome o) { answer.set_value(o); });
+        return answer.get_future().get();
+    }
+};
+
+} // namespace
+
+// Another node held the head row past this node's commit timeout, then let
+// go without writing. The batch is not in the log, so it is answered "not
+// made"; nothing about that calls for reloading the whole directory.
+BOOST_AUTO_TEST_CASE(a_write_that_runs_out_of_time_is_not_made_and_reloads_nothing)
+{
+    node n(pg.uri(), std::chrono::milliseconds(1000));
+    connection holder(pg.uri());
+    holder.connect(soon());
+    holder.exec("BEGIN", soon());
+    holder.exec("SELECT seq FROM roster_head WHERE id = 1 FOR UPDATE", soon());
+    auto answer = std::async(std::launch::async, [&] { return n.new_group(1); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500)); // past the timeout, inside the settling
+    holder.exec("ROLLBACK", soon());
+    BOOST_TEST((answer.get() == persist::write_outcome::not_made));
+    BOOST_TEST(head().seq == 0u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(300)); // time for a reload, were one asked for
+    BOOST_TEST(n.backend.status().reloads == 0u);
+    BOOST_TEST((n.new_group(2) == persist::write_outcome::made));
+}
+
+// A node reloading (here: the log was replaced) refuses writes until it
+// has: they would be built on the history it is leaving. And a write
+// refused meanwhile does not ask for a second reload after the first.
+BOOST_AUTO_TEST_CASE(writes_are_refused_during_a_reload_and_ask_for_no_second_one)
+{
+    node n(pg.uri(), std::chrono::milliseconds(2000));
+    BOOST_TEST_REQUIRE((n.new_group(1) == persist::write_outcome::made));
+    // The reload's read of the records waits for this lock.
+    connection holder(pg.uri());
+    holder.connect(soon());
+    holder.exec("BEGIN", soon());
+    holder.exec("LOCK TABLE roster_record IN ACCESS EXCLUSIVE MODE", soon());
+    pg.psql("UPDATE roster_head SET log_id = gen_random_uuid()");
+    std::this_thread::sleep_for(std::chrono::milliseconds(500)); // the tailer sees it and starts reloading
+    BOOST_TEST((n.new_group(2) == persist::write_outcome::not_made));
+    holder.exec("ROLLBACK", soon());
+    auto const until = clock::now() + std::chrono::seconds(10);
+    while (n.backend.status().reloads == 0 && clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500)); // time for a second, were one asked for
+    BOOST_TEST(n.backend.status().reloads == 1u);
+    BOOST_TEST((n.new_group(2) == persist::write_outcome::made));
+    BOOST_TEST(n.dir.groups().size() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_and_keeps_its_old_function)

@@ -48,6 +48,7 @@ void connection::close()
         PQfinish(conn_);
     conn_ = nullptr;
     prepared_.clear();
+    session_ = {};
 }
 
 void connection::fail(std::string const& what, bool lose)
@@ -104,8 +105,12 @@ void connection::connect(deadline until)
     // The server's notices (a shutdown's "terminating connection") would go
     // to stderr unformatted; what matters surfaces as errors anyway.
     PQsetNoticeProcessor(conn_, [](void*, char const*) {}, nullptr);
-    exec("SELECT set_config('synchronous_commit', 'on', false), "
-         "set_config('idle_in_transaction_session_timeout', '2s', false)", until);
+    auto const r = exec("SELECT set_config('synchronous_commit', 'on', false), "
+                        "set_config('idle_in_transaction_session_timeout', '2s', false), "
+                        "(SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid())",
+                        until);
+    session_.pid = PQbackendPID(conn_);
+    session_.started = r.rows() == 1 ? std::string(r.text(0, 2)) : std::string();
 }
 
 void connection::send(std::string_view sql, std::span<param const> params, deadline until, format f,

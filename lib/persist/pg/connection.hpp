@@ -58,6 +58,14 @@ private:
     std::unique_ptr<PGresult, decltype(&PQclear)> r_;
 };
 
+// One server session: its process id, and when it started. A pid alone
+// may name another session (a server that restarted, or another server
+// after a failover); the pair does not.
+struct session_id {
+    int pid = 0;
+    std::string started; // pg_stat_activity.backend_start, as text
+};
+
 class connection {
 public:
     // `uri`: a libpq connection string or URI. Does not connect.
@@ -71,7 +79,8 @@ public:
     void connect(deadline until);
     bool connected() const { return conn_ != nullptr; }
     void close();
-    int backend_pid() const { return conn_ ? PQbackendPID(conn_) : 0; }
+    // The session connected to (empty when not connected).
+    session_id const& session() const { return session_; }
 
     // Runs one statement; its results in text format, or binary (integers
     // big-endian, bytea raw). Throws error (and closes the connection if
@@ -113,6 +122,7 @@ private:
     std::string uri_;
     PGconn* conn_ = nullptr;
     std::set<std::string> prepared_; // in this session
+    session_id session_;
 };
 
 } // namespace rosterd::persist::pg

@@ -109,7 +109,9 @@ void postgres_backend::process(std::vector<job>& jobs)
         pending_.clear();
         answer_batch(jobs, changed, o);
     };
-    bool const ready = writer_ready(until);
+    // A node that must reload holds a history the log may no longer have:
+    // its work would be built on it. Refused until the tailer has reloaded.
+    bool const ready = !reload_needed_ && writer_ready(until);
     for (int conflicts = 0;; ++conflicts) {
         // After two lost races, take the head row's lock before running the
         // work (pessimistic): the other nodes then wait for this batch
@@ -179,12 +181,19 @@ void postgres_backend::process(std::vector<job>& jobs)
             return;
         }
         case append_outcome::conflict:
-            // Another node wrote first: catch up and run the work again.
+            // Another node wrote first: catch up and run the work again,
+            // while time remains. Past the deadline the batch is simply not
+            // made; the tailer catches up. Only a log this node cannot
+            // follow calls for a reload.
             try {
-                if (clock::now() < until && follow(writer_, until) != follow_outcome::reload)
+                if (clock::now() >= until)
+                    note_failure("a batch lost the race for the change log's head until the commit timeout");
+                else if (follow(writer_, until) != follow_outcome::reload)
                     continue;
-                reload_needed_ = true;
-                wake_tailer();
+                else {
+                    reload_needed_ = true;
+                    wake_tailer();
+                }
             } catch (std::exception const& e) {
                 note_failure(std::string("catching up before a retry: ") + e.what());
             }
@@ -240,7 +249,7 @@ void postgres_backend::rollback_quietly()
 
 postgres_backend::append_outcome postgres_backend::try_append(batch_write const& w, deadline until, bool locked)
 {
-    auto const pid = writer_.backend_pid();
+    auto const session = writer_.session();
     try {
         append(writer_, w, until);
         if (locked)
@@ -265,10 +274,8 @@ postgres_backend::append_outcome postgres_backend::try_append(batch_write const&
     for (int attempt = 1;; ++attempt) {
         try {
             writer_.connect(settle_until);
-            auto const old_pid = std::to_string(pid);
-            param const params[] = {{old_pid}};
-            writer_.exec("SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity WHERE pid = $1::integer",
-                         params, settle_until);
+            if (!end_session(writer_, session, settle_until))
+                throw std::runtime_error("the session that sent the batch still runs");
             if (batch_committed(writer_, w.expected, w.nonce, settle_until)) {
                 log::info("a batch whose commit was not confirmed is in the log: it is answered as made");
                 return append_outcome::committed;

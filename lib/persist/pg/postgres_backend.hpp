@@ -11,9 +11,12 @@
 // finds the log moved on (another node wrote): the node catches up and
 // runs the same work again, which re-validates it; after two such races it
 // takes the head row's lock first (a transaction around the work), so that
-// the others wait for it rather than it for ever. A connection lost during
-// the commit leaves its outcome unknown: the node reconnects, ends the old
-// session and looks for the batch in the log before answering.
+// the others wait for it rather than it for ever; a race still lost at the
+// commit timeout is answered "not made" (the batch is not in the log). A
+// connection lost during the commit leaves its outcome unknown: the node
+// reconnects, ends the old session (that very session: pid and start time,
+// so never another server's after a failover) and looks for the batch in
+// the log before answering.
 //
 // Following (the tailer thread): LISTEN, then read the log from the applied
 // sequence on, waking on a notification or every poll interval and never
@@ -21,7 +24,8 @@
 // write lock. A log with a new id, one shorter than what was applied, one
 // whose batch at the applied sequence is another, or one trimmed past it
 // means the node's memory cannot be continued: it loads the directory anew
-// off to the side and swaps it in.
+// off to the side and swaps it in, refusing writes until it has (they would
+// be built on the history the log no longer has).
 //
 // Fail closed: a write not confirmed within commit_timeout is answered 503
 // (and, until PostgreSQL answers again, further writes at once); reads and
@@ -105,6 +109,8 @@ private:
     void tail_loop();
     // Reads the log from the applied sequence and applies what follows on.
     follow_outcome follow(connection& c, deadline until);
+    // Loads the directory anew and swaps it in; writes are refused from the
+    // start of it (or from when reload_needed_ was set) to its end.
     void reload(connection& c);
     void wake_tailer();
     void note_failure(std::string const& what);
@@ -135,7 +141,8 @@ private:
     std::atomic<std::uint64_t> head_seq_{0};
     std::atomic<clock::rep> fresh_at_{0};  // when the node last knew itself current
     std::atomic<bool> following_{false};   // the tailer is connected and not reloading
-    std::atomic<bool> reload_needed_{false};
+    std::atomic<bool> reload_needed_{false}; // set: writes refused until the tailer reloads
+    std::atomic<std::uint64_t> reloads_{0}; // since start
     std::mutex log_mutex_;
     clock::time_point last_failure_log_{};
 };

@@ -90,6 +90,8 @@ postgres_backend::follow_outcome postgres_backend::follow(connection& c, deadlin
 
 void postgres_backend::reload(connection& c)
 {
+    // Writes are refused until it is done (process()), even if it fails.
+    reload_needed_ = true;
     following_ = false;
     auto const started = clock::now();
     {
@@ -102,6 +104,8 @@ void postgres_backend::reload(connection& c)
         // The old directory goes with `fresh`, after the lock is released.
     }
     fresh_at_ = started.time_since_epoch().count();
+    reloads_.fetch_add(1);
+    reload_needed_ = false;
     log::info("reloaded the directory from PostgreSQL at change " + std::to_string(applied_seq_.load()) + " in " +
               std::to_string(millis(clock::now() - started).count()) + " ms");
 }
@@ -124,7 +128,7 @@ void postgres_backend::tail_loop()
                 tail_.exec(std::string("LISTEN ") + notify_channel, clock::now() + fetch_timeout);
                 log::info("following the PostgreSQL change log");
             }
-            if (reload_needed_.exchange(false))
+            if (reload_needed_)
                 reload(tail_);
             auto outcome = follow(tail_, clock::now() + fetch_timeout);
             if (outcome == follow_outcome::reload) {
@@ -185,6 +189,7 @@ backend_status postgres_backend::status() const
     auto const current_within = std::max(2 * settings_.poll_interval, std::chrono::milliseconds(2000));
     s.current = following_.load() && *s.staleness <= current_within;
     s.refusing = settings_.max_staleness.count() > 0 && *s.staleness > settings_.max_staleness;
+    s.reloads = reloads_.load();
     return s;
 }
 

@@ -380,6 +380,18 @@ bool batch_committed(connection& c, std::uint64_t expected, std::string const& n
     });
 }
 
+bool end_session(connection& c, session_id const& s, deadline until)
+{
+    if (s.pid == 0)
+        return true;
+    auto const pid = std::to_string(s.pid);
+    param const params[] = {{pid}, {s.started}};
+    auto const r = c.exec("SELECT pg_terminate_backend(pid, 1000) FROM pg_stat_activity "
+                          "WHERE pid = $1::integer AND backend_start = $2::timestamptz",
+                          params, until);
+    return r.rows() == 0 || r.text(0, 0) == "t";
+}
+
 std::uint64_t trim(connection& c, std::uint64_t keep_changes, std::chrono::seconds keep_age, deadline until)
 {
     auto const keep = std::to_string(keep_changes);

@@ -112,6 +112,12 @@ void append(connection& c, batch_write const& w, deadline until);
 // holds the head has ended: settles a commit whose answer was lost.
 bool batch_committed(connection& c, std::uint64_t expected, std::string const& nonce, deadline until);
 
+// Ends the session `s` if it still runs on the server `c` is connected to
+// (waiting up to a second for it to go): true once it is gone, so that no
+// transaction of it can still commit; false if it still runs. A session of
+// another server (after a failover) is not there: nothing is ended.
+bool end_session(connection& c, session_id const& s, deadline until);
+
 // Moves the log's start past batches older than both bounds, then deletes
 // the batches before it a few thousand at a time, never holding the head
 // row meanwhile. Returns the new oldest sequence kept.
