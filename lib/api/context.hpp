@@ -59,6 +59,9 @@ struct context {
     // What a retry with this POST's Idempotency-Key gets, when not the
     // answer itself (api/idempotency.hpp): a token's secret is shown once.
     std::optional<http::response> retry_answer = std::nullopt;
+    // The request's body, parsed before any lock was taken: set for the
+    // routes that take one (route::body), else null.
+    parsed_body* body = nullptr;
 };
 
 // For a long read, every few thousand records: lets the writers waiting
@@ -81,12 +84,17 @@ using handler_fn = http::response (*)(context&);
 // itself (ctx.me is then null).
 enum class locking { by_method, long_read, none };
 
+// Whether a route takes a JSON body, which the service then parses before
+// it takes any lock (context::body): SCIM's may also be application/scim+json.
+enum class takes_body { no, json, scim };
+
 struct route {
     std::string_view pattern;
     http::verb method;
     handler_fn handler;
     bool authenticated;
     locking lock = locking::by_method;
+    takes_body body = takes_body::no;
 };
 
 // Who makes this request's changes, for the audit trail.

@@ -18,11 +18,10 @@ namespace {
 // {"name": string (1..255 characters), "clientId": positive integer (optional)}
 std::optional<http::response> parse_group(context const& ctx, store::group& out)
 {
-    boost::json::object body;
-    if (auto error = parse_json_object(ctx.req, ctx.rules.max_json_depth, body))
-        return error;
+    if (ctx.body->error())
+        return ctx.body->error();
     bool named = false;
-    for (auto const& [key, value] : body) {
+    for (auto const& [key, value] : ctx.body->object()) {
         if (key == "name") {
             if (!value.is_string() || value.get_string().empty())
                 return bad_request("name: must be a non-empty string");

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <utility>
 
 namespace rosterd::api {
 
@@ -80,6 +81,15 @@ std::optional<http::response> parse_json_object(http::request const& req, std::s
         return http::problem(http::status::bad_request, "body: must be a JSON object");
     out = std::move(value.as_object());
     return std::nullopt;
+}
+
+boost::json::object parsed_body::take()
+{
+    if (!std::exchange(taken_, true))
+        return std::move(object_);
+    boost::json::object again(&memory_);
+    parse_json_object(req_, max_depth_, again, media_);
+    return again;
 }
 
 } // namespace rosterd::api

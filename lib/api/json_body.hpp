@@ -4,6 +4,7 @@
 #include "http/request.hpp"
 #include "http/response.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 
 #include <cstddef>
@@ -26,6 +27,43 @@ enum class body_media { json, json_or_scim };
 // anything that is not a JSON object.
 std::optional<http::response> parse_json_object(http::request const& req, std::size_t max_depth,
                                                 boost::json::object& out, body_media media = body_media::json);
+
+// A request's body parsed before its handler runs, and so before any lock
+// is taken (the service does it for every route that takes a body): the
+// object, or the response parsing gave instead. In an arena of its own: a
+// typical body fits the buffer, so parsing it allocates nothing more, and
+// a handler that takes the object (into the same storage) copies nothing.
+class parsed_body {
+public:
+    // `req` must outlive it.
+    parsed_body(http::request const& req, std::size_t max_depth, body_media media)
+        : req_(req), max_depth_(max_depth), media_(media)
+    {
+        error_ = parse_json_object(req, max_depth, object_, media);
+    }
+    parsed_body(parsed_body const&) = delete;
+    parsed_body& operator=(parsed_body const&) = delete;
+
+    std::optional<http::response> const& error() const { return error_; }
+    // To read; empty once taken.
+    boost::json::object const& object() const { return object_; }
+    boost::json::storage_ptr const& storage() const { return object_.storage(); }
+    // To keep: moved out the first time. Work may run more than once (a
+    // shared store runs it again after losing a race): a later call parses
+    // the body anew, the rare case paying for the common one.
+    boost::json::object take();
+
+private:
+    http::request const& req_;
+    std::size_t max_depth_;
+    body_media media_;
+    bool taken_ = false;
+    static constexpr std::size_t typical_body = 2048;
+    unsigned char buffer_[typical_body];
+    boost::json::monotonic_resource memory_{buffer_, sizeof buffer_};
+    boost::json::object object_{&memory_};
+    std::optional<http::response> error_;
+};
 
 // Whether the media type (parameters ignored) is `type` (application/json).
 bool is_json_media_type(std::string_view content_type, std::string_view type = "application/json");

@@ -144,13 +144,12 @@ bool may_match(scim::filter const& f, store::user const& u)
 
 json::object scim_body(context const& ctx)
 {
-    json::object body;
-    if (auto error = parse_json_object(ctx.req, ctx.rules.max_json_depth, body, body_media::json_or_scim)) {
+    if (auto const& error = ctx.body->error()) {
         if (error->code == http::status::bad_request)
             throw scim::error(http::status::bad_request, "invalidSyntax", "body: not a JSON object");
         throw_problem(*error);
     }
-    return body;
+    return ctx.body->take();
 }
 
 void throw_problem(http::response const& problem)

@@ -233,6 +233,13 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
     }
 
     http::response res;
+    // Parsed here, before any lock: the lock covers the work, not the parsing.
+    std::unique_ptr<parsed_body> body;
+    if (r.body != takes_body::no) {
+        body = std::make_unique<parsed_body>(req, rules_.max_json_depth,
+                                             r.body == takes_body::scim ? body_media::json_or_scim : body_media::json);
+        ctx.body = body.get();
+    }
     auto work = [&] { return run_handler(r, ctx, res, keyed ? &*keyed : nullptr); };
     if (r.lock == locking::none) {
         // A long job: on the service's own thread, so that the worker

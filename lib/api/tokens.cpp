@@ -26,10 +26,9 @@ struct token_request {
 // {"description": string (≤ 255 characters), "expiresIn": seconds, 1 to 10 years}
 std::optional<http::response> parse_token_request(context const& ctx, token_request& out)
 {
-    boost::json::object body;
-    if (auto error = parse_json_object(ctx.req, ctx.rules.max_json_depth, body))
-        return error;
-    for (auto const& [key, value] : body) {
+    if (ctx.body->error())
+        return ctx.body->error();
+    for (auto const& [key, value] : ctx.body->object()) {
         if (key == "description") {
             if (!value.is_string())
                 return bad_request("description: must be a string");

@@ -238,12 +238,11 @@ std::optional<std::string> check_user_patch(json::object body, user_patch& out)
     return std::nullopt;
 }
 
-std::optional<http::response> parse_user_patch(http::request const& req, std::size_t max_depth, user_patch& out)
+std::optional<http::response> read_user_patch(parsed_body& body, user_patch& out)
 {
-    json::object body(out.values.storage());
-    if (auto error = parse_json_object(req, max_depth, body))
-        return error;
-    if (auto detail = check_user_patch(std::move(body), out))
+    if (body.error())
+        return body.error();
+    if (auto detail = check_user_patch(body.take(), out))
         return bad_request(*detail);
     return std::nullopt;
 }

@@ -3,6 +3,7 @@
 // (types, formats, lengths: 400 naming the field) and merging them into a
 // user record (only the fields present change).
 
+#include "api/json_body.hpp"
 #include "http/request.hpp"
 #include "http/response.hpp"
 #include "store/directory.hpp"
@@ -39,9 +40,9 @@ struct role_change {
 // Checks a body object; the detail of a 400 otherwise ("phoneNumber: not an E.164 number").
 std::optional<std::string> check_user_patch(boost::json::object body, user_patch& out);
 
-// Parses Content-Type and body, then checks them: 415 or 400 on failure.
-// The values go into out.values' memory resource (a handler's arena).
-std::optional<http::response> parse_user_patch(http::request const& req, std::size_t max_depth, user_patch& out);
+// Checks a parsed body as a patch: parsing's own 415 or 400, or a 400. The
+// values move into `out` (which should share the body's memory resource).
+std::optional<http::response> read_user_patch(parsed_body& body, user_patch& out);
 
 // Parses the query: 400 for an unknown, repeated or malformed parameter.
 std::optional<http::response> parse_role_change(boost::urls::params_view query, role_change& out);

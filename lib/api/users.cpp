@@ -20,14 +20,6 @@ namespace rosterd::api {
 
 namespace {
 
-// Where a request's JSON body is parsed: a typical body fits in the
-// buffer, so parsing it allocates nothing, and it is all freed at once.
-struct body_arena {
-    static constexpr std::size_t typical_body = 2048;
-    unsigned char buffer[typical_body];
-    boost::json::monotonic_resource memory{buffer, sizeof buffer};
-};
-
 std::optional<http::response> refuse_roles(store::user const& me, role_change const& roles)
 {
     if (roles.group && !auth::may_manage_members(me, *roles.group))
@@ -121,13 +113,13 @@ std::string taken_by(context const& ctx, store::user const& holder)
 
 http::response update_user(context& ctx)
 {
-    // Parse before taking the lock; report in the spec's order below.
+    // The body was parsed before the lock was taken; report in the spec's
+    // order below.
     role_change roles;
-    body_arena arena;
-    user_patch patch{boost::json::object(&arena.memory), {}};
+    user_patch patch{boost::json::object(ctx.body->storage()), {}};
     auto malformed = parse_role_change(ctx.query, roles);
     if (!malformed)
-        malformed = parse_user_patch(ctx.req, ctx.rules.max_json_depth, patch);
+        malformed = read_user_patch(*ctx.body, patch);
 
     auto const* me = ctx.me;
     auto const* target = path_user(ctx);
@@ -164,11 +156,10 @@ http::response update_user(context& ctx)
 http::response create_user(context& ctx)
 {
     role_change roles;
-    body_arena arena;
-    user_patch patch{boost::json::object(&arena.memory), {}};
+    user_patch patch{boost::json::object(ctx.body->storage()), {}};
     if (auto malformed = parse_role_change(ctx.query, roles))
         return *malformed;
-    if (auto malformed = parse_user_patch(ctx.req, ctx.rules.max_json_depth, patch))
+    if (auto malformed = read_user_patch(*ctx.body, patch))
         return *malformed;
 
     auto const* me = ctx.me;

@@ -24,8 +24,9 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     req.method = http::verb::put;
     req.target = "/user/1";
     req.body = std::string(body);
-    api::user_patch patch;
-    if (api::parse_user_patch(req, api::default_max_json_depth, patch))
+    api::parsed_body parsed(req, api::default_max_json_depth, api::body_media::json);
+    api::user_patch patch{boost::json::object(parsed.storage()), {}};
+    if (api::read_user_patch(parsed, patch))
         return 0;
     store::user u;
     u.id = 1;
