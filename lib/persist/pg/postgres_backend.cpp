@@ -112,21 +112,9 @@ void postgres_backend::process(std::vector<job>& jobs)
     // A node that must reload holds a history the log may no longer have:
     // its work would be built on it. Refused until the tailer has reloaded.
     bool const ready = !reload_needed_ && writer_ready(until);
+    // Whether this node holds the head row (a transaction lock_head() began).
+    bool locked = false;
     for (int conflicts = 0;; ++conflicts) {
-        // After two lost races, take the head row's lock before running the
-        // work (pessimistic): the other nodes then wait for this batch
-        // instead of this node retrying behind theirs for ever.
-        bool const locked = ready && conflicts >= 2;
-        if (locked) {
-            try {
-                lock_head(until);
-            } catch (std::exception const& e) {
-                rollback_quietly();
-                note_failure(std::string("locking the change log's head: ") + e.what());
-                finish(write_outcome::not_made);
-                return;
-            }
-        }
         batch_write w;
         pending_.clear();
         {
@@ -165,7 +153,34 @@ void postgres_backend::process(std::vector<job>& jobs)
             finish(write_outcome::not_made);
             return;
         }
-        switch (try_append(w, until, locked)) {
+        // After two lost races, take the head row's lock (pessimistic): the
+        // other nodes then wait for this batch instead of this node retrying
+        // behind theirs for ever. Taken after the work has run, so that it
+        // is not held while the work waits for the directory's lock; if the
+        // node had to catch up under it, the work runs again, now sure to
+        // be at the head.
+        if (conflicts >= 2 && !locked) {
+            try {
+                lock_head(until);
+                locked = true;
+            } catch (std::exception const& e) {
+                rollback_quietly();
+                note_failure(std::string("locking the change log's head: ") + e.what());
+                finish(write_outcome::not_made);
+                return;
+            }
+            bool at_head;
+            {
+                auto lock = dir_.read_lock();
+                at_head = applied_.seq == w.expected && applied_.batch == w.expected_batch
+                          && applied_.log_id == w.log_id;
+            }
+            if (!at_head)
+                continue;
+        }
+        auto const appended = try_append(w, until, locked);
+        locked = false; // committed or rolled back
+        switch (appended) {
         case append_outcome::committed: {
             {
                 auto lock = dir_.write_lock();

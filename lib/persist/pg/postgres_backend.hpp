@@ -10,8 +10,10 @@
 // commits - and the changes are applied again and the callers told - or
 // finds the log moved on (another node wrote): the node catches up and
 // runs the same work again, which re-validates it; after two such races it
-// takes the head row's lock first (a transaction around the work), so that
-// the others wait for it rather than it for ever; a race still lost at the
+// takes the head row's lock once the work has run (never while the work
+// waits for the directory's lock), catches up and runs the work again if
+// it had fallen behind, and appends, so that the others wait for it rather
+// than it for ever; a race still lost at the
 // commit timeout is answered "not made" (the batch is not in the log). A
 // connection lost during the commit leaves its outcome unknown: the node
 // reconnects, ends the old session (that very session: pid and start time,
