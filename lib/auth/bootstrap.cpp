@@ -22,7 +22,7 @@ bool bootstrap(store::directory& dir, persist::backend& log, persist::data_dir c
     // Checked again inside the work: another node on the same shared store
     // may have bootstrapped it meanwhile.
     bool made = false;
-    bool const durable = log.run_sync([&] {
+    auto const outcome = log.run_sync([&] {
         made = false;
         if (dir.next_user_id() != 1)
             return true;
@@ -42,8 +42,11 @@ bool bootstrap(store::directory& dir, persist::backend& log, persist::data_dir c
         made = true;
         return true;
     });
-    if (!durable)
-        throw std::runtime_error("cannot write the first superuser to the store");
+    if (outcome == persist::write_outcome::unknown)
+        throw std::runtime_error("the store's answer to writing the first superuser was lost: it may or may not "
+                                 "exist (if it does, its token is the bootstrap token)");
+    if (outcome != persist::write_outcome::made)
+        throw std::runtime_error("cannot write the first superuser to the store; nothing was changed");
     if (!made && !given) {
         std::error_code ignored;
         std::filesystem::remove(files.bootstrap_token(), ignored);

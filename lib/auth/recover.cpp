@@ -31,14 +31,17 @@ recovered_access recover_access(persist::data_dir& files, store::record_id user,
     t.hash = hash_token(secret);
     t.description = "recovery";
     t.created = now;
-    bool const durable = log.run_sync([&] {
+    auto const outcome = log.run_sync([&] {
         log.record_audited(dir, store::put_token{t}, store::actor{}, now);
         return true;
     });
-    if (!durable) {
+    if (outcome == persist::write_outcome::unknown)
+        throw std::runtime_error("writing the new token to the journal failed, and whether it is there is "
+                                 "unknown; if it is, its secret is in " + files.bootstrap_token().string());
+    if (outcome != persist::write_outcome::made) {
         std::error_code ignored;
         std::filesystem::remove(files.bootstrap_token(), ignored);
-        throw std::runtime_error("cannot write the new token to the journal");
+        throw std::runtime_error("cannot write the new token to the journal; nothing was changed");
     }
     log.stop();
     files.give_files_to_owner();

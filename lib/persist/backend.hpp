@@ -99,13 +99,13 @@ public:
         return "the change could not be written to disk; nothing was changed";
     }
 
-    // Whether the work was made durable.
-    bool run_sync(work_fn work)
+    // Runs the work and waits for its outcome.
+    write_outcome run_sync(work_fn work)
     {
         std::promise<write_outcome> result;
         auto future = result.get_future();
         submit(std::move(work), [&result](write_outcome o) { result.set_value(o); });
-        return future.get() == write_outcome::made;
+        return future.get();
     }
 
     // Completes with the write_outcome on the handler's associated executor.

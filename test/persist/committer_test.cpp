@@ -94,10 +94,10 @@ struct harness {
             u.first_name = "user " + std::to_string(i);
             c = store::put_user{u};
         }
-        bool const durable = log->run_sync([&] {
+        bool const durable = (log->run_sync([&] {
             log->record(c);
             return true;
-        });
+        }) == write_outcome::made);
         if (durable) {
             if (auto const* put = std::get_if<store::put_user>(&c))
                 acknowledged[put->after.id] = put->after.first_name.view();
@@ -409,12 +409,12 @@ BOOST_AUTO_TEST_CASE(failing_work_is_undone_and_others_in_the_batch_persist)
     harness h;
     BOOST_TEST(h.step(0));
     auto const before = observed(h.dir);
-    bool const durable = h.log->run_sync([&]() -> bool {
+    bool const durable = (h.log->run_sync([&]() -> bool {
         store::user u;
         u.id = 99;
         h.log->record(store::put_user{u});
         throw std::runtime_error("handler bug");
-    });
+    }) == write_outcome::made);
     BOOST_TEST(durable); // nothing of it to persist: it was undone
     BOOST_TEST((observed(h.dir) == before));
     BOOST_TEST(h.step(1));
@@ -578,12 +578,12 @@ BOOST_AUTO_TEST_CASE(recovery_cuts_a_torn_tail_and_appends_after_it)
         committer log(d, &files, system_io(), {}, recovered{});
         log.start();
         for (int i = 1; i <= 3; ++i)
-            log.run_sync([&] {
+            BOOST_TEST_REQUIRE((log.run_sync([&] {
                 store::user u;
                 u.id = static_cast<store::record_id>(i);
                 log.record(store::put_user{u});
                 return true;
-            });
+            }) == write_outcome::made));
         // No stop(): copy the journal as a crash would leave it.
         std::filesystem::copy_file(files.journal(), copy.path() / "journal.crashed");
         log.stop();
@@ -601,12 +601,12 @@ BOOST_AUTO_TEST_CASE(recovery_cuts_a_torn_tail_and_appends_after_it)
     BOOST_TEST(std::filesystem::file_size(files.journal()) == r.journal_bytes);
     committer log(d, &files, system_io(), {}, r);
     log.start();
-    BOOST_TEST(log.run_sync([&] {
+    BOOST_TEST((log.run_sync([&] {
         store::user u;
         u.id = 9;
         log.record(store::put_user{u});
         return true;
-    }));
+    }) == write_outcome::made));
     log.stop();
     store::directory again;
     recover(files, again, system_io());
@@ -628,16 +628,16 @@ BOOST_AUTO_TEST_CASE(a_request_is_replayed_whole_or_not_at_all_wherever_a_crash_
         committer log(d, &files, system_io(), {}, recovered{});
         log.start();
         auto one_user = [&](store::record_id id) {
-            return log.run_sync([&] {
+            return (log.run_sync([&] {
                 store::user u;
                 u.id = id;
                 log.record(store::put_user{u});
                 return true;
-            });
+            }) == write_outcome::made);
         };
         BOOST_TEST_REQUIRE(one_user(1));
         unit_start = std::filesystem::file_size(files.journal());
-        BOOST_TEST_REQUIRE(log.run_sync([&] {
+        BOOST_TEST_REQUIRE((log.run_sync([&] {
             log.record(store::put_group{{1, "team", std::nullopt, 0}});
             for (store::record_id id = 2; id <= 4; ++id) {
                 store::user u;
@@ -646,7 +646,7 @@ BOOST_AUTO_TEST_CASE(a_request_is_replayed_whole_or_not_at_all_wherever_a_crash_
                 log.record(store::put_user{u});
             }
             return true;
-        }));
+        }) == write_outcome::made));
         unit_end = std::filesystem::file_size(files.journal());
         // Copied before stop(), which would snapshot and empty the journal.
         std::filesystem::copy_file(files.journal(), tmp.path() / "journal.whole");
