@@ -117,12 +117,16 @@ http::awaitable<http::response> service::handle(http::request const& req) const
     co_return res;
 }
 
-void service::refused(http::request const& req, http::response const& res) const
+http::response service::refused(http::request const& req, http::response res) const
 {
     request_facts const facts{metrics_.unrouted()};
     metrics_.record(facts.route, static_cast<unsigned>(res.code), {});
+    // Under /scim/v2 (when the request line was read), a SCIM error.
+    if (scim::is_scim_target(req.target))
+        res = scim::from_problem(res);
     if (log::enabled(log::level::info))
         log_access(req, res, facts, {});
+    return res;
 }
 
 void service::log_access(http::request const& req, http::response const& res, request_facts const& facts,

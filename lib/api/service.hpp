@@ -42,7 +42,7 @@ public:
     // The data directory GET /backup snapshots into; none by default.
     void set_data_dir(persist::data_dir const* files) { files_ = files; }
 
-    void refused(http::request const& req, http::response const& res) const override;
+    http::response refused(http::request const& req, http::response res) const override;
 
 private:
     // What the access log and the metrics say of a request.

@@ -37,10 +37,11 @@ class request_handler {
 public:
     virtual ~request_handler() = default;
     virtual awaitable<response> handle(request const& req) const = 0;
-    // Told of the session's own answers to malformed requests (400, 413,
-    // 431), for the metrics and the access log; `req` is whatever of the
-    // request was parsed. Must not throw.
-    virtual void refused(request const& /*req*/, response const& /*res*/) const {}
+    // Given the session's own answer to a malformed request (400, 413, 431),
+    // for the metrics and the access log: the answer to send, which it may
+    // phrase as the resource's protocol does (a SCIM error under
+    // /scim/v2). `req` is whatever of the request was parsed. Must not throw.
+    virtual response refused(request const& /*req*/, response res) const { return res; }
 };
 
 struct session_limits {

@@ -128,6 +128,26 @@ struct header_probes {
     bool line = false; // the request line has been tried whole
 };
 
+// The method and target of a header block too large to parse, read from
+// its request line alone (by the parser), so that the refusal can take the
+// form the resource's protocol uses (a SCIM error under /scim/v2) and the
+// access log names them.
+inline void read_request_line(std::string_view data, request& req)
+{
+    auto const end = data.find("\r\n");
+    if (end == std::string_view::npos)
+        return;
+    std::string line(data.substr(0, end));
+    line.append("\r\n\r\n");
+    request scratch;
+    request_parser probe(scratch);
+    beast::error_code ec; // a missing Host, say: the line was read all the same
+    probe.put(asio::buffer(line), ec);
+    req.method = scratch.method;
+    req.method_text = scratch.method_text;
+    req.target = scratch.target;
+}
+
 inline beast::error_code check_header(beast::flat_buffer const& buffer, session_limits const& limits,
                                       request& req, header_probes& probes, bool& whole)
 {
@@ -136,8 +156,10 @@ inline beast::error_code check_header(beast::flat_buffer const& buffer, session_
     auto const block = find_header_block(data.substr(0, limits.header_limit));
     whole = block.has_value();
     if (!whole) {
-        if (data.size() >= limits.header_limit)
+        if (data.size() >= limits.header_limit) {
+            read_request_line(data.substr(0, limits.header_limit), req);
             return h::error::header_limit;
+        }
         bool const line_whole = data.find('\n') != std::string_view::npos;
         if (!probes.first && (probes.line || !line_whole))
             return {};
@@ -252,8 +274,7 @@ awaitable<void> run_session(Stream& stream, request_handler const& handler,
         set_deadline(state, limits.request_timeout);
         if (auto const ec = co_await read_request(stream, buffer, req, limits, out)) {
             if (auto answer = answer_read_error(ec, req)) {
-                handler.refused(req, *answer);
-                finalize(*answer, 11, connection::close, out);
+                finalize(handler.refused(req, std::move(*answer)), 11, connection::close, out);
                 co_await asio::async_write(stream, asio::buffer(out), use_tuple);
             }
             break;

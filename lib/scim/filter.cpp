@@ -51,6 +51,18 @@ std::string folded(std::string_view s)
 
 filter_ptr make(auto node) { return std::make_unique<filter const>(filter{std::move(node)}); }
 
+// The dateTime attributes of both resources (RFC 7643 §3.1).
+bool is_date_time(attr_path const& p)
+{
+    return same_name(p.name, "meta") && (same_name(p.sub, "created") || same_name(p.sub, "lastModified"));
+}
+
+// The boolean attributes: a user's active, and primary in multi-valued ones.
+bool is_boolean(attr_path const& p)
+{
+    return p.sub.empty() ? same_name(p.name, "active") || same_name(p.name, "primary") : same_name(p.sub, "primary");
+}
+
 class parser {
 public:
     explicit parser(std::string_view text) : text_(text)
@@ -236,12 +248,24 @@ private:
         at_ += op_word.size();
         if (++comparisons_ > max_filter_comparisons)
             fail("more than " + std::to_string(max_filter_comparisons) + " comparisons");
-        comparison c{std::move(p), op->second, nullptr, {}, false};
+        comparison c{std::move(p), op->second, nullptr, {}, false, std::nullopt};
         if (c.op != compare_op::pr)
             c.value = value();
         if (c.value.is_string())
             c.folded = folded(c.value.get_string());
         c.case_exact = c.path.sub.empty() && (same_name(c.path.name, "id") || same_name(c.path.name, "externalId"));
+        bool const ordering = c.op == compare_op::gt || c.op == compare_op::ge || c.op == compare_op::lt
+                              || c.op == compare_op::le;
+        // RFC 7644 §3.4.2.2: a boolean has no order.
+        if (ordering && (c.value.is_bool() || is_boolean(c.path)))
+            fail("gt, ge, lt and le do not apply to a boolean");
+        if (is_date_time(c.path) && (ordering || c.op == compare_op::eq || c.op == compare_op::ne)) {
+            if (c.value.is_string())
+                c.time = store::parse_rfc3339_instant(c.value.get_string());
+            if (!c.time)
+                fail(c.path.name + "." + c.path.sub + " compares with an RFC 3339 date-time, such as "
+                     "\"2026-12-06T15:00:00Z\"");
+        }
         return make(std::move(c));
     }
 

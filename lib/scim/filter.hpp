@@ -17,12 +17,15 @@
 //
 // Thread safety: plain values and pure functions.
 
+#include "store/time.hpp"
+
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -67,6 +70,9 @@ struct comparison {
     boost::json::value value; // null for pr
     std::string folded;       // a string value in ASCII lower case, folded once
     bool case_exact = false;  // on "id" and "externalId" (RFC 7643 caseExact)
+    // On a dateTime attribute (meta.created, meta.lastModified) with eq, ne,
+    // gt, ge, lt or le: the moment the value names, compared as a moment.
+    std::optional<store::instant> time;
 };
 struct logical {
     bool is_and = true;

@@ -134,6 +134,12 @@ bool compare(scalar const& have, compare_op op, comparison const& c, fold_cache&
         default: return true;
         }
     }
+    if (c.time) { // a dateTime: as moments, whatever form each is written in
+        if (have.type != kind::string)
+            return false;
+        auto const t = store::parse_rfc3339_instant(have.text);
+        return t && ordered(op, *t, *c.time);
+    }
     auto const& want = c.value;
     if (have.type == kind::string && want.is_string()) {
         if (c.case_exact) {

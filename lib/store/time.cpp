@@ -75,4 +75,59 @@ std::optional<unix_time> parse_rfc3339(std::string_view text)
     return at.time_since_epoch().count();
 }
 
+std::optional<instant> parse_rfc3339_instant(std::string_view text)
+{
+    using namespace std::chrono;
+    std::size_t at = 0;
+    auto digits = [&](std::size_t n, unsigned& v) {
+        if (text.size() - at < n)
+            return false;
+        v = 0;
+        for (std::size_t end = at + n; at < end; ++at) {
+            if (text[at] < '0' || text[at] > '9')
+                return false;
+            v = v * 10 + static_cast<unsigned>(text[at] - '0');
+        }
+        return true;
+    };
+    auto one_of = [&](std::string_view chars) {
+        if (at < text.size() && chars.find(text[at]) != std::string_view::npos)
+            return text[at++];
+        return '\0';
+    };
+    unsigned y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
+    if (!(digits(4, y) && one_of("-") && digits(2, mo) && one_of("-") && digits(2, d) && one_of("Tt")
+          && digits(2, h) && one_of(":") && digits(2, mi) && one_of(":") && digits(2, s)))
+        return std::nullopt;
+    instant r;
+    if (one_of(".")) {
+        std::size_t const first = at;
+        std::uint32_t scale = 100'000'000;
+        for (; at < text.size() && text[at] >= '0' && text[at] <= '9'; ++at, scale /= 10)
+            r.nanos += static_cast<std::uint32_t>(text[at] - '0') * scale;
+        if (at == first)
+            return std::nullopt;
+    }
+    long offset = 0;
+    if (char const sign = one_of("Zz+-"); sign == '+' || sign == '-') {
+        unsigned oh = 0, om = 0;
+        if (!(digits(2, oh) && one_of(":") && digits(2, om)) || oh > 23 || om > 59)
+            return std::nullopt;
+        offset = (sign == '+' ? 1 : -1) * static_cast<long>(oh * 3600 + om * 60);
+    } else if (!sign) {
+        return std::nullopt;
+    }
+    year_month_day const date{year{static_cast<int>(y)}, month{mo}, day{d}};
+    if (at != text.size() || !date.ok() || h > 23 || mi > 59 || s > 60)
+        return std::nullopt;
+    unsigned second = s;
+    if (second == 60) { // a leap second: the last moment of its minute
+        second = 59;
+        r.nanos = 999'999'999;
+    }
+    auto const local = sys_days{date} + hours{h} + minutes{mi} + seconds{second};
+    r.seconds = local.time_since_epoch().count() - offset;
+    return r;
+}
+
 } // namespace rosterd::store

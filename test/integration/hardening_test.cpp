@@ -314,5 +314,6 @@ BOOST_AUTO_TEST_CASE(the_parsers_own_refusals_are_counted_and_logged)
     BOOST_TEST(metrics.find(R"(rosterd_requests_total{method="-",route="-",status="431"} 1)") != std::string::npos, metrics);
     auto const log = s.server.log();
     BOOST_TEST(log.find("method=GET route=- status=400") != std::string::npos, log);
-    BOOST_TEST(log.find("method=- route=- status=431") != std::string::npos, log);
+    // The request line of a header block too large is still read, for the log.
+    BOOST_TEST(log.find("method=GET route=- status=431") != std::string::npos, log);
 }

@@ -7,6 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/api_client.hpp"
+#include "store/time.hpp"
 
 #include <boost/json.hpp>
 
@@ -426,6 +427,83 @@ BOOST_AUTO_TEST_CASE(refusals_are_scim_errors_and_change_nothing)
                  ops(R"([{"op":"add","path":"members","value":[{"value":"abc"}]}])"));
     expect_error(api, 400, "invalidValue", verb::post, "/Groups", R"({"members":[]})");
     BOOST_TEST(api.ids(verb::get, "/usergroup").size() == 1u);
+}
+
+// Under /scim/v2 even the parser's own refusals are SCIM errors; /Me is
+// 501; a schema's URN may come percent-encoded; a boolean has no order.
+BOOST_AUTO_TEST_CASE(every_answer_under_scim_is_scim)
+{
+    server_process server({"--bootstrap-token", root, "--max-body", "4096"});
+    auto is_scim_error = [](http_response const& res, unsigned status) {
+        BOOST_TEST(res.result_int() == status);
+        BOOST_TEST(res[bhttp::field::content_type] == scim_media);
+        auto const e = json::parse(res.body()).as_object();
+        BOOST_TEST(e.at("schemas").at(0).as_string() == "urn:ietf:params:scim:api:messages:2.0:Error", res.body());
+        BOOST_TEST(e.at("status").as_string() == std::to_string(status));
+        BOOST_TEST(hardening_header_problems(res) == "");
+    };
+    std::string const host = "Host: x\r\nAuthorization: Bearer " + root + "\r\n";
+    std::string const too_large = "POST /scim/v2/Users HTTP/1.1\r\n" + host +
+                                  "Content-Type: application/scim+json\r\nContent-Length: 5000\r\n\r\n" +
+                                  std::string(5000, ' ');
+    std::string const long_header = "GET /scim/v2/Users HTTP/1.1\r\n" + host + "X-Big: " + std::string(9000, 'a') +
+                                    "\r\n\r\n";
+    std::string const malformed = "GET /scim/v2/Users HTTP/1.1\r\n" + host + "Bad Header: x\r\n\r\n";
+    for (auto const& [wire, status] : {std::pair{too_large, 413u}, std::pair{long_header, 431u}, std::pair{malformed, 400u}}) {
+        BOOST_TEST_CONTEXT(status) {
+            client c(server.port());
+            auto const replies = parse_responses(c.raw(wire));
+            BOOST_TEST_REQUIRE(replies.size() == 1u);
+            is_scim_error(replies[0], status);
+        }
+    }
+    // The native API keeps its problem documents.
+    client c(server.port());
+    auto const native = parse_responses(c.raw("POST /user HTTP/1.1\r\n" + host + "Content-Length: 5000\r\n\r\n" +
+                                              std::string(5000, ' ')));
+    BOOST_TEST_REQUIRE(native.size() == 1u);
+    BOOST_TEST(native[0][bhttp::field::content_type] == "application/problem+json");
+
+    api_client api(server.port(), root);
+    for (auto method : {verb::get, verb::post, verb::put, verb::patch, verb::delete_})
+        expect_error(api, 501, "", method, "/Me", method == verb::get || method == verb::delete_
+                                                      ? std::optional<std::string>{} : std::optional<std::string>{"{}"});
+    auto const schema = expect(api, 200, verb::get, "/Schemas/urn%3Aietf%3Aparams%3Ascim%3Aschemas%3Acore%3A2.0%3AUser",
+                               {}, "");
+    BOOST_TEST(str(schema.at("id")) == "urn:ietf:params:scim:schemas:core:2.0:User");
+    BOOST_TEST(str(expect(api, 200, verb::get, "/ResourceTypes/%55ser", {}, "").at("name")) == "User");
+    expect_error(api, 400, "invalidFilter", verb::get, "/Users?filter=active+gt+true");
+    expect_error(api, 400, "invalidFilter", verb::get, "/Users?filter=meta.lastModified+gt+%22yesterday%22");
+}
+
+// A provider's delta sync asks for what changed since its last run, in
+// whatever RFC 3339 form its clock writes: compared as moments.
+BOOST_AUTO_TEST_CASE(a_delta_sync_by_last_modified_finds_what_changed)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const ann = expect(api, 201, verb::post, "/Users", R"({"userName":"ann"})");
+    auto const at = str(ann.at("meta").at("lastModified")); // "YYYY-MM-DDTHH:MM:SSZ"
+    BOOST_TEST_REQUIRE(at.size() == 20u);
+    auto const stem = at.substr(0, 19);
+    auto found = [&](std::string const& op, std::string const& when) {
+        std::string encoded;
+        for (char ch : when)
+            encoded += ch == '+' ? std::string("%2B") : std::string(1, ch);
+        // Ann alone: the first superuser was made in the same second.
+        return total(expect(api, 200, verb::get, "/Users?filter=meta.lastModified+" + op + "+%22" + encoded +
+                                                 "%22+and+userName+eq+%22ann%22"));
+    };
+    // The same moment, written three ways: not after it, and at it.
+    for (auto const& same : {at, stem + ".000Z", stem + "+00:00"}) {
+        BOOST_TEST(found("gt", same) == 0u, same);
+        BOOST_TEST(found("ge", same) == 1u, same);
+    }
+    // Half a second before: as text ".5Z" sorts after "Z" and would miss Ann.
+    auto const before = *rosterd::store::parse_rfc3339(at) - 1;
+    BOOST_TEST(found("gt", rosterd::store::format_rfc3339(before).substr(0, 19) + ".5Z") == 1u);
+    // An hour east of UTC, the same moment reads an hour later.
+    BOOST_TEST(found("lt", rosterd::store::format_rfc3339(before + 1 + 3600).substr(0, 19) + "+01:00") == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(the_if_match_header_and_the_etag_agree)

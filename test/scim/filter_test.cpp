@@ -121,6 +121,41 @@ BOOST_AUTO_TEST_CASE(malformed_filters_are_refused_with_where)
     }
 }
 
+// A provider's delta sync: meta.lastModified against any RFC 3339 form,
+// compared as moments. As text, "04:42:34.5Z" sorts before "04:42:34Z" and
+// an offset is compared digit by digit.
+BOOST_AUTO_TEST_CASE(date_times_compare_as_moments)
+{
+    // Barbara was last modified at 2011-05-13T04:42:34Z.
+    for (auto const& [filter, expected] : std::initializer_list<std::pair<char const*, bool>>{
+             {R"(meta.lastModified gt "2011-05-13T04:42:33.999Z")", true},
+             {R"(meta.lastModified lt "2011-05-13T04:42:34.5Z")", true},
+             {R"(meta.lastModified gt "2011-05-13T04:42:34.5Z")", false},
+             {R"(meta.lastModified eq "2011-05-13T06:42:34+02:00")", true},
+             {R"(meta.lastModified ne "2011-05-13T06:42:34+02:00")", false},
+             {R"(meta.lastModified gt "2011-05-13T05:00:00+01:00")", true},
+             {R"(meta.lastModified lt "2011-05-12T23:42:35-05:00")", true},
+             {R"(meta.lastModified ge "2011-05-13t04:42:34z")", true},
+             {R"(meta.LASTMODIFIED le "2011-05-13T04:42:34.000000001Z")", true},
+             {R"(meta.lastModified sw "2011-05")", true}, // as text: co, sw, ew
+         }) {
+        BOOST_TEST(on_barbara(filter) == expected, filter);
+    }
+    // A date-time that is not one is refused, not compared as text.
+    for (auto const* bad : {R"(meta.lastModified gt "yesterday")", R"(meta.lastModified gt "2011-05-13")",
+                            R"(meta.created eq 5)", R"(meta.lastModified lt "2011-05-13T04:42:34")"})
+        BOOST_CHECK_THROW(parse_filter(bad), filter_error);
+}
+
+// RFC 7644 §3.4.2.2: gt, ge, lt and le on a boolean are invalidFilter.
+BOOST_AUTO_TEST_CASE(a_boolean_has_no_order)
+{
+    for (auto const* bad : {"active gt true", "active le false", R"(active ge "x")", "title lt true",
+                            R"(emails[primary gt false])", R"(emails.primary lt true)"})
+        BOOST_CHECK_THROW(parse_filter(bad), filter_error);
+    BOOST_TEST(on_barbara("active eq true"));
+}
+
 BOOST_AUTO_TEST_CASE(depth_and_length_are_bounded)
 {
     std::string deep;

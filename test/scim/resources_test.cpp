@@ -358,7 +358,7 @@ BOOST_AUTO_TEST_CASE(a_filter_on_the_record_answers_as_on_the_resource)
         R"(active eq true)", R"(active eq false)", R"(active ne true)", R"(active pr)",
         R"(groups.value eq "10")", R"(groups[display eq "mine"])", R"(groups[display eq "board"])",
         R"(groups.display pr)", R"(groups.type eq "direct")", R"(groups.$ref co "Groups/11")", R"(groups pr)",
-        R"(meta.resourceType eq "User")", R"(meta.created gt "2023-11-14T22:13:19Z")", R"(meta.lastModified lt "2030")",
+        R"(meta.resourceType eq "User")", R"(meta.created gt "2023-11-14T22:13:19Z")", R"(meta.lastModified lt "2030-01-01T00:00:00+01:00")",
         R"(meta.location co "/Users/3")", R"(meta.version pr)", R"(meta pr)", R"(meta[resourceType eq "User"])",
         R"(schemas eq "urn:ietf:params:scim:schemas:core:2.0:User")", R"(schemas.x pr)", R"(schemas[value pr])",
         R"(urn:ietf:params:scim:schemas:core:2.0:User:userName eq "solo.name")", R"(nickName pr)",

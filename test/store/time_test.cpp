@@ -51,3 +51,28 @@ BOOST_AUTO_TEST_CASE(parses_exactly_what_it_formats)
                             " 2026-11-28T14:53:55Z", "2026-11-28T14:53:55Z ", "+026-11-28T14:53:55Z"})
         BOOST_TEST(!parse_rfc3339(bad), bad);
 }
+
+// Every RFC 3339 form a provider sends for a delta sync reads as the moment
+// it names: fractions, offsets, lower-case letters, a leap second.
+BOOST_AUTO_TEST_CASE(any_rfc3339_date_time_reads_as_its_moment)
+{
+    using rosterd::store::instant;
+    using rosterd::store::parse_rfc3339_instant;
+    auto at = [](std::string_view text) { return parse_rfc3339_instant(text); };
+    auto const base = *rosterd::store::parse_rfc3339("2026-12-06T15:00:00Z");
+    BOOST_TEST((at("2026-12-06T15:00:00Z") == instant{base, 0}));
+    BOOST_TEST((at("2026-12-06t15:00:00z") == instant{base, 0}));
+    BOOST_TEST((at("2026-12-06T15:00:00.5Z") == instant{base, 500'000'000}));
+    BOOST_TEST((at("2026-12-06T15:00:00.123456789123Z") == instant{base, 123'456'789}));
+    BOOST_TEST((at("2026-12-06T16:00:00+01:00") == instant{base, 0}));
+    BOOST_TEST((at("2026-12-06T09:30:00.25-05:30") == instant{base, 250'000'000}));
+    BOOST_TEST((at("2026-12-31T23:59:60Z") == instant{*rosterd::store::parse_rfc3339("2026-12-31T23:59:59Z"), 999'999'999}));
+    // Earlier and later, by the moment and not by the text.
+    BOOST_TEST((*at("2026-12-06T15:00:00.5Z") > *at("2026-12-06T15:00:00Z")));
+    BOOST_TEST((*at("2026-12-06T15:30:00+01:00") < *at("2026-12-06T15:00:00Z")));
+    for (std::string_view bad : {"", "2026-12-06", "2026-12-06T15:00:00", "2026-12-06T15:00Z", "2026-12-06T15:00:00.Z",
+                                 "2026-12-06T15:00:00+0100", "2026-12-06T15:00:00+24:00", "2026-02-30T15:00:00Z",
+                                 "2026-12-06T24:00:00Z", "2026-12-06T15:00:00Zjunk", "2026-12-06 15:00:00Z",
+                                 "２026-12-06T15:00:00Z"})
+        BOOST_TEST(!at(bad), bad);
+}
