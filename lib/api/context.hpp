@@ -37,6 +37,7 @@ struct api_rules {
     std::size_t max_json_depth = default_max_json_depth;
     std::size_t max_tokens_per_user = default_max_tokens_per_user;
     bool allow_self_verify = false;   // may a user verify their own phone and e-mail?
+    std::string phone_region;         // for national phone numbers through SCIM (--phone-region)
 };
 
 struct context {

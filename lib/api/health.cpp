@@ -30,12 +30,12 @@ http::response prometheus_metrics(context& ctx)
 {
     auto body = ctx.stats.render(ctx.dir);
     body.append(render_store(ctx.log.status()));
-    return http::response{http::status::ok, http::media::prometheus, std::move(body), {}, {}, {}, {}};
+    return http::response{http::status::ok, http::media::prometheus, std::move(body), {}, {}, {}, {}, {}};
 }
 
 http::response openapi(context&)
 {
-    return http::response{http::status::ok, http::media::json, std::string(openapi_document()), {}, {}, {}, {}};
+    return http::response{http::status::ok, http::media::json, std::string(openapi_document()), {}, {}, {}, {}, {}};
 }
 
 } // namespace rosterd::api

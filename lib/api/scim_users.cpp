@@ -77,8 +77,9 @@ http::response replace_user(context& ctx, store::user const& target, json::objec
 {
     auto const level = auth::access_to(*ctx.me, target);
     auto const allowed = auth::settable_fields(level, ctx.me->id == target.id, ctx.rules.allow_self_verify);
-    auto wanted = scim::native_fields(resource);
-    auto current = scim::native_fields(scim::user_resource(target, ctx.dir, *ctx.me, {}));
+    std::string dropped;
+    auto wanted = scim::native_fields(resource, ctx.rules.phone_region, &dropped);
+    auto current = scim::native_fields(scim::user_resource(target, ctx.dir, *ctx.me, {}), ctx.rules.phone_region);
     // A user without a userName goes by their e-mail address; the first
     // SCIM write stores that name, so that the provider's name for the user
     // does not follow a later change of address.
@@ -98,14 +99,18 @@ http::response replace_user(context& ctx, store::user const& target, json::objec
         throw_problem(*refusal);
     if (patch.values.contains("userName"))
         refuse_taken_name(ctx, wanted, target.id);
-    if (patch.fields.empty())
-        return user_answer(ctx, http::status::ok, target);
+    if (patch.fields.empty()) {
+        auto res = user_answer(ctx, http::status::ok, target);
+        res.log_note = std::move(dropped);
+        return res;
+    }
 
     store::user after = target;
     if (auto detail = apply_patch(after, patch, ctx.now))
         throw_invalid(*detail);
     after.updated = ctx.now;
     auto res = user_answer(ctx, http::status::ok, after);
+    res.log_note = std::move(dropped);
     commit(ctx, store::put_user{std::move(after)});
     return res;
 }
@@ -225,7 +230,8 @@ http::response scim_create_user(context& ctx)
 {
     return scim_call([&] {
         auto const body = scim_body(ctx);
-        auto fields = scim::native_fields(body);
+        std::string dropped;
+        auto fields = scim::native_fields(body, ctx.rules.phone_region, &dropped);
         for (auto it = fields.begin(); it != fields.end();)
             it = it->value().is_null() ? fields.erase(it) : it + 1;
         auto const patch = checked(fields);
@@ -258,6 +264,7 @@ http::response scim_create_user(context& ctx)
             throw scim::invalid_value(*detail);
         auto res = user_answer(ctx, http::status::created, u);
         res.location = std::string(scim::base_path) + "/Users/" + std::to_string(u.id);
+        res.log_note = std::move(dropped);
         commit(ctx, store::put_user{std::move(u)});
         return res;
     });

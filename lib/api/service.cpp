@@ -141,6 +141,8 @@ void service::log_access(http::request const& req, http::response const& res, re
     line.append(" bytes=").append(std::to_string(res.body.size()));
     line.append(" duration_us=").append(std::to_string(took.count() / 1000));
     line.append(" caller=").append(facts.caller ? std::to_string(facts.caller) : "-");
+    if (!res.log_note.empty())
+        line.append(" note=\"").append(res.log_note).append("\"");
     log::access(line);
 }
 

@@ -1,5 +1,6 @@
 #include "config/options.hpp"
 
+#include "scim/phone.hpp"
 #include "auth/token.hpp"
 
 #include <boost/program_options.hpp>
@@ -66,6 +67,9 @@ po::options_description describe()
         ("max-tokens-per-user", text()->default_value("100"), "API tokens one user may hold at most")
         ("allow-self-verify", text()->implicit_value("true")->default_value("false"),
          "let users mark their own phone number and e-mail address verified (true or false)")
+        ("phone-region", text()->default_value(""),
+         "the region (ISO 3166 code, e.g. US) of phone numbers that SCIM clients send without a country code; "
+         "none by default")
         ("audit-retention", text()->default_value("90"),
          "days the audit trail keeps an event (0: until the next trim, within a minute)")
         ("audit-max-events", text()->default_value("1000000"),
@@ -298,6 +302,9 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         o.allow_self_verify = *allow;
     else
         r.problems.push_back(problem("allow-self-verify", "must be true or false"));
+    o.phone_region = r.text("phone-region");
+    if (!o.phone_region.empty() && !scim::is_phone_region(o.phone_region))
+        r.problems.push_back(problem("phone-region", "must be a region libphonenumber knows, upper case, e.g. US or NL"));
     o.audit.retention = r.number<store::unix_time>("audit-retention", 0, 36500) * store::seconds_per_day;
     o.audit.max_events = r.number<std::size_t>("audit-max-events", 1, 1'000'000'000);
     o.recover_user = r.number<std::uint64_t>("user", 1, std::numeric_limits<std::int64_t>::max());

@@ -62,17 +62,17 @@ response problem(status code, std::string_view detail)
     body["title"] = boost::beast::http::obsolete_reason(code);
     body["status"] = static_cast<unsigned>(code);
     body["detail"] = detail;
-    return response{code, media::problem, boost::json::serialize(body), {}, {}, {}, {}};
+    return response{code, media::problem, boost::json::serialize(body), {}, {}, {}, {}, {}};
 }
 
 response json(status code, std::string body)
 {
-    return response{code, media::json, std::move(body), {}, {}, {}, {}};
+    return response{code, media::json, std::move(body), {}, {}, {}, {}, {}};
 }
 
-response no_content() { return response{status::no_content, {}, {}, {}, {}, {}, {}}; }
+response no_content() { return response{status::no_content, {}, {}, {}, {}, {}, {}, {}}; }
 
-response not_modified(std::string etag) { return response{status::not_modified, {}, {}, {}, {}, std::move(etag), {}}; }
+response not_modified(std::string etag) { return response{status::not_modified, {}, {}, {}, {}, std::move(etag), {}, {}}; }
 
 void finalize(response const& res, unsigned version, connection conn, std::string& out)
 {

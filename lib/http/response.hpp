@@ -37,6 +37,9 @@ struct response {
     // argument, answering false after the last. Sent chunked (HTTP/1.1), or
     // to the connection's close (HTTP/1.0). Empty: `body` is all of it.
     std::function<bool(std::string&)> more;
+    // For the access log only, never sent: what a handler did that the
+    // status does not say (a value it could not keep).
+    std::string log_note;
 };
 
 // An RFC 9457 problem: {"type":"about:blank","title":<reason>,"status":<code>,"detail":<detail>}

@@ -1,5 +1,6 @@
 #include "scim/mapping.hpp"
 
+#include "scim/phone.hpp"
 #include "api/json_body.hpp"
 #include "auth/rights.hpp"
 #include "scim/filter.hpp"
@@ -93,17 +94,6 @@ json::value single_value(json::object const& resource, std::string_view name,
     return *value;
 }
 
-// "+1 (425) 555-0100" -> "+14255550100": the separators people write.
-json::value phone_digits(json::value v)
-{
-    if (!v.is_string())
-        return v;
-    std::string digits;
-    for (char c : v.get_string())
-        if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')')
-            digits.push_back(c);
-    return json::value(digits);
-}
 
 json::value optional_string(json::object const& resource, std::string_view name)
 {
@@ -206,8 +196,18 @@ json::object group_resource(store::group const& g, store::directory const& dir, 
     return r;
 }
 
-json::object native_fields(json::object const& resource)
+json::object native_fields(json::object const& resource, std::string_view phone_region, std::string* dropped)
 {
+    auto phone = single_value(resource, "phoneNumbers", {"work", "mobile", "home", "other"});
+    if (phone.is_string()) {
+        if (auto e164 = to_e164(phone.get_string(), phone_region)) {
+            phone = json::value(*e164);
+        } else {
+            phone = nullptr;
+            if (dropped)
+                *dropped = "phoneNumbers: not a phone number (not kept)";
+        }
+    }
     auto const user_name = optional_string(resource, "userName");
     if (user_name.is_null() || user_name.get_string().empty())
         throw invalid_value("userName: required");
@@ -216,7 +216,7 @@ json::object native_fields(json::object const& resource)
         {"firstName", name_part(resource, "givenName")},
         {"lastName", name_part(resource, "familyName")},
         {"emailAddress", single_value(resource, "emails", {"work", "home", "other"})},
-        {"phoneNumber", phone_digits(single_value(resource, "phoneNumbers", {"work", "mobile", "home", "other"}))},
+        {"phoneNumber", std::move(phone)},
         {"externalId", optional_string(resource, "externalId")},
     };
     if (auto const* active = find_attribute(resource, "active"); active && !active->is_null())

@@ -9,8 +9,9 @@
 //   name.givenName / familyName   firstName / lastName
 //   emails (primary, else work,   emailAddress
 //     else the first)
-//   phoneNumbers (likewise)       phoneNumber (spaces, dashes, dots and
-//                                 parentheses dropped, then E.164)
+//   phoneNumbers (likewise)       phoneNumber (read by libphonenumber as
+//                                 E.164, phone.hpp; one it cannot read is
+//                                 not kept)
 //   active                        active
 //   groups (read-only)            memberships
 //   Group displayName, members    group name, memberships
@@ -61,9 +62,13 @@ boost::json::object group_resource(store::group const& g, store::directory const
 // rosterd's fields for a User resource, as a body of the native API:
 // userName, firstName, lastName, emailAddress, phoneNumber, externalId,
 // each present (null or "" when the resource has none), and active when the
-// resource has it. Throws scim::error (invalidValue) for a value of the
-// wrong type or a resource without a userName.
-boost::json::object native_fields(boost::json::object const& resource);
+// resource has it. A phone number is read with `phone_region` for national
+// forms; one that is not a phone number is left out (null) rather than
+// failing the request, and `dropped` (if given) says so. Throws scim::error
+// (invalidValue) for a value of the wrong type or a resource without a
+// userName.
+boost::json::object native_fields(boost::json::object const& resource, std::string_view phone_region = {},
+                                  std::string* dropped = nullptr);
 
 // The members of a Group resource: their ids in ascending order, without
 // repeats. Throws scim::error for a member whose value is not a user id.
