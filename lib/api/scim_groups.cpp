@@ -147,10 +147,12 @@ void replace_group(context& ctx, store::group const& g, json::object const& reso
     auto const plan = plan_members(ctx, g, members);
     refuse_unless(name == g.name || ctx.me->super_user, "displayName: only a superuser may rename a user group");
     auto const id = g.id; // g may go with a change
-    if (name != g.name) {
-        store::group renamed = g;
-        renamed.name = name;
-        commit(ctx, store::put_group{std::move(renamed)});
+    if (name != g.name || !plan.joining.empty() || !plan.leaving.empty()) {
+        // Renamed, or its members changed: its lastModified moves (RFC 7643 §3.1).
+        store::group changed = g;
+        changed.name = name;
+        changed.updated = ctx.now;
+        commit(ctx, store::put_group{std::move(changed)});
     }
     change_members(ctx, id, plan);
 }

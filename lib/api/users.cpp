@@ -47,6 +47,25 @@ std::optional<http::response> merge(store::user& u, user_patch const& patch, rol
     return std::nullopt;
 }
 
+// Whether `u`'s membership of `group` (admin flag included) differs between
+// the two versions.
+bool membership_moved(store::user const* before, store::user const& after, store::record_id group)
+{
+    auto const* was = before ? before->membership_of(group) : nullptr;
+    auto const* is = after.membership_of(group);
+    return !was != !is || (was && *was != *is);
+}
+
+// A member joined or changed: the group's lastModified moves (RFC 7643 §3.1).
+void touch_group(context& ctx, store::record_id group)
+{
+    if (auto const* g = ctx.dir.find_group(group)) {
+        store::group changed = *g;
+        changed.updated = ctx.now;
+        commit(ctx, store::put_group{std::move(changed)});
+    }
+}
+
 } // namespace
 
 std::optional<http::response> refuse_fields(store::field_set const& fields, store::field_set allowed)
@@ -149,7 +168,10 @@ http::response update_user(context& ctx)
     auto res = http::json(http::status::ok, std::to_string(after.id));
     if (ctx.req.has_if_match) // a client that edits conditionally gets the next version's tag
         res.etag = etag_of(after);
+    bool const joined = roles.group && membership_moved(target, after, *roles.group);
     commit(ctx, store::put_user{std::move(after)});
+    if (joined)
+        touch_group(ctx, *roles.group);
     return res;
 }
 
@@ -180,6 +202,8 @@ http::response create_user(context& ctx)
         return *invalid;
     auto const id = u.id;
     commit(ctx, store::put_user{std::move(u)});
+    if (roles.group)
+        touch_group(ctx, *roles.group);
     return created("/user", id);
 }
 

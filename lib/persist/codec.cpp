@@ -16,6 +16,9 @@ enum class tag : std::uint8_t {
     // put_user, as before those fields existed.
     put_user_extended,
     put_answer, remove_answer,
+    // A group changed since it was made: put_group's fields, then when.
+    // Groups never changed are written as put_group, as before.
+    put_group_changed,
 };
 
 // Bits of put_user_extended's flags byte. With removal_by, a u64 (the
@@ -132,13 +135,15 @@ void encode(encoder& e, store::group const& g)
     e.i64(g.created);
 }
 
-store::group decode_group(decoder& d)
+store::group decode_group(decoder& d, bool changed)
 {
     store::group g;
     g.id = d.u64();
     g.name = d.str();
     g.client_id = d.opt_u64();
     g.created = d.i64();
+    if (changed)
+        g.updated = d.i64();
     return g;
 }
 
@@ -365,8 +370,10 @@ void encode_put(encoder& e, store::user const& u)
 
 void encode_put(encoder& e, store::group const& g)
 {
-    e.u8(static_cast<std::uint8_t>(tag::put_group));
+    e.u8(static_cast<std::uint8_t>(g.updated ? tag::put_group_changed : tag::put_group));
     encode(e, g);
+    if (g.updated)
+        e.i64(g.updated);
 }
 
 void encode_put(encoder& e, store::token const& t)
@@ -414,7 +421,8 @@ store::change decode_change(decoder& d)
     case tag::put_user: return store::put_user{decode_user(d, false)};
     case tag::put_user_extended: return store::put_user{decode_user(d, true)};
     case tag::remove_user: return store::remove_user{d.u64()};
-    case tag::put_group: return store::put_group{decode_group(d)};
+    case tag::put_group: return store::put_group{decode_group(d, false)};
+    case tag::put_group_changed: return store::put_group{decode_group(d, true)};
     case tag::remove_group: return store::remove_group{d.u64()};
     case tag::put_token: return store::put_token{decode_token(d)};
     case tag::remove_token: return store::remove_token{d.u64()};

@@ -192,7 +192,7 @@ json::object group_resource(store::group const& g, store::directory const& dir, 
         r["members"] = std::move(members);
     }
     // A group records when it was made, not when it last changed.
-    r["meta"] = meta("Group", "Groups", g.id, g.created, g.created, version);
+    r["meta"] = meta("Group", "Groups", g.id, g.created, g.updated ? g.updated : g.created, version);
     return r;
 }
 

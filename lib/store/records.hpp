@@ -87,6 +87,9 @@ struct group {
     std::string name;
     std::optional<record_id> client_id;
     unix_time created = 0;
+    // When its name or members last changed (SCIM's meta.lastModified);
+    // 0: never since it was created.
+    unix_time updated = 0;
     friend bool operator==(group const&, group const&) = default;
 };
 

@@ -203,8 +203,8 @@ BOOST_AUTO_TEST_CASE(query_parameters)
 BOOST_AUTO_TEST_CASE(roles_join_and_check_client_ids)
 {
     store::directory dir;
-    dir.apply(store::put_group{{1, "a", std::nullopt, 0}});
-    dir.apply(store::put_group{{2, "b", 5, 0}});
+    dir.apply(store::put_group{{1, "a", std::nullopt, 0, 0}});
+    dir.apply(store::put_group{{2, "b", 5, 0, 0}});
     store::user u;
     u.client_id = 6;
 

@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     static store::directory dir; // not copyable: filled in place, once
     static bool const filled = [] {
         auto& d = dir;
-        d.apply(store::put_group{{1, "support", std::nullopt, 0}});
+        d.apply(store::put_group{{1, "support", std::nullopt, 0, 0}});
         store::user u;
         u.id = 2;
         u.first_name = "Barbara";

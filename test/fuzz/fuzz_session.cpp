@@ -32,7 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     root.id = 1;
     root.super_user = true;
     dir.apply(store::put_user{root});
-    dir.apply(store::put_group{{1, "g", std::nullopt, 0}});
+    dir.apply(store::put_group{{1, "g", std::nullopt, 0, 0}});
     store::token t;
     t.id = 1;
     t.user_id = 1;

@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     auto const body = newline == std::string_view::npos ? std::string_view{} : input.substr(newline + 1);
 
     store::directory dir;
-    dir.apply(store::put_group{{1, "g", 5, 0}});
+    dir.apply(store::put_group{{1, "g", 5, 0, 0}});
     api::role_change roles;
     if (auto url = boost::urls::parse_origin_form("/user/1?" + std::string(query)))
         api::parse_role_change(url->params(), roles);

@@ -514,6 +514,43 @@ BOOST_AUTO_TEST_CASE(phone_numbers_as_providers_keep_them)
     BOOST_TEST(native.result_int() == 400u);
 }
 
+// A group's meta.lastModified moves when its name or members change, by
+// SCIM or by the native API, and outlives a crash (RFC 7643 §3.1).
+BOOST_AUTO_TEST_CASE(a_groups_last_modified_moves_when_it_changes)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const made = expect(api, 201, verb::post, "/Groups", R"({"displayName":"ops"})");
+    auto const id = str(made.at("id"));
+    auto const created = str(made.at("meta").at("created"));
+    BOOST_TEST(str(made.at("meta").at("lastModified")) == created);
+    auto last_modified = [&] { return str(expect(api, 200, verb::get, "/Groups/" + id).at("meta").at("lastModified")); };
+    auto changed_since = [&](std::string const& t) {
+        return total(expect(api, 200, verb::get, "/Groups?filter=meta.lastModified+gt+%22" + t + "%22"));
+    };
+    BOOST_TEST(changed_since(created) == 0u);
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100)); // the next second
+    auto const ann = str(expect(api, 201, verb::post, "/Users", R"({"userName":"ann"})").at("id"));
+    auto const add = R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[)"
+                     R"({"op":"add","path":"members","value":[{"value":")" + ann + R"("}]}]})";
+    BOOST_TEST(scim(api, verb::patch, "/Groups/" + id, add).result_int() == 204u);
+    auto const after_patch = last_modified();
+    BOOST_TEST(after_patch > created);
+    BOOST_TEST(changed_since(created) == 1u);
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    auto const bob = api.create("/user", R"({"firstName":"Bob"})");
+    BOOST_TEST(api.call(verb::put, "/user/" + std::to_string(bob) + "?userGroupId=" + id, {}, "{}").result_int() == 200u);
+    auto const after_native = last_modified();
+    BOOST_TEST(after_native > after_patch);
+
+    server.stop(SIGKILL);
+    server_process restarted({}, server.data_dir());
+    api_client again(restarted.port(), root);
+    BOOST_TEST(str(expect(again, 200, verb::get, "/Groups/" + id).at("meta").at("lastModified")) == after_native);
+}
+
 // A provider's delta sync asks for what changed since its last run, in
 // whatever RFC 3339 form its clock writes: compared as moments.
 BOOST_AUTO_TEST_CASE(a_delta_sync_by_last_modified_finds_what_changed)

@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(every_change_round_trips)
     t.last_used = 98;
     std::vector<store::change> const all{
         store::put_user{full_user()}, store::put_user{store::user{}}, store::remove_user{42},
-        store::put_group{{9, "g", 7, 5}}, store::remove_group{9}, store::put_token{t}, store::remove_token{3},
+        store::put_group{{9, "g", 7, 5, 0}}, store::put_group{{9, "g", 7, 5, 1'800'000'000}}, store::remove_group{9}, store::put_token{t}, store::remove_token{3},
         store::put_audit{audit_event()}, store::remove_audit{12}, store::put_answer{kept_answer()},
         store::remove_answer{0x1234'5678'9abc'def0}};
     for (auto const& c : all) {

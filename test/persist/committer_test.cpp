@@ -638,7 +638,7 @@ BOOST_AUTO_TEST_CASE(a_request_is_replayed_whole_or_not_at_all_wherever_a_crash_
         BOOST_TEST_REQUIRE(one_user(1));
         unit_start = std::filesystem::file_size(files.journal());
         BOOST_TEST_REQUIRE((log.run_sync([&] {
-            log.record(store::put_group{{1, "team", std::nullopt, 0}});
+            log.record(store::put_group{{1, "team", std::nullopt, 0, 0}});
             for (store::record_id id = 2; id <= 4; ++id) {
                 store::user u;
                 u.id = id;

@@ -36,7 +36,7 @@ struct store_fixture {
         persist::pending_batch records;
         records.next_seq = at.seq + 1;
         records.run(d, [&] {
-            records.record(d, store::put_group{{group, "group", std::nullopt, 0}});
+            records.record(d, store::put_group{{group, "group", std::nullopt, 0, 0}});
             return true;
         });
         batch_write w;
@@ -181,7 +181,7 @@ struct node {
     {
         std::promise<persist::write_outcome> answer;
         backend.submit([&] {
-            backend.record(store::put_group{{id, "group " + std::to_string(id), std::nullopt, 0}});
+            backend.record(store::put_group{{id, "group " + std::to_string(id), std::nullopt, 0, 0}});
             return true;
         }, [&](persist::write_outcome o) { answer.set_value(o); });
         return answer.get_future().get();

@@ -36,14 +36,14 @@ store::token make_token(store::record_id id, store::record_id owner)
 
 void fill(store::directory& d)
 {
-    d.apply(store::put_group{{1, "a", 3, 0}});
-    d.apply(store::put_group{{2, "b", std::nullopt, 0}});
+    d.apply(store::put_group{{1, "a", 3, 0, 0}});
+    d.apply(store::put_group{{2, "b", std::nullopt, 0, 0}});
     for (store::record_id id = 1; id <= 10; ++id)
         d.apply(store::put_user{make_user(id, std::string("u").append(std::to_string(id)), {{1 + id % 2, id % 3 == 0}})});
     d.apply(store::put_token{make_token(1, 1)});
     d.apply(store::put_token{make_token(2, 5)});
     d.apply(store::remove_user{10}); // the sequence must stay past 10
-    d.apply(store::put_group{{3, "c", std::nullopt, 0}});
+    d.apply(store::put_group{{3, "c", std::nullopt, 0, 0}});
     d.apply(store::remove_group{3});
     store::kept_answer kept;
     kept.id = 99;
@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(replaying_after_images_over_a_fuzzy_snapshot_converges)
         store::remove_user{5},        // with token 2
         store::remove_group{1},       // with its memberships
         store::put_user{make_user(2, "changed", {{2, false}})},
-        store::put_group{{4, "d", std::nullopt, 0}},
+        store::put_group{{4, "d", std::nullopt, 0, 0}},
     };
     for (auto const& c : later)
         d.apply(c);

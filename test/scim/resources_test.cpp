@@ -254,8 +254,8 @@ BOOST_AUTO_TEST_CASE(a_user_resource_and_who_goes_by_a_name)
 BOOST_AUTO_TEST_CASE(displays_name_only_what_the_viewer_may_read)
 {
     store::directory dir;
-    dir.apply(store::put_group{{10, "mine", std::nullopt, 0}});
-    dir.apply(store::put_group{{11, "board", std::nullopt, 0}});
+    dir.apply(store::put_group{{10, "mine", std::nullopt, 0, 0}});
+    dir.apply(store::put_group{{11, "board", std::nullopt, 0, 0}});
     store::user admin;
     admin.id = 2;
     admin.set_membership(10, true);
@@ -317,8 +317,8 @@ BOOST_AUTO_TEST_CASE(a_filter_on_the_record_answers_as_on_the_resource)
     // on users with and without each: user_attributes must agree with the
     // JSON that user_resource() builds.
     store::directory dir;
-    dir.apply(store::put_group{{10, "Mine", std::nullopt, 0}});
-    dir.apply(store::put_group{{11, "Board", std::nullopt, 0}});
+    dir.apply(store::put_group{{10, "Mine", std::nullopt, 0, 0}});
+    dir.apply(store::put_group{{11, "Board", std::nullopt, 0, 0}});
     store::user viewer;
     viewer.id = 1;
     viewer.set_membership(10, true);

@@ -20,7 +20,7 @@ struct fixture {
     directory dir;
     fixture()
     {
-        dir.apply(put_group{{1, "g", std::nullopt, 0}});
+        dir.apply(put_group{{1, "g", std::nullopt, 0, 0}});
         user u;
         u.id = 2;
         u.first_name = "Ann";
@@ -85,7 +85,7 @@ BOOST_FIXTURE_TEST_CASE(a_new_record_names_the_fields_it_sets, fixture)
     BOOST_TEST((e.action == audit_action::create_user));
     BOOST_TEST(field_names(e.fields) == (names{"emailAddress", "superUser"}), boost::test_tools::per_element());
 
-    auto const g = event_of(put_group{{2, "ops", 4, now}});
+    auto const g = event_of(put_group{{2, "ops", 4, now, 0}});
     BOOST_TEST((g.action == audit_action::create_group));
     BOOST_TEST(g.group_id == 2u);
     BOOST_TEST(g.user_id == 0u);
@@ -161,7 +161,7 @@ BOOST_AUTO_TEST_CASE(a_users_own_edits_cannot_flush_the_trail)
     r.id = 1;
     r.super_user = true;
     write(dir, put_user{r}, root, now);
-    dir.apply(put_group{{1, "g", std::nullopt, 0}});
+    dir.apply(put_group{{1, "g", std::nullopt, 0, 0}});
     user a;
     a.id = 2;
     write(dir, put_user{a}, root, now); // user.created, by a superuser

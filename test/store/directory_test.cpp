@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(ids_are_never_reused)
     d.apply(put_user{make_user(2)});
     d.apply(remove_user{2});
     BOOST_TEST(d.next_user_id() == 3u);
-    d.apply(put_group{{1, "g", std::nullopt, 0}});
+    d.apply(put_group{{1, "g", std::nullopt, 0, 0}});
     d.apply(remove_group{1});
     BOOST_TEST(d.next_group_id() == 2u);
 }
@@ -46,7 +46,7 @@ BOOST_AUTO_TEST_CASE(ids_are_never_reused)
 BOOST_AUTO_TEST_CASE(removing_a_user_removes_their_tokens_and_memberships)
 {
     directory d;
-    d.apply(put_group{{1, "g", std::nullopt, 0}});
+    d.apply(put_group{{1, "g", std::nullopt, 0, 0}});
     d.apply(put_user{make_user(1, {{1, true}})});
     d.apply(put_token{make_token(1, 1, 0xaa)});
     d.apply(put_token{make_token(2, 1, 0xbb)});
@@ -62,8 +62,8 @@ BOOST_AUTO_TEST_CASE(removing_a_user_removes_their_tokens_and_memberships)
 BOOST_AUTO_TEST_CASE(removing_a_group_removes_its_memberships)
 {
     directory d;
-    d.apply(put_group{{1, "a", std::nullopt, 0}});
-    d.apply(put_group{{2, "b", std::nullopt, 0}});
+    d.apply(put_group{{1, "a", std::nullopt, 0, 0}});
+    d.apply(put_group{{2, "b", std::nullopt, 0, 0}});
     d.apply(put_user{make_user(1, {{1, true}, {2, false}})});
     d.apply(remove_group{1});
     auto const& groups = d.find_user(1)->groups;
@@ -134,8 +134,8 @@ kept_answer answer(record_id id, record_id user, std::string body)
 
 void fill(directory& d)
 {
-    d.apply(put_group{{1, "g", std::nullopt, 0}});
-    d.apply(put_group{{2, "h", std::nullopt, 0}});
+    d.apply(put_group{{1, "g", std::nullopt, 0, 0}});
+    d.apply(put_group{{2, "h", std::nullopt, 0, 0}});
     auto boss = make_user(1, {{1, true}});
     boss.super_user = true;
     d.apply(put_user{boss});
@@ -178,7 +178,7 @@ BOOST_AUTO_TEST_CASE(apply_with_undo_is_apply_and_undo_of)
     changed.super_user = true;
     std::vector<change> const changes = {
         put_user{changed}, put_user{make_user(3, {{1, false}})}, remove_user{2}, remove_user{1},
-        put_group{{1, "renamed", 7, 0}}, remove_group{1}, put_token{make_token(2, 1, 0xbb)},
+        put_group{{1, "renamed", 7, 0, 0}}, remove_group{1}, put_token{make_token(2, 1, 0xbb)},
         remove_token{1}, put_user{make_user(9)}, put_audit{audit_event{.id = 4, .at = 9}},
         put_audit{audit_event{.id = 2, .at = 9}}, remove_audit{1}, remove_audit{2}, remove_audit{3},
         put_answer{answer(5, 1, "3")}, put_answer{answer(6, 2, "4")}, remove_answer{5}, remove_answer{6}};

@@ -21,7 +21,7 @@ struct fixture {
 
     fixture()
     {
-        dir.apply(put_group{{1, "g", std::nullopt, 0}});
+        dir.apply(put_group{{1, "g", std::nullopt, 0, 0}});
         add(1, true, std::nullopt);
         add(2, false, t0 + 100);
         add(3, false, t0 + 200);
@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(a_removal_is_cancelled_once_its_scheduler_may_not_remove_th
     // User 5 administers group 1 and schedules member 6's removal; member 7's
     // too. Then 6 is made a superuser and 7 an admin of group 2, which 5
     // does not administer: neither removal is one 5 could schedule now.
-    dir.apply(put_group{{2, "h", std::nullopt, 0}});
+    dir.apply(put_group{{2, "h", std::nullopt, 0, 0}});
     auto admin = *dir.find_user(4);
     admin.id = 5;
     admin.groups = {{1, true}};

@@ -58,7 +58,7 @@ int main(int argc, char** argv)
     store::directory dir;
     auto const groups = users / 1000 + 1;
     for (store::record_id g = 1; g <= groups; ++g)
-        dir.apply(store::put_group{{g, "group " + std::to_string(g), std::nullopt, base_time}});
+        dir.apply(store::put_group{{g, "group " + std::to_string(g), std::nullopt, base_time, 0}});
     store::record_id next_token = 1;
     for (store::record_id id = 1; id <= users; ++id) {
         store::user u;
