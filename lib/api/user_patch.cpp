@@ -3,6 +3,7 @@
 #include "api/context.hpp"
 #include "api/json_body.hpp"
 #include "store/time.hpp"
+#include "store/user_name.hpp"
 
 #include <algorithm>
 #include <array>
@@ -94,6 +95,10 @@ std::optional<std::string> check_value(field_rule const& rule, json::value const
             return must(rule.name, rule.type == kind::nullable_text
                                        ? "contains a control character other than tab and newline"
                                        : "contains a control character");
+        // A userName is an identifier: RFC 8265's rules (store/user_name.hpp).
+        if (rule.field == user_field::user_name && !v.get_string().empty())
+            if (auto why = store::name_refusal(v.get_string()))
+                return must(rule.name, *why);
         return std::nullopt;
     case kind::boolean:
         if (!v.is_bool())

@@ -1,5 +1,7 @@
 #include "scim/filter.hpp"
 
+#include "store/user_name.hpp"
+
 #include <boost/json/parse.hpp>
 
 #include <algorithm>
@@ -248,11 +250,12 @@ private:
         at_ += op_word.size();
         if (++comparisons_ > max_filter_comparisons)
             fail("more than " + std::to_string(max_filter_comparisons) + " comparisons");
-        comparison c{std::move(p), op->second, nullptr, {}, false, std::nullopt};
+        comparison c{std::move(p), op->second, nullptr, {}, false, false, std::nullopt};
         if (c.op != compare_op::pr)
             c.value = value();
+        c.user_name = c.path.sub.empty() && same_name(c.path.name, "userName");
         if (c.value.is_string())
-            c.folded = folded(c.value.get_string());
+            c.folded = c.user_name ? store::name_key(c.value.get_string()) : folded(c.value.get_string());
         c.case_exact = c.path.sub.empty() && (same_name(c.path.name, "id") || same_name(c.path.name, "externalId"));
         bool const ordering = c.op == compare_op::gt || c.op == compare_op::ge || c.op == compare_op::lt
                               || c.op == compare_op::le;

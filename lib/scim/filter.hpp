@@ -70,6 +70,9 @@ struct comparison {
     boost::json::value value; // null for pr
     std::string folded;       // a string value in ASCII lower case, folded once
     bool case_exact = false;  // on "id" and "externalId" (RFC 7643 caseExact)
+    // On userName: eq and ne compare names as the directory does (RFC 8265,
+    // store/user_name.hpp), and `folded` is the value's prepared form.
+    bool user_name = false;
     // On a dateTime attribute (meta.created, meta.lastModified) with eq, ne,
     // gt, ge, lt or le: the moment the value names, compared as a moment.
     std::optional<store::instant> time;

@@ -238,6 +238,10 @@ void server::parts::load()
             log::info("loaded " + sizes_of(dir) + " (" + std::to_string(start.replayed) +
                       " journal records replayed)");
         }
+        for (auto const& [first, second] : dir.name_collisions())
+            log::warn("users " + std::to_string(first) + " and " + std::to_string(second) + " have userNames that "
+                      "are one name by RFC 8265 (case, width, normalization): lookups by it find user " +
+                      std::to_string(first) + "; give one of them another userName");
     } catch (persist::corruption_error const& e) {
         throw start_error(exit_bad_input, std::string(e.what()) + "; " + persist::damage_advice(e, files));
     } catch (persist::pg::error const& e) {

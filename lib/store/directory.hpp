@@ -68,7 +68,8 @@ public:
     group const* find_group(record_id id) const;
     token const* find_token(record_id id) const;
     token const* find_token(token_hash const& hash) const;
-    // Names (SCIM's userName), all compared ignoring ASCII case. One rule
+    // Names (SCIM's userName), all compared in their prepared form (RFC 8265,
+    // store/user_name.hpp: case, width and normalization). One rule
     // resolves a name for every path, native and SCIM, lookups and checks:
     // `name` is the rightful name of
     //   1. the user whose userName it is (the least id, should nodes have
@@ -88,6 +89,10 @@ public:
     // by rule 3. Such a name may not be given to another user as userName,
     // so that no one can be made to go by someone else's name.
     user const* name_claimant(std::string_view name, record_id except) const;
+    // Pairs of users (the lesser id first) whose userNames are one name in
+    // their prepared form though they were not under the rules that
+    // admitted them (ASCII case only): reported at start-up, never merged.
+    std::vector<std::pair<record_id, record_id>> name_collisions() const;
     audit_event const* find_audit(record_id id) const;
     kept_answer const* find_answer(record_id id) const;
 

@@ -2,26 +2,40 @@
 // path (directory.hpp, find_user_by_name), and the index behind it.
 #include "store/directory.hpp"
 
+#include "store/user_name.hpp"
+
 #include <algorithm>
 #include <functional>
+#include <set>
 #include <string>
 
 namespace rosterd::store {
 
 namespace {
 
+bool is_ascii(std::string_view s)
+{
+    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// Whether two names are one (store/user_name.hpp); ASCII ones, nearly all,
+// compared in place.
 bool same_name(std::string_view a, std::string_view b)
 {
+    if (!is_ascii(a) || !is_ascii(b))
+        return name_key(a) == name_key(b);
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
         auto const lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
         return lower(x) == lower(y);
     });
 }
 
-// The hash of a name's ASCII lower case; folded on the stack, since it is
-// taken for every user a snapshot loads.
+// The hash of a name's prepared form; an ASCII name's is its lower case,
+// folded on the stack, since it is taken for every user a snapshot loads.
 std::uint64_t name_hash(std::string_view name)
 {
+    if (!is_ascii(name))
+        return std::hash<std::string>{}(name_key(name));
     char on_stack[256];
     std::string longer;
     char* folded = on_stack;
@@ -105,6 +119,23 @@ user const* directory::name_claimant(std::string_view name, record_id except) co
             claimant = &u;
     });
     return claimant;
+}
+
+std::vector<std::pair<record_id, record_id>> directory::name_collisions() const
+{
+    // ASCII case was the rule before: a new collision involves a name that
+    // is not ASCII.
+    std::set<std::pair<record_id, record_id>> pairs;
+    for (auto const& [id, u] : users_) {
+        auto const name = u.user_name();
+        if (!name || is_ascii(*name))
+            continue;
+        for_each_claim(*name, [&](user const& other) {
+            if (other.id != id && other.user_name())
+                pairs.emplace(std::min(id, other.id), std::max(id, other.id));
+        });
+    }
+    return {pairs.begin(), pairs.end()};
 }
 
 void directory::index_name(user const& u, bool add)

@@ -551,6 +551,35 @@ BOOST_AUTO_TEST_CASE(a_groups_last_modified_moves_when_it_changes)
     BOOST_TEST(str(expect(again, 200, verb::get, "/Groups/" + id).at("meta").at("lastModified")) == after_native);
 }
 
+// userName by RFC 8265: case, width and normalization make one name, for
+// uniqueness and for a provider's lookup; what a name may not hold is 400.
+BOOST_AUTO_TEST_CASE(unicode_user_names_are_one_name_in_every_form)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    std::string const precomposed = "jos\u00e9@example.org";             // as JSON: é as one code point
+    std::string const decomposed = "jose\u0301@example.org";              // e and a combining acute
+    std::string const upper = "JOS\u00c9@EXAMPLE.ORG";
+    auto const id = str(expect(api, 201, verb::post, "/Users", R"({"userName":")" + precomposed + R"("})").at("id"));
+    expect_error(api, 409, "uniqueness", verb::post, "/Users", R"({"userName":")" + upper + R"("})");
+    expect_error(api, 409, "uniqueness", verb::post, "/Users", R"({"userName":")" + decomposed + R"("})");
+    // A provider's lookup, in another form of the name, finds the user.
+    for (auto const& form : {std::string("JOS%C3%89%40example.org"), std::string("jose%CC%81%40example.org")}) {
+        auto const found = expect(api, 200, verb::get, "/Users?filter=userName+eq+%22" + form + "%22");
+        BOOST_TEST_REQUIRE(total(found) == 1u, form);
+        BOOST_TEST(str(found.at("Resources").at(0).at("id")) == id);
+    }
+    // Fullwidth digits and letters are their usual forms.
+    expect(api, 201, verb::post, "/Users", R"({"userName":"secretname2"})");
+    expect_error(api, 409, "uniqueness", verb::post, "/Users", R"({"userName":"secretname\uff12"})");
+    // What a name may not hold, by SCIM and natively.
+    for (auto const* bad : {R"(evil\u202egpj.exe)", R"(ann smith)", R"(a\u200bb)", R"(\u2603)"}) {
+        expect_error(api, 400, "invalidValue", verb::post, "/Users", R"({"userName":")" + std::string(bad) + R"("})");
+        auto const native = api.call(verb::post, "/user", {}, R"({"userName":")" + std::string(bad) + R"("})");
+        BOOST_TEST(native.result_int() == 400u, bad);
+    }
+}
+
 // A provider's delta sync asks for what changed since its last run, in
 // whatever RFC 3339 form its clock writes: compared as moments.
 BOOST_AUTO_TEST_CASE(a_delta_sync_by_last_modified_finds_what_changed)
