@@ -136,6 +136,28 @@ std::optional<std::string_view> equality_on(scim::filter const* f, std::string_v
     return std::string_view(c->value.get_string());
 }
 
+// The address an equality on e-mail addresses names: emails eq "a",
+// emails.value eq "a" or emails[value eq "a"].
+std::optional<std::string_view> address_equality(scim::filter const* f)
+{
+    auto const is_eq = [](scim::comparison const& c) {
+        return c.op == scim::compare_op::eq && c.value.is_string();
+    };
+    if (auto const* c = f ? std::get_if<scim::comparison>(&f->node) : nullptr) {
+        if (is_eq(*c) && scim::same_name(c->path.name, "emails")
+            && (c->path.sub.empty() || scim::same_name(c->path.sub, "value")))
+            return std::string_view(c->value.get_string());
+        return std::nullopt;
+    }
+    auto const* v = f ? std::get_if<scim::value_path>(&f->node) : nullptr;
+    if (!v || !scim::same_name(v->path.name, "emails"))
+        return std::nullopt;
+    auto const* inner = std::get_if<scim::comparison>(&v->inner->node);
+    if (!inner || !is_eq(*inner) || !inner->path.sub.empty() || !scim::same_name(inner->path.name, "value"))
+        return std::nullopt;
+    return std::string_view(inner->value.get_string());
+}
+
 // A cheap test that rules most users out of "externalId eq" filters before
 // any JSON is built. ("userName eq" is resolved by name, never walked.)
 bool may_match(scim::filter const& f, store::user const& u)
@@ -200,9 +222,18 @@ http::response scim_list_users(context& ctx)
         // A provider's lookup of a user it provisioned: the one user the
         // name resolves to, found through the name index, in the same time
         // whether that user exists, is out of the caller's reach or not.
+        // Likewise by externalId or e-mail address, from their indexes.
+        auto const by_index = [&](std::vector<store::record_id> const& ids) {
+            for (auto const id : ids)
+                consider(*ctx.dir.find_user(id));
+        };
         if (auto const name = equality_on(params.filter.get(), "userName")) {
             if (auto const* named = ctx.dir.find_user_by_name(*name))
                 consider(*named);
+        } else if (auto const external = equality_on(params.filter.get(), "externalId")) {
+            by_index(ctx.dir.users_with_external_id(*external));
+        } else if (auto const address = address_equality(params.filter.get())) {
+            by_index(ctx.dir.users_with_address(*address));
         } else {
             // A walk of the directory: it pauses every few thousand users,
             // so that writers (and the readers behind them) wait for one

@@ -278,7 +278,19 @@ http::response list_users(context& ctx)
     // last id it saw, in the directory as it is by then.
     std::size_t walked = 0;
     auto time_to_pause = [&] { return ++walked % records_between_pauses == 0; };
-    if (group) {
+    // An identity provider's lookup: a few users, from an index.
+    std::optional<std::vector<store::record_id>> indexed;
+    if (auto v = q.filter("externalId"))
+        indexed = ctx.dir.users_with_external_id(*v);
+    else if (auto v = q.filter("emailAddress"))
+        indexed = ctx.dir.users_with_address(*v);
+    if (indexed) {
+        for (auto const id : *indexed) {
+            auto const& u = *ctx.dir.find_user(id);
+            if ((!group || u.membership_of(*group)) && !consider(u))
+                break;
+        }
+    } else if (group) {
         auto const* members = &ctx.dir.members_of(*group);
         for (auto it = members->begin(); it != members->end();) {
             if (!consider(*ctx.dir.find_user(*it)))

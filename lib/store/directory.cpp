@@ -151,6 +151,8 @@ void directory::swap_contents(directory& other)
     swap(tokens_, other.tokens_);
     swap(token_by_hash_, other.token_by_hash_);
     swap(user_by_name_, other.user_by_name_);
+    swap(user_by_external_id_, other.user_by_external_id_);
+    swap(user_by_address_, other.user_by_address_);
     swap(members_, other.members_);
     swap(user_tokens_, other.user_tokens_);
     swap(removals_, other.removals_);
@@ -238,6 +240,7 @@ std::optional<user> directory::put(user u)
     user& stored = it->second;
     std::optional<user> old;
     bool same_claim = false;
+    bool same_contacts = false;
     if (!inserted) {
         if (stored.super_user)
             super_users_.erase(id);
@@ -249,6 +252,9 @@ std::optional<user> directory::put(user u)
         same_claim = claim_of(stored) == claim_of(u);
         if (!same_claim)
             index_name(stored, false);
+        same_contacts = stored.external_id() == u.external_id() && stored.email_address() == u.email_address();
+        if (!same_contacts)
+            index_contacts(stored, false);
         old = std::move(stored);
     }
     stored = std::move(u);
@@ -260,6 +266,8 @@ std::optional<user> directory::put(user u)
         members_[m.group_id].insert(id);
     if (!same_claim)
         index_name(stored, true);
+    if (!same_contacts)
+        index_contacts(stored, true);
     next_user_id_ = std::max(next_user_id_, id + 1);
     return old;
 }
@@ -276,6 +284,7 @@ void directory::remove_user_record(record_id id)
     for (auto const& m : it->second.groups)
         members_[m.group_id].erase(id);
     index_name(it->second, false);
+    index_contacts(it->second, false);
     // Copy: removing a token edits the set being walked.
     auto const owned = tokens_of(id);
     for (record_id token_id : owned)

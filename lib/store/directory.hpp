@@ -93,6 +93,12 @@ public:
     // their prepared form though they were not under the rules that
     // admitted them (ASCII case only): reported at start-up, never merged.
     std::vector<std::pair<record_id, record_id>> name_collisions() const;
+    // The users whose externalId is `id` exactly, and those whose e-mail
+    // address is `address` ignoring ASCII case, in ascending id: what an
+    // identity provider looks up before it writes a user, answered from an
+    // index rather than a walk of the directory.
+    std::vector<record_id> users_with_external_id(std::string_view id) const;
+    std::vector<record_id> users_with_address(std::string_view address) const;
     audit_event const* find_audit(record_id id) const;
     kept_answer const* find_answer(record_id id) const;
 
@@ -153,6 +159,8 @@ private:
     void put(token const& t);
     void remove_token_record(record_id id);
     void index_name(user const& u, bool add);
+    // Adds or removes u's externalId and address in their indexes.
+    void index_contacts(user const& u, bool add);
     // The name a user claims: userName, else the e-mail address.
     static user::text claim_of(user const& u);
     void put(audit_event const& e);
@@ -170,6 +178,11 @@ private:
     // hash of its ASCII lower case (name_index.hpp: about 18 bytes a user
     // who has either).
     name_index user_by_name_;
+    // Every user's externalId (by a hash of it) and e-mail address (of its
+    // ASCII lower case), whether or not it is their name: about 18 bytes
+    // a user who has one.
+    name_index user_by_external_id_;
+    name_index user_by_address_;
     // Calls f(u) for each user whose claim is `name`, ignoring ASCII case.
     template <class F>
     void for_each_claim(std::string_view name, F&& f) const;

@@ -18,24 +18,27 @@ bool is_ascii(std::string_view s)
     return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
 }
 
-// Whether two names are one (store/user_name.hpp); ASCII ones, nearly all,
-// compared in place.
-bool same_name(std::string_view a, std::string_view b)
+bool ascii_same(std::string_view a, std::string_view b)
 {
-    if (!is_ascii(a) || !is_ascii(b))
-        return name_key(a) == name_key(b);
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
         auto const lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
         return lower(x) == lower(y);
     });
 }
 
-// The hash of a name's prepared form; an ASCII name's is its lower case,
-// folded on the stack, since it is taken for every user a snapshot loads.
-std::uint64_t name_hash(std::string_view name)
+// Whether two names are one (store/user_name.hpp); ASCII ones, nearly all,
+// compared in place.
+bool same_name(std::string_view a, std::string_view b)
 {
-    if (!is_ascii(name))
-        return std::hash<std::string>{}(name_key(name));
+    if (!is_ascii(a) || !is_ascii(b))
+        return name_key(a) == name_key(b);
+    return ascii_same(a, b);
+}
+
+// The hash of a text's ASCII lower case, folded on the stack, since it is
+// taken for every user a snapshot loads.
+std::uint64_t ascii_folded_hash(std::string_view name)
+{
     char on_stack[256];
     std::string longer;
     char* folded = on_stack;
@@ -46,6 +49,12 @@ std::uint64_t name_hash(std::string_view name)
     std::transform(name.begin(), name.end(), folded,
                    [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
     return std::hash<std::string_view>{}(std::string_view(folded, name.size()));
+}
+
+// The hash of a name's prepared form; an ASCII name's is its lower case.
+std::uint64_t name_hash(std::string_view name)
+{
+    return is_ascii(name) ? ascii_folded_hash(name) : std::hash<std::string>{}(name_key(name));
 }
 
 } // namespace
@@ -119,6 +128,44 @@ user const* directory::name_claimant(std::string_view name, record_id except) co
             claimant = &u;
     });
     return claimant;
+}
+
+void directory::index_contacts(user const& u, bool add)
+{
+    auto const update = [&](name_index& index, std::uint64_t key) {
+        if (add)
+            index.insert(key, u.id);
+        else
+            index.erase(key, u.id);
+    };
+    if (auto const id = u.external_id())
+        update(user_by_external_id_, std::hash<std::string_view>{}(*id));
+    if (auto const address = u.email_address())
+        update(user_by_address_, ascii_folded_hash(*address));
+}
+
+std::vector<record_id> directory::users_with_external_id(std::string_view id) const
+{
+    std::vector<record_id> out;
+    user_by_external_id_.for_each(std::hash<std::string_view>{}(id), [&](record_id user_id) {
+        if (auto const* u = find_user(user_id); u && u->external_id() == id)
+            out.push_back(user_id);
+    });
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<record_id> directory::users_with_address(std::string_view address) const
+{
+    std::vector<record_id> out;
+    user_by_address_.for_each(ascii_folded_hash(address), [&](record_id user_id) {
+        if (auto const* u = find_user(user_id); u && u->email_address() && ascii_same(*u->email_address(), address))
+            out.push_back(user_id);
+    });
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 std::vector<std::pair<record_id, record_id>> directory::name_collisions() const

@@ -580,6 +580,44 @@ BOOST_AUTO_TEST_CASE(unicode_user_names_are_one_name_in_every_form)
     }
 }
 
+// A provider's lookups by externalId and e-mail address come from indexes
+// (scripts/bench-lookup measures them): the same answers as a walk, the
+// same rights.
+BOOST_AUTO_TEST_CASE(lookups_by_external_id_and_address_answer_as_a_walk_would)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    auto const a = str(expect(api, 201, verb::post, "/Users",
+                              R"({"userName":"a","externalId":"E-1","emails":[{"value":"Ann@example.org"}]})").at("id"));
+    auto const b = str(expect(api, 201, verb::post, "/Users",
+                              R"({"userName":"b","externalId":"e-1","emails":[{"value":"ann@EXAMPLE.org"}]})").at("id"));
+    auto ids = [&](std::string const& filter) {
+        strings out;
+        auto const list = expect(api, 200, verb::get, "/Users?filter=" + filter);
+        if (auto const* resources = list.if_contains("Resources"))
+            for (auto const& r : resources->as_array())
+                out.push_back(str(r.at("id")));
+        return out;
+    };
+    BOOST_TEST(ids("externalId+eq+%22E-1%22") == (strings{a}));                 // caseExact
+    BOOST_TEST(ids("emails%5Bvalue+eq+%22ANN@example.org%22%5D") == (strings{a, b}));
+    BOOST_TEST(ids("emails.value+eq+%22ann@example.org%22") == (strings{a, b}));
+    BOOST_TEST(ids("emails+eq+%22nobody@example.org%22").empty());
+    // The same filters, walked (an "and" is not taken from an index).
+    BOOST_TEST(ids("externalId+eq+%22E-1%22+and+active+eq+true") == (strings{a}));
+    BOOST_TEST(ids("emails%5Bvalue+eq+%22ANN@example.org%22%5D+and+active+eq+true") == (strings{a, b}));
+    // The native filters are exact.
+    BOOST_TEST(api.ids(verb::get, "/user?emailAddress=ann@EXAMPLE.org").size() == 1u);
+    BOOST_TEST(api.ids(verb::get, "/user?externalId=e-1").size() == 1u);
+    // A group admin finds only the users in their reach.
+    auto const group = api.create("/usergroup", R"({"name":"g"})");
+    auto const admin = api.create("/user", R"({"firstName":"Admin"})", "?userGroupId=" + std::to_string(group) +
+                                                                       "&groupAdmin=true");
+    auto const admin_token = api.new_token(admin).secret;
+    auto const seen = expect(api, 200, verb::get, "/Users?filter=externalId+eq+%22E-1%22", {}, admin_token);
+    BOOST_TEST(total(seen) == 0u);
+}
+
 // A provider's delta sync asks for what changed since its last run, in
 // whatever RFC 3339 form its clock writes: compared as moments.
 BOOST_AUTO_TEST_CASE(a_delta_sync_by_last_modified_finds_what_changed)

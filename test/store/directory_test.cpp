@@ -288,3 +288,41 @@ BOOST_AUTO_TEST_CASE(one_rule_resolves_a_name_and_a_later_user_cannot_take_it)
     d.apply(remove_user{2});
     BOOST_TEST(!d.find_user_by_name("boss@example.org"));
 }
+
+// An identity provider's lookups by externalId (exact) and e-mail address
+// (ignoring ASCII case) come from indexes that follow every change.
+BOOST_AUTO_TEST_CASE(external_ids_and_addresses_are_indexed_through_every_change)
+{
+    directory d;
+    auto put = [&](record_id id, std::string const& external, std::string const& address) {
+        user u;
+        u.id = id;
+        if (!external.empty())
+            u.set_external_id(external);
+        if (!address.empty())
+            u.set_email_address(address);
+        d.apply(put_user{u});
+    };
+    using ids = std::vector<record_id>;
+    put(3, "ext-1", "Ann@example.org");
+    put(1, "ext-1", "ann@EXAMPLE.org");
+    put(2, "EXT-1", "bob@example.org");
+    BOOST_TEST(d.users_with_external_id("ext-1") == (ids{1, 3}), boost::test_tools::per_element());
+    BOOST_TEST(d.users_with_external_id("EXT-1") == (ids{2}), boost::test_tools::per_element());
+    BOOST_TEST(d.users_with_address("ANN@example.org") == (ids{1, 3}), boost::test_tools::per_element());
+    // A change moves the user from one entry to the other.
+    put(3, "ext-2", "carol@example.org");
+    BOOST_TEST(d.users_with_external_id("ext-1") == (ids{1}), boost::test_tools::per_element());
+    BOOST_TEST(d.users_with_external_id("ext-2") == (ids{3}), boost::test_tools::per_element());
+    BOOST_TEST(d.users_with_address("ann@example.org") == (ids{1}), boost::test_tools::per_element());
+    // So do a cleared field, a removal and an undo.
+    put(1, "", "");
+    BOOST_TEST(d.users_with_external_id("ext-1").empty());
+    BOOST_TEST(d.users_with_address("ann@example.org").empty());
+    auto undo = d.apply_with_undo(remove_user{3});
+    BOOST_TEST(d.users_with_external_id("ext-2").empty());
+    for (auto& c : undo)
+        d.apply(std::move(c));
+    BOOST_TEST(d.users_with_external_id("ext-2") == (ids{3}), boost::test_tools::per_element());
+    BOOST_TEST(d.users_with_address("Carol@Example.org") == (ids{3}), boost::test_tools::per_element());
+}
