@@ -32,7 +32,20 @@ postgres_backend::postgres_backend(store::directory& dir, settings s)
         throw std::runtime_error("cannot make an eventfd");
     auto const started = clock::now();
     auto const until = started + settings_.load_timeout;
-    writer_.connect(std::min(until, started + connect_timeout));
+    // PostgreSQL may be starting too (a machine's boot), or slow for a
+    // moment: a start tries for a while before it gives up.
+    auto const connect_until = std::min(until, started + start_connect_patience);
+    for (;;) {
+        try {
+            writer_.connect(std::min(connect_until, clock::now() + connect_timeout));
+            break;
+        } catch (error const& e) {
+            if (clock::now() + writer_retry >= connect_until)
+                throw;
+            log::warn(std::string("cannot connect to PostgreSQL yet (") + e.what() + "); trying again");
+            std::this_thread::sleep_for(writer_retry);
+        }
+    }
     ensure_schema(writer_, until);
     applied_ = load_directory(writer_, dir_, until);
     applied_seq_ = applied_.seq;

@@ -85,6 +85,8 @@ public:
 
 private:
     static constexpr std::chrono::seconds connect_timeout{5};
+    // How long a start keeps trying to connect.
+    static constexpr std::chrono::seconds start_connect_patience{30};
     static std::chrono::milliseconds millis(clock::duration d)
     {
         return std::chrono::duration_cast<std::chrono::milliseconds>(d);
