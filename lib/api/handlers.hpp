@@ -43,6 +43,7 @@ http::response scim_resource_types(context& ctx);
 http::response scim_resource_type(context& ctx);
 http::response scim_schemas(context& ctx);
 http::response scim_schema(context& ctx);
+http::response scim_bulk(context& ctx);
 // /scim/v2/Me, any method: 501 (RFC 7644 §3.11 lets a server not offer it).
 http::response scim_me(context& ctx);
 // health.cpp

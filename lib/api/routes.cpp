@@ -36,6 +36,7 @@ std::span<route const> routes()
         route{"/scim/v2/Groups/{id}", verb::put, scim_replace_group, true, locking::by_method, takes_body::scim},
         route{"/scim/v2/Groups/{id}", verb::patch, scim_patch_group, true, locking::by_method, takes_body::scim},
         route{"/scim/v2/Groups/{id}", verb::delete_, scim_delete_group, true},
+        route{"/scim/v2/Bulk", verb::post, scim_bulk, true, locking::by_method, takes_body::scim},
         route{"/scim/v2/Me", verb::get, scim_me, false},
         route{"/scim/v2/Me", verb::post, scim_me, false},
         route{"/scim/v2/Me", verb::put, scim_me, false},

@@ -24,6 +24,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -52,6 +53,16 @@ struct session_limits {
     std::uint64_t body_limit = default_body_limit;
     std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
     std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};
+    // One route may take larger bodies: requests whose request line starts
+    // with `large_body_request` ("POST /scim/v2/Bulk", then a space or a
+    // query) take up to `large_body_limit` bytes, at most
+    // `large_bodies_at_once` of them in the whole server from the first
+    // byte read to the answer sent (`large_bodies_in_flight` counts them);
+    // past that, such a request has the usual limit.
+    std::string_view large_body_request;
+    std::uint64_t large_body_limit = 0;
+    unsigned large_bodies_at_once = 4;
+    std::atomic<unsigned>* large_bodies_in_flight = nullptr;
 };
 
 // Shared between a session and whoever stops the server or enforces its

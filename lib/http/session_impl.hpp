@@ -183,6 +183,45 @@ inline beast::error_code check_header(beast::flat_buffer const& buffer, session_
     return {};
 }
 
+// Whether a request (its header block whole at the front of `data`) is
+// the one route's that takes larger bodies: a comparison of its request
+// line's first bytes, before the parser reads the header (which checks the
+// body's length against the limit).
+inline bool takes_large_body(std::string_view data, session_limits const& limits)
+{
+    auto const& prefix = limits.large_body_request;
+    return !prefix.empty() && limits.large_bodies_in_flight && data.size() > prefix.size() && data.starts_with(prefix)
+        && (data[prefix.size()] == ' ' || data[prefix.size()] == '?');
+}
+
+// One of the server's few places for a large body, held from the read of
+// a request to its answer; empty when not taken.
+class large_body_slot {
+public:
+    large_body_slot() = default;
+    large_body_slot(large_body_slot const&) = delete;
+    large_body_slot& operator=(large_body_slot const&) = delete;
+    ~large_body_slot()
+    {
+        if (count_)
+            count_->fetch_sub(1);
+    }
+    // Takes a place if one is free.
+    bool take(session_limits const& limits)
+    {
+        auto& count = *limits.large_bodies_in_flight;
+        if (count.fetch_add(1) >= limits.large_bodies_at_once) {
+            count.fetch_sub(1);
+            return false;
+        }
+        count_ = &count;
+        return true;
+    }
+
+private:
+    std::atomic<unsigned>* count_ = nullptr;
+};
+
 // Reads one request into `req`: what is already in `buffer` first, then
 // from the stream until the parser is done. Says "100 Continue" when an
 // HTTP/1.1 client waits for it (an HTTP/1.0 one cannot read it). A clean end
@@ -190,7 +229,7 @@ inline beast::error_code check_header(beast::flat_buffer const& buffer, session_
 // of one, partial_message.
 template <class Stream>
 awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buffer& buffer, request& req,
-                                                session_limits const& limits, std::string& out)
+                                                session_limits const& limits, std::string& out, large_body_slot& slot)
 {
     namespace h = beast::http;
     request_parser parser(req);
@@ -205,6 +244,8 @@ awaitable<beast::error_code> read_request(Stream& stream, beast::flat_buffer& bu
         if (ready && !parser.is_header_done()) {
             if (auto const refused = check_header(buffer, limits, req, probes, ready))
                 co_return refused;
+            if (ready && takes_large_body(buffered(buffer), limits) && slot.take(limits))
+                parser.body_limit(limits.large_body_limit);
         }
         if (ready) {
             auto const used = parser.put(buffer.data(), ec);
@@ -272,7 +313,8 @@ awaitable<void> run_session(Stream& stream, request_handler const& handler,
         }
 
         set_deadline(state, limits.request_timeout);
-        if (auto const ec = co_await read_request(stream, buffer, req, limits, out)) {
+        large_body_slot slot; // until this request's answer is sent
+        if (auto const ec = co_await read_request(stream, buffer, req, limits, out, slot)) {
             if (auto answer = answer_read_error(ec, req)) {
                 finalize(handler.refused(req, std::move(*answer)), 11, connection::close, out);
                 co_await asio::async_write(stream, asio::buffer(out), use_tuple);

@@ -154,7 +154,8 @@ json::object service_provider_config()
     return json::object{
         {"schemas", json::array{"urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"}},
         {"patch", supported(true)},
-        {"bulk", json::object{{"supported", false}, {"maxOperations", 0}, {"maxPayloadSize", 0}}},
+        {"bulk", json::object{{"supported", true}, {"maxOperations", bulk_max_operations},
+                              {"maxPayloadSize", bulk_max_payload}}},
         {"filter", std::move(filter)},
         {"changePassword", supported(false)},
         {"sort", supported(false)},

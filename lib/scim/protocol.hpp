@@ -13,6 +13,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstddef>
+#include <cstdint>
 
 #include <stdexcept>
 #include <string>
@@ -21,6 +22,13 @@
 namespace rosterd::scim {
 
 inline constexpr std::string_view base_path = "/scim/v2";
+
+// POST /scim/v2/Bulk's limits (ServiceProviderConfig's bulk): operations in
+// one request, and its body's size, which the server takes for this route
+// alone (any other's is --max-body).
+inline constexpr std::size_t bulk_max_operations = 1000;
+inline constexpr std::uint64_t bulk_max_payload = 4 * 1024 * 1024;
+inline constexpr std::string_view bulk_request_line = "POST /scim/v2/Bulk";
 
 namespace urn {
 inline constexpr std::string_view user = "urn:ietf:params:scim:schemas:core:2.0:User";

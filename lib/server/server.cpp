@@ -15,6 +15,7 @@
 #include "persist/pg/postgres_backend.hpp"
 #include "persist/recovery.hpp"
 #include "persist/snapshot.hpp"
+#include "scim/protocol.hpp"
 #include "store/operator_access.hpp"
 #include "store/reaper.hpp"
 #include "store/time.hpp"
@@ -220,6 +221,7 @@ struct server::parts {
     std::optional<http::listener> listener;
     std::optional<store::reaper> reaper;
     std::optional<boost::asio::signal_set> signals;
+    std::atomic<unsigned> large_bodies{0}; // session_limits::large_bodies_in_flight
 
     void load();
     void begin_stopping(std::string const& why);
@@ -291,7 +293,15 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
         p.service->set_rules({opts.max_json_depth, opts.max_tokens_per_user, opts.allow_self_verify, opts.phone_region});
         p.service->set_data_dir(&p.files);
         p.pool.emplace(opts.threads);
-        http::session_limits const limits{opts.max_header, opts.max_body, opts.idle_timeout, opts.request_timeout};
+        // SCIM Bulk's bodies, larger than --max-body: four at a time.
+        http::session_limits const limits{opts.max_header,
+                                          opts.max_body,
+                                          opts.idle_timeout,
+                                          opts.request_timeout,
+                                          scim::bulk_request_line,
+                                          std::max(opts.max_body, scim::bulk_max_payload),
+                                          4,
+                                          &p.large_bodies};
         p.listener.emplace(*p.pool, opts.listen, *p.service, limits,
                            http::connection_limits{opts.max_connections, opts.max_connections_per_ip}, p.tls.get());
         p.service->stats().set_connection_gauge([&l = *p.listener] { return l.open_connections(); });

@@ -201,6 +201,34 @@ BOOST_AUTO_TEST_CASE(a_body_over_the_limit_is_413_and_changes_nothing)
     BOOST_TEST(dir.find_user(1)->first_name == "");
 }
 
+// SCIM Bulk alone takes bodies past the usual limit, and only so many at
+// once in the whole server: a client cannot make every connection hold one.
+BOOST_AUTO_TEST_CASE(one_route_takes_larger_bodies_a_few_at_a_time)
+{
+    std::atomic<unsigned> in_flight{0};
+    limits.large_body_request = "POST /scim/v2/Bulk";
+    limits.large_body_limit = 8192;
+    limits.large_bodies_at_once = 1;
+    limits.large_bodies_in_flight = &in_flight;
+    auto const bulk = R"({"Operations":[{"method":"DELETE","path":"/Users/99","bulkId":")" + std::string(2000, 'x') +
+                      R"("}]})";
+    auto const request = [&](std::string_view target) {
+        return "POST " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n" + bearer() +
+               "Content-Type: application/scim+json\r\nContent-Length: " + std::to_string(bulk.size()) + "\r\n\r\n" + bulk;
+    };
+    auto const status = [&](std::string const& wire) {
+        auto const responses = parse_responses(run(wire));
+        BOOST_TEST_REQUIRE(responses.size() == 1u);
+        return responses[0].result_int();
+    };
+    BOOST_TEST(status(request("/scim/v2/Bulk")) == 200u);
+    BOOST_TEST(in_flight == 0u); // given back once answered
+    BOOST_TEST(status(request("/scim/v2/Users")) == 413u);   // not this route
+    BOOST_TEST(status(request("/scim/v2/Bulky")) == 413u);   // nor one that starts like it
+    in_flight = 1; // the one place is taken
+    BOOST_TEST(status(request("/scim/v2/Bulk")) == 413u);
+}
+
 BOOST_AUTO_TEST_CASE(a_malformed_request_is_400_and_close)
 {
     for (std::string const bad : {"GET /healthz HTTP/9.9\r\n\r\n", "GET\r\n\r\n",

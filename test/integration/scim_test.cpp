@@ -618,6 +618,61 @@ BOOST_AUTO_TEST_CASE(lookups_by_external_id_and_address_answer_as_a_walk_would)
     BOOST_TEST(total(seen) == 0u);
 }
 
+// Bulk (RFC 7644 §3.7): operations run in order as their own requests
+// would, bulkIds name what earlier ones made, a failure in the middle
+// leaves the others, failOnErrors stops, and the limits hold.
+BOOST_AUTO_TEST_CASE(bulk_runs_each_operation_as_its_request_would)
+{
+    server_process server({"--bootstrap-token", root});
+    api_client api(server.port(), root);
+    std::string const bulk = R"({"schemas":["urn:ietf:params:scim:api:messages:2.0:BulkRequest"],"Operations":[)"
+        R"({"method":"POST","path":"/Users","bulkId":"ann","data":{"userName":"ann","phoneNumbers":[{"value":"+31 85 060 7337"}]}},)"
+        R"({"method":"POST","path":"/Users","bulkId":"dup","data":{"userName":"ANN"}},)"
+        R"({"method":"POST","path":"/Users","bulkId":"bob","data":{"userName":"bob"}},)"
+        R"({"method":"POST","path":"/Groups","bulkId":"ops","data":{"displayName":"ops","members":[{"value":"bulkId:ann"},{"value":"bulkId:bob"}]}},)"
+        R"({"method":"PATCH","path":"/Users/bulkId:bob","data":{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}},)"
+        R"({"method":"POST","path":"/Groups","bulkId":"bad","data":{"displayName":"x","members":[{"value":"bulkId:nobody"}]}},)"
+        R"({"method":"DELETE","path":"/Users/999"}]})";
+    auto const answer = expect(api, 200, verb::post, "/Bulk", bulk);
+    auto const& ops = answer.at("Operations").as_array();
+    BOOST_TEST_REQUIRE(ops.size() == 7u);
+    strings statuses;
+    for (auto const& op : ops)
+        statuses.push_back(str(op.at("status")));
+    BOOST_TEST(statuses == (strings{"201", "409", "201", "201", "200", "409", "404"}), boost::test_tools::per_element());
+    BOOST_TEST(str(ops.at(1).at("response").at("scimType")) == "uniqueness");
+    auto const ann = str(ops.at(0).at("location"));
+    auto const group = expect(api, 200, verb::get, ann.substr(std::string("/scim/v2").size()));
+    BOOST_TEST(str(group.at("phoneNumbers").at(0).at("value")) == "+31850607337");
+    auto const ops_group = expect(api, 200, verb::get, str(ops.at(3).at("location")).substr(8) + "?attributes=members");
+    BOOST_TEST(ops_group.at("members").as_array().size() == 2u);
+    BOOST_TEST(!expect(api, 200, verb::get, str(ops.at(2).at("location")).substr(8)).at("active").as_bool());
+    BOOST_TEST(total(expect(api, 200, verb::get, "/Users?filter=userName+eq+%22ann%22")) == 1u);
+
+    // failOnErrors: 1 stops after the first failure.
+    auto const stopped = expect(api, 200, verb::post, "/Bulk",
+        R"({"failOnErrors":1,"Operations":[{"method":"POST","path":"/Users","bulkId":"a","data":{"userName":"ann"}},)"
+        R"({"method":"POST","path":"/Users","bulkId":"c","data":{"userName":"carol"}}]})");
+    BOOST_TEST(stopped.at("Operations").as_array().size() == 1u);
+    BOOST_TEST(total(expect(api, 200, verb::get, "/Users?filter=userName+eq+%22carol%22")) == 0u);
+
+    // Over 1,000 operations: 413. A body over --max-body (64 KiB) is taken
+    // on this route alone.
+    std::string many = R"({"Operations":[)";
+    for (int i = 0; i < 1001; ++i)
+        many += std::string(i ? "," : "") + R"({"method":"DELETE","path":"/Users/999","bulkId":"padding-padding-)" +
+                std::to_string(i) + R"("})";
+    many += "]}";
+    BOOST_TEST_REQUIRE(many.size() > 64u * 1024);
+    expect_error(api, 413, "", verb::post, "/Bulk", many);
+    api_client fresh(server.port(), root);
+    auto const big_user = api_client(server.port(), root).call(verb::post, "/scim/v2/Users", {}, std::string(70000, ' '));
+    BOOST_TEST(big_user.result_int() == 413u);
+    auto const discovered = expect(fresh, 200, verb::get, "/ServiceProviderConfig", {}, "");
+    BOOST_TEST(discovered.at("bulk").at("supported").as_bool());
+    BOOST_TEST(discovered.at("bulk").at("maxOperations").to_number<int>() == 1000);
+}
+
 // A provider's delta sync asks for what changed since its last run, in
 // whatever RFC 3339 form its clock writes: compared as moments.
 BOOST_AUTO_TEST_CASE(a_delta_sync_by_last_modified_finds_what_changed)
@@ -740,7 +795,7 @@ BOOST_AUTO_TEST_CASE(discovery_says_what_is_supported)
     BOOST_TEST(config.at("patch").at("supported").as_bool());
     BOOST_TEST(config.at("filter").at("supported").as_bool());
     BOOST_TEST(config.at("filter").at("maxResults").to_number<int>() == 1000);
-    BOOST_TEST(!config.at("bulk").at("supported").as_bool());
+    BOOST_TEST(config.at("bulk").at("supported").as_bool());
     BOOST_TEST(!config.at("sort").at("supported").as_bool());
     BOOST_TEST(!config.at("changePassword").at("supported").as_bool());
     BOOST_TEST(config.at("etag").at("supported").as_bool());
