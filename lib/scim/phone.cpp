@@ -16,7 +16,9 @@ std::optional<std::string> to_e164(std::string_view text, std::string_view regio
     if (util.Parse(std::string(text), region.empty() ? std::string("ZZ") : std::string(region), &number)
         != pn::PhoneNumberUtil::NO_PARSING_ERROR)
         return std::nullopt;
-    if (!util.IsPossibleNumber(number))
+    // IS_POSSIBLE only: a number dialable only within its area ("555-0100",
+    // IS_POSSIBLE_LOCAL_ONLY) has no E.164 form.
+    if (util.IsPossibleNumberWithReason(number) != pn::PhoneNumberUtil::IS_POSSIBLE)
         return std::nullopt;
     std::string out;
     util.Format(number, pn::PhoneNumberUtil::E164, &out);

@@ -1,6 +1,9 @@
-// A request body and query string into the patch validator and the merge.
+// A request body and query string into the patch validator and the merge;
+// the body also as a phone number (libphonenumber) and a user name (ICU).
 #include "api/json_body.hpp"
 #include "api/user_patch.hpp"
+#include "scim/phone.hpp"
+#include "store/user_name.hpp"
 
 #include <boost/url/parse.hpp>
 
@@ -13,6 +16,12 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
     auto const newline = input.find('\n');
     auto const query = input.substr(0, newline);
     auto const body = newline == std::string_view::npos ? std::string_view{} : input.substr(newline + 1);
+
+    // The body's bytes as a provider's phone number and as a user name.
+    scim::to_e164(body, "US");
+    scim::to_e164(body, "");
+    store::name_key(body);
+    store::name_refusal(body);
 
     store::directory dir;
     dir.apply(store::put_group{{1, "g", 5, 0, 0}});

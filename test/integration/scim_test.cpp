@@ -321,6 +321,48 @@ BOOST_AUTO_TEST_CASE(okta_user_sequence)
 }
 
 // Okta's group push, from the same reference.
+// Okta's user sequence as an international directory sends it: a name
+// with letters beyond ASCII, a national phone number (the server's
+// --phone-region), the provider's lookup in another case, a delta sync by
+// meta.lastModified, and a deactivation.
+BOOST_AUTO_TEST_CASE(okta_user_sequence_with_national_numbers_and_non_ascii_names)
+{
+    server_process server({"--bootstrap-token", root, "--phone-region", "US"});
+    api_client api(server.port(), root);
+    std::string const name = "zo\u00eb.\u00e5ngstr\u00f6m@okta.local";       // zoë.ångström@okta.local
+    std::string const lookup = "ZO%C3%8B.%C3%85NGSTR%C3%96M%40okta.local";      // the same, upper case
+    BOOST_TEST(total(expect(api, 200, verb::get, "/Users?filter=userName%20eq%20%22" + lookup + "%22")) == 0u);
+    auto const created = expect(api, 201, verb::post, "/Users", R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"],
+        "userName": ")" + name + R"(",
+        "name": {"givenName": "Zo\u00eb", "familyName": "\u00c5ngstr\u00f6m"},
+        "emails": [{"primary": true, "value": ")" + name + R"(", "type": "work"}],
+        "phoneNumbers": [{"type": "mobile", "value": "(425) 555-0100"}],
+        "externalId": "00ujl29u0le5T6Aj10h8",
+        "active": true})");
+    auto const id = str(created.at("id"));
+    auto const since = str(created.at("meta").at("lastModified"));
+    BOOST_TEST(str(created.at("phoneNumbers").at(0).at("value")) == "+14255550100");
+    BOOST_TEST(str(created.at("name").at("givenName")) == "Zo\u00eb"); // as sent
+    auto const found = expect(api, 200, verb::get, "/Users?filter=userName%20eq%20%22" + lookup + "%22");
+    BOOST_TEST_REQUIRE(total(found) == 1u);
+    BOOST_TEST(str(found.at("Resources").at(0).at("id")) == id);
+    expect_error(api, 409, "uniqueness", verb::post, "/Users",
+                 R"({"userName":"ZO\u00cb.\u00c5NGSTR\u00d6M@okta.local"})");
+
+    // A later cycle: what changed since the last one, then the deactivation.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    expect(api, 200, verb::patch, "/Users/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "value": {"active": false, "phoneNumbers": [{"type": "mobile", "value": "555-0100 ext. 7"}]}}]})");
+    auto const changed = expect(api, 200, verb::get, "/Users?filter=meta.lastModified%20gt%20%22" + since + "%22");
+    BOOST_TEST_REQUIRE(total(changed) == 1u);
+    auto const& user = changed.at("Resources").at(0);
+    BOOST_TEST(str(user.at("id")) == id);
+    BOOST_TEST(!user.at("active").as_bool()); // the deactivation held, the unreadable number was not kept
+    BOOST_TEST(!user.as_object().contains("phoneNumbers"));
+}
+
 BOOST_AUTO_TEST_CASE(okta_group_sequence)
 {
     server_process server({"--bootstrap-token", root});
