@@ -15,10 +15,6 @@ namespace {
 
 char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
-bool is_ascii(std::string_view s)
-{
-    return std::all_of(s.begin(), s.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
-}
 
 json::value const* find(json::object const& o, std::string_view name)
 {
@@ -159,7 +155,7 @@ bool compare(scalar const& have, compare_op op, comparison const& c, fold_cache&
             }
         }
         std::string_view const b = c.folded;
-        if (op == compare_op::eq && c.user_name && !(is_ascii(have.text) && is_ascii(b)))
+        if (op == compare_op::eq && c.user_name && !(store::is_ascii(have.text) && store::is_ascii(b)))
             return store::name_key(have.text) == b; // one name in any of its forms
         if (op == compare_op::eq) // the commonest: no folding at all
             return have.text.size() == b.size()

@@ -13,11 +13,6 @@ namespace rosterd::store {
 
 namespace {
 
-bool is_ascii(std::string_view s)
-{
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 bool ascii_same(std::string_view a, std::string_view b)
 {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -173,8 +168,9 @@ std::vector<std::pair<record_id, record_id>> directory::name_collisions() const
     // ASCII case was the rule before: a new collision involves a name that
     // is not ASCII.
     std::set<std::pair<record_id, record_id>> pairs;
-    for (auto const& [id, u] : users_) {
-        auto const name = u.user_name();
+    for (auto const& entry : users_) { // not a structured binding: clang 14 cannot capture one
+        auto const id = entry.first;
+        auto const name = entry.second.user_name();
         if (!name || is_ascii(*name))
             continue;
         for_each_claim(*name, [&](user const& other) {

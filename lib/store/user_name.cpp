@@ -14,11 +14,6 @@ namespace rosterd::store {
 
 namespace {
 
-bool is_ascii(std::string_view s)
-{
-    return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
-}
-
 char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 std::string code_point(UChar32 c)

@@ -31,6 +31,15 @@ namespace rosterd::store {
 
 std::string name_key(std::string_view utf8);
 
+// Whether every byte is ASCII: such a name's preparation is its lower case.
+inline bool is_ascii(std::string_view s)
+{
+    for (char c : s)
+        if (static_cast<unsigned char>(c) >= 0x80)
+            return false;
+    return true;
+}
+
 // Why `utf8` may not be a new userName (naming the code point, "U+202E"),
 // or nullopt.
 std::optional<std::string> name_refusal(std::string_view utf8);
