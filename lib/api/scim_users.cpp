@@ -78,8 +78,9 @@ http::response replace_user(context& ctx, store::user const& target, json::objec
     auto const level = auth::access_to(*ctx.me, target);
     auto const allowed = auth::settable_fields(level, ctx.me->id == target.id, ctx.rules.allow_self_verify);
     std::string dropped;
-    auto wanted = scim::native_fields(resource, ctx.rules.phone_region, &dropped);
     auto current = scim::native_fields(scim::user_resource(target, ctx.dir, *ctx.me, {}), ctx.rules.phone_region);
+    auto const kept_phone = target.phone_number() ? std::string(*target.phone_number()) : std::string();
+    auto wanted = scim::native_fields(resource, ctx.rules.phone_region, &dropped, kept_phone);
     // A user without a userName goes by their e-mail address; the first
     // SCIM write stores that name, so that the provider's name for the user
     // does not follow a later change of address.

@@ -196,9 +196,21 @@ json::object group_resource(store::group const& g, store::directory const& dir, 
     return r;
 }
 
-json::object native_fields(json::object const& resource, std::string_view phone_region, std::string* dropped)
+json::object native_fields(json::object const& resource, std::string_view phone_region, std::string* dropped,
+                           std::string_view kept_phone)
 {
     auto phone = single_value(resource, "phoneNumbers", {"work", "mobile", "home", "other"});
+    if (!kept_phone.empty() && phone.is_string() && to_e164(phone.get_string(), phone_region) == kept_phone)
+        if (auto const* all = find_attribute(resource, "phoneNumbers"); all && all->is_array())
+            for (auto const& e : all->get_array()) {
+                auto const* v = e.is_object() ? find_attribute(e.get_object(), "value") : nullptr;
+                if (!v || !v->is_string())
+                    continue;
+                if (auto const other = to_e164(v->get_string(), phone_region); other && *other != kept_phone) {
+                    phone = *v;
+                    break;
+                }
+            }
     if (phone.is_string()) {
         if (auto e164 = to_e164(phone.get_string(), phone_region)) {
             phone = json::value(*e164);

@@ -64,11 +64,14 @@ boost::json::object group_resource(store::group const& g, store::directory const
 // each present (null or "" when the resource has none), and active when the
 // resource has it. A phone number is read with `phone_region` for national
 // forms; one that is not a phone number is left out (null) rather than
-// failing the request, and `dropped` (if given) says so. Throws scim::error
-// (invalidValue) for a value of the wrong type or a resource without a
-// userName.
+// failing the request, and `dropped` (if given) says so. `kept_phone` is
+// the number the user has now: when the resource holds it and another
+// readable number (a provider that PATCHes its "mobile" number while
+// rosterd shows the one it keeps as "work" adds an element), the other is
+// the provider's change. Throws scim::error (invalidValue) for a value of
+// the wrong type or a resource without a userName.
 boost::json::object native_fields(boost::json::object const& resource, std::string_view phone_region = {},
-                                  std::string* dropped = nullptr);
+                                  std::string* dropped = nullptr, std::string_view kept_phone = {});
 
 // The members of a Group resource: their ids in ascending order, without
 // repeats. Throws scim::error for a member whose value is not a user id.

@@ -190,6 +190,52 @@ BOOST_AUTO_TEST_CASE(entra_id_user_sequence)
 }
 
 // Entra ID's group provisioning, from the same tutorial.
+// Entra ID's user sequence as an international tenant sends it: a
+// userPrincipalName beyond ASCII, a national mobile number (the server's
+// --phone-region), the lookup by externalId, PATCHes of the number with
+// Entra's capitalized ops, a delta sync, and the soft delete.
+BOOST_AUTO_TEST_CASE(entra_id_user_sequence_with_national_numbers_and_non_ascii_names)
+{
+    server_process server({"--bootstrap-token", root, "--phone-region", "NL"});
+    api_client api(server.port(), root);
+    std::string const upn = "J\u00fcrgen.M\u00fcller@contoso.onmicrosoft.com";   // Jürgen.Müller@...
+    BOOST_TEST(total(expect(api, 200, verb::get, "/Users?filter=externalId+eq+%2268d4a0c8-8e9b-4a5e-a3b2-0f1e2d3c4b5a%22")) == 0u);
+    auto const user = expect(api, 201, verb::post, "/Users", R"({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User",
+                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
+        "externalId": "68d4a0c8-8e9b-4a5e-a3b2-0f1e2d3c4b5a",
+        "userName": ")" + upn + R"(",
+        "active": true,
+        "emails": [{"primary": true, "type": "work", "value": ")" + upn + R"("}],
+        "phoneNumbers": [{"type": "mobile", "value": "06 12345678"}],
+        "name": {"formatted": "J\u00fcrgen M\u00fcller", "familyName": "M\u00fcller", "givenName": "J\u00fcrgen"},
+        "roles": []})");
+    auto const id = str(user.at("id"));
+    auto const since = str(user.at("meta").at("lastModified"));
+    BOOST_TEST(str(user.at("phoneNumbers").at(0).at("value")) == "+31612345678");
+    // Entra's later lookups: by externalId, and by userName in lower case.
+    auto const by_external = expect(api, 200, verb::get, "/Users?filter=externalId+eq+%2268d4a0c8-8e9b-4a5e-a3b2-0f1e2d3c4b5a%22");
+    BOOST_TEST_REQUIRE(total(by_external) == 1u);
+    BOOST_TEST(str(by_external.at("Resources").at(0).at("id")) == id);
+    auto const by_name = expect(api, 200, verb::get,
+                                "/Users?filter=userName+eq+%22j%C3%BCrgen.m%C3%BCller%40contoso.onmicrosoft.com%22");
+    BOOST_TEST(total(by_name) == 1u);
+
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    auto const patched = expect(api, 200, verb::patch, "/Users/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "phoneNumbers[type eq \"mobile\"].value", "value": "+31 (0)6 8765 4321"}]})");
+    BOOST_TEST(str(patched.at("phoneNumbers").at(0).at("value")) == "+31687654321");
+    auto const changed = expect(api, 200, verb::get, "/Users?filter=meta.lastModified+gt+%22" + since + "%22");
+    BOOST_TEST_REQUIRE(total(changed) == 1u);
+    BOOST_TEST(str(changed.at("Resources").at(0).at("id")) == id);
+    // The soft delete.
+    auto const disabled = expect(api, 200, verb::patch, "/Users/" + id, R"({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "Replace", "path": "active", "value": false}]})");
+    BOOST_TEST(!disabled.at("active").as_bool());
+}
+
 BOOST_AUTO_TEST_CASE(entra_id_group_sequence)
 {
     server_process server({"--bootstrap-token", root});
