@@ -125,4 +125,30 @@ private:
     session_id session_;
 };
 
+// Runs `body` in a transaction, rolling it back if `body` throws.
+template <class Body>
+auto in_transaction(connection& c, std::string_view begin, deadline until, Body&& body)
+{
+    c.exec(begin, until);
+    try {
+        if constexpr (std::is_void_v<decltype(body())>) {
+            body();
+            c.exec("COMMIT", until);
+        } else {
+            auto r = body();
+            c.exec("COMMIT", until);
+            return r;
+        }
+    } catch (...) {
+        if (c.connected()) {
+            try {
+                c.exec("ROLLBACK", clock::now() + std::chrono::seconds(1));
+            } catch (error const&) {
+                c.close();
+            }
+        }
+        throw;
+    }
+}
+
 } // namespace rosterd::persist::pg
