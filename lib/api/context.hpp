@@ -38,6 +38,8 @@ struct api_rules {
     std::size_t max_tokens_per_user = default_max_tokens_per_user;
     bool allow_self_verify = false;   // may a user verify their own phone and e-mail?
     std::string phone_region;         // for national phone numbers through SCIM (--phone-region)
+    bool console = true;              // the web console is served at /ui/ (--console)
+    std::string_view durability;      // for the operator: strict, relaxed or memory
 };
 
 struct context {

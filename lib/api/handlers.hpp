@@ -5,10 +5,12 @@
 
 namespace rosterd::api {
 
-// users.cpp
+// users.cpp (list_users: user_list.cpp)
 http::response update_user(context& ctx);
 http::response create_user(context& ctx);
 http::response read_user(context& ctx);
+// GET /me: the caller, as GET /user/{id} shows them (what the console signs in with).
+http::response read_me(context& ctx);
 http::response list_users(context& ctx);
 http::response delete_user(context& ctx);
 // groups.cpp
@@ -48,6 +50,11 @@ http::response scim_bulk(context& ctx);
 http::response scim_me(context& ctx);
 // health.cpp
 http::response health(context& ctx);
+// GET /server: what the operator's page shows (superusers).
+http::response server_info(context& ctx);
+// console.cpp
+http::response console_redirect(context& ctx);
+http::response console_page(context& ctx);
 http::response prometheus_metrics(context& ctx);
 http::response openapi(context& ctx);
 

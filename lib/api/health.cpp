@@ -1,4 +1,5 @@
-// GET /healthz, GET /metrics, GET /openapi.json: no authentication.
+// GET /healthz, GET /metrics, GET /openapi.json: no authentication; and
+// GET /server, the operator's view, for superusers.
 #include "api/handlers.hpp"
 
 #include "api/metrics.hpp"
@@ -26,16 +27,34 @@ http::response health(context& ctx)
     return http::json(s.refusing ? http::status::service_unavailable : http::status::ok, boost::json::serialize(o));
 }
 
+http::response server_info(context& ctx)
+{
+    if (!ctx.me->super_user)
+        return forbidden("only a superuser may see the server's settings");
+    auto const s = ctx.log.status();
+    boost::json::object o;
+    o["version"] = ROSTERD_VERSION;
+    o["store"] = s.store;
+    o["durability"] = ctx.rules.durability;
+    o["current"] = s.current;
+    o["users"] = ctx.dir.users().size();
+    o["userGroups"] = ctx.dir.groups().size();
+    o["tokens"] = ctx.dir.token_count();
+    o["superUsers"] = ctx.dir.super_user_count();
+    o["auditEvents"] = ctx.dir.audit().size();
+    return http::json(http::status::ok, boost::json::serialize(o));
+}
+
 http::response prometheus_metrics(context& ctx)
 {
     auto body = ctx.stats.render(ctx.dir);
     body.append(render_store(ctx.log.status()));
-    return http::response{http::status::ok, http::media::prometheus, std::move(body), {}, {}, {}, {}, {}};
+    return http::response{http::status::ok, http::media::prometheus, std::move(body), {}, {}, {}, {}, {}, {}, {}};
 }
 
 http::response openapi(context&)
 {
-    return http::response{http::status::ok, http::media::json, std::string(openapi_document()), {}, {}, {}, {}, {}};
+    return http::response{http::status::ok, http::media::json, std::string(openapi_document()), {}, {}, {}, {}, {}, {}, {}};
 }
 
 } // namespace rosterd::api

@@ -14,6 +14,7 @@ std::span<route const> routes()
         route{"/user/{id}", verb::get, read_user, true},
         route{"/user/{id}", verb::put, update_user, true, locking::by_method, takes_body::json},
         route{"/user/{id}", verb::delete_, delete_user, true},
+        route{"/me", verb::get, read_me, true},
         route{"/user/{id}/history", verb::get, user_history, true},
         route{"/user/{id}/token", verb::get, list_tokens, true},
         route{"/user/{id}/token", verb::post, create_token, true, locking::by_method, takes_body::json},
@@ -50,6 +51,11 @@ std::span<route const> routes()
         route{"/healthz", verb::get, health, false},
         route{"/metrics", verb::get, prometheus_metrics, false},
         route{"/openapi.json", verb::get, openapi, false},
+        route{"/server", verb::get, server_info, true},
+        route{"/", verb::get, console_redirect, false},
+        route{"/ui", verb::get, console_redirect, false},
+        route{"/ui/", verb::get, console_page, false},
+        route{"/ui/{id}", verb::get, console_page, false},
     };
     return table;
 }

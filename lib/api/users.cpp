@@ -1,4 +1,4 @@
-// PUT /user/{id}, POST /user, GET /user/{id}, GET /user, DELETE /user/{id}
+// PUT /user/{id}, POST /user, GET /user/{id}, GET /me, DELETE /user/{id} (GET /user: user_list.cpp)
 #include "api/handlers.hpp"
 
 #include "api/conditional.hpp"
@@ -19,6 +19,19 @@
 namespace rosterd::api {
 
 namespace {
+
+// The user as GET /user/{id} shows them, with their ETag; 304 for a
+// current If-None-Match.
+http::response user_answer(context const& ctx, store::user const& u)
+{
+    unsigned char buffer[4096]; // enough for most users, without a heap allocation
+    boost::json::monotonic_resource memory(buffer, sizeof buffer);
+    auto res = http::json(http::status::ok, boost::json::serialize(user_view(u, &memory)));
+    res.etag = etag_of(res.body);
+    if (client_copy_is_current(ctx.req, res.etag))
+        return http::not_modified(std::move(res.etag));
+    return res;
+}
 
 std::optional<http::response> refuse_roles(store::user const& me, role_change const& roles)
 {
@@ -215,111 +228,16 @@ http::response read_user(context& ctx)
         return not_found("user", ctx.path_id);
     if (auth::access_to(*me, *target) == auth::access::none)
         return forbidden("the caller may not read user " + ctx.path_id);
-    unsigned char buffer[4096]; // enough for most users, without a heap allocation
-    boost::json::monotonic_resource memory(buffer, sizeof buffer);
-    auto res = http::json(http::status::ok, boost::json::serialize(user_view(*target, &memory)));
-    res.etag = etag_of(res.body);
-    if (client_copy_is_current(ctx.req, res.etag))
-        return http::not_modified(std::move(res.etag));
-    return res;
+    return user_answer(ctx, *target);
 }
 
-} // namespace rosterd::api
-
-namespace rosterd::api {
+http::response read_me(context& ctx) { return user_answer(ctx, *ctx.me); }
 
 namespace {
-
-// Whether `u` passes the list filters of GET /user.
-bool matches(store::user const& u, list_query const& q)
-{
-    if (auto v = q.filter("clientId"); v && (!u.client_id || parse_id(*v) != u.client_id))
-        return false;
-    if (auto v = q.filter("externalId"); v && u.external_id() != *v)
-        return false;
-    if (auto v = q.filter("emailAddress"); v && u.email_address() != *v)
-        return false;
-    return true;
-}
 
 constexpr store::record_id bootstrap_user = 1;
 
 } // namespace
-
-http::response list_users(context& ctx)
-{
-    list_query q;
-    if (auto malformed = parse_list_query(ctx.query, {"clientId", "userGroupId", "externalId", "emailAddress"}, q))
-        return *malformed;
-    std::optional<store::record_id> group;
-    if (auto v = q.filter("userGroupId")) {
-        group = parse_id(*v);
-        if (!group)
-            return bad_request("userGroupId: must be a positive integer");
-    }
-    if (auto v = q.filter("clientId"); v && !parse_id(*v))
-        return bad_request("clientId: must be a positive integer");
-
-    auto const* me = ctx.me;
-    boost::json::monotonic_resource memory; // freed at once, with the page
-    boost::json::array page(&memory);
-    std::size_t seen = 0;
-    // Returns false once the page is full, so a large directory is not
-    // walked to its end for one page.
-    auto consider = [&](store::user const& u) {
-        if (page.size() >= q.limit)
-            return false;
-        if (auth::access_to(*me, u) != auth::access::none && matches(u, q) && on_page(q, seen++))
-            page.push_back(user_view(u, &memory));
-        return true;
-    };
-    // A walk pauses every few thousand users (pause_read), so that writers
-    // wait for one stretch of it, not the whole; it then resumes after the
-    // last id it saw, in the directory as it is by then.
-    std::size_t walked = 0;
-    auto time_to_pause = [&] { return ++walked % records_between_pauses == 0; };
-    // An identity provider's lookup: a few users, from an index.
-    std::optional<std::vector<store::record_id>> indexed;
-    if (auto v = q.filter("externalId"))
-        indexed = ctx.dir.users_with_external_id(*v);
-    else if (auto v = q.filter("emailAddress"))
-        indexed = ctx.dir.users_with_address(*v);
-    if (indexed) {
-        for (auto const id : *indexed) {
-            auto const& u = *ctx.dir.find_user(id);
-            if ((!group || u.membership_of(*group)) && !consider(u))
-                break;
-        }
-    } else if (group) {
-        auto const* members = &ctx.dir.members_of(*group);
-        for (auto it = members->begin(); it != members->end();) {
-            if (!consider(*ctx.dir.find_user(*it)))
-                break;
-            auto const last = *it++;
-            if (!time_to_pause())
-                continue;
-            if (!pause_read(ctx))
-                return unauthorized();
-            me = ctx.me;
-            members = &ctx.dir.members_of(*group);
-            it = std::upper_bound(members->begin(), members->end(), last);
-        }
-    } else {
-        auto const& users = ctx.dir.users();
-        for (auto it = users.begin(); it != users.end();) {
-            if (!consider(it->second))
-                break;
-            auto const last = (it++)->first;
-            if (!time_to_pause())
-                continue;
-            if (!pause_read(ctx))
-                return unauthorized();
-            me = ctx.me;
-            it = users.upper_bound(last);
-        }
-    }
-    return http::json(http::status::ok, boost::json::serialize(page));
-}
 
 http::response delete_user(context& ctx)
 {

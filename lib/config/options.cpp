@@ -67,6 +67,7 @@ po::options_description describe()
         ("max-tokens-per-user", text()->default_value("100"), "API tokens one user may hold at most")
         ("allow-self-verify", text()->implicit_value("true")->default_value("false"),
          "let users mark their own phone number and e-mail address verified (true or false)")
+        ("console", text()->default_value("on"), "serve the web console at /ui/ (on or off)")
         ("phone-region", text()->default_value(""),
          "the region (ISO 3166 code, e.g. US) of phone numbers that SCIM clients send without a country code; "
          "none by default")
@@ -165,9 +166,9 @@ namespace {
 
 std::optional<bool> parse_bool(std::string_view text)
 {
-    if (text == "true" || text == "yes" || text == "1")
+    if (text == "true" || text == "yes" || text == "on" || text == "1")
         return true;
-    if (text == "false" || text == "no" || text == "0")
+    if (text == "false" || text == "no" || text == "off" || text == "0")
         return false;
     return std::nullopt;
 }
@@ -302,6 +303,10 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         o.allow_self_verify = *allow;
     else
         r.problems.push_back(problem("allow-self-verify", "must be true or false"));
+    if (auto const console = parse_bool(r.text("console")))
+        o.console = *console;
+    else
+        r.problems.push_back(problem("console", "must be on or off"));
     o.phone_region = r.text("phone-region");
     if (!o.phone_region.empty() && !scim::is_phone_region(o.phone_region))
         r.problems.push_back(problem("phone-region", "must be a region libphonenumber knows, upper case, e.g. US or NL"));

@@ -41,6 +41,7 @@ struct options {
     std::size_t max_tokens_per_user = 100;
     bool allow_self_verify = false;
     std::string phone_region; // ISO 3166 alpha-2, or empty
+    bool console = true;      // serve the web console at /ui/
     store::audit_limits audit;
     std::chrono::seconds idle_timeout{60};
     std::chrono::seconds request_timeout{30};

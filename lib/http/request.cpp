@@ -9,6 +9,33 @@ namespace rosterd::http {
 
 namespace {
 
+// Whether an Accept-Encoding list (RFC 9110 §12.5.3) takes gzip: named,
+// alone or with a weight that is not zero ("gzip;q=0" refuses it).
+bool accepts_gzip(std::string_view list)
+{
+    while (!list.empty()) {
+        auto const comma = list.find(',');
+        auto item = list.substr(0, comma);
+        list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+        auto const semicolon = item.find(';');
+        auto coding = item.substr(0, semicolon);
+        while (!coding.empty() && (coding.front() == ' ' || coding.front() == '\t'))
+            coding.remove_prefix(1);
+        while (!coding.empty() && (coding.back() == ' ' || coding.back() == '\t'))
+            coding.remove_suffix(1);
+        if (!boost::beast::iequals(coding, "gzip"))
+            continue;
+        if (semicolon == std::string_view::npos)
+            return true;
+        auto weight = item.substr(semicolon + 1);
+        weight.remove_prefix(std::min(weight.find_first_not_of(" \t"), weight.size()));
+        // q=0, q=0., q=0.0, q=0.00, q=0.000: refused; any other weight takes it.
+        return !(weight.size() >= 3 && (weight[0] == 'q' || weight[0] == 'Q') && weight[1] == '=' && weight[2] == '0'
+                 && weight.find_first_not_of("0. \t", 3) == std::string_view::npos);
+    }
+    return false;
+}
+
 // A body's buffer is kept for the next request up to this size; a larger
 // one (up to --max-body) is given back, so that an idle keep-alive
 // connection never holds on to its largest request: 10,000 connections
@@ -58,6 +85,7 @@ request_parser::request_parser(request& into) : req_(into)
     req_.has_if_match = false;
     req_.if_match.clear();
     req_.if_none_match.clear();
+    req_.accepts_gzip = false;
     req_.has_idempotency_key = false;
     req_.idempotency_key.clear();
     req_.refusal = {};
@@ -126,6 +154,9 @@ void request_parser::on_field_impl(boost::beast::http::field name, string_view n
         break;
     case field::if_none_match:
         append_to_list(req_.if_none_match, {value.data(), value.size()});
+        break;
+    case field::accept_encoding:
+        req_.accepts_gzip = req_.accepts_gzip || accepts_gzip({value.data(), value.size()});
         break;
     case field::expect:
         req_.expect_continue = req_.expect_continue || boost::beast::iequals(value, "100-continue");

@@ -52,6 +52,8 @@ struct request {
     bool has_if_match = false;
     std::string if_match;
     std::string if_none_match;
+    // Accept-Encoding takes gzip (the console's files are kept compressed).
+    bool accepts_gzip = false;
     // Idempotency-Key (api/idempotency.hpp), as sent; several lines joined
     // with commas (and so refused).
     bool has_idempotency_key = false;

@@ -11,30 +11,38 @@ namespace {
 
 constexpr std::string_view crlf = "\r\n";
 
+constexpr std::string_view api_policy =
+    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+constexpr std::string_view console_policy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+std::string build_header_block(std::string_view policy)
+{
+    std::string_view const headers[][2] = {
+        {"Access-Control-Expose-Headers", "authorization, content-type"},
+        {"Access-Control-Allow-Headers", "authorization, content-type"},
+        {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS, PUT"},
+        {"Access-Control-Allow-Origin", "*"},
+        {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
+        {"X-Frame-Options", "SAMEORIGIN"},
+        {"X-Content-Type-Options", "nosniff"},
+        {"X-XSS-Protection", "1; mode=block"},
+        {"Content-Security-Policy", policy},
+        {"Referrer-Policy", "no-referrer"},
+        {"Feature-Policy", "self"},
+        {"Permissions-policy", "interest-cohort=()"},
+    };
+    std::string s;
+    for (auto const& [name, value] : headers) {
+        s.append(name).append(": ").append(value).append(crlf);
+    }
+    return s;
+}
+
 std::string const& header_block()
 {
-    static std::string const block = [] {
-        constexpr std::string_view headers[][2] = {
-            {"Access-Control-Expose-Headers", "authorization, content-type"},
-            {"Access-Control-Allow-Headers", "authorization, content-type"},
-            {"Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS, PUT"},
-            {"Access-Control-Allow-Origin", "*"},
-            {"Strict-Transport-Security", "max-age=31536000; includeSubDomains"},
-            {"X-Frame-Options", "SAMEORIGIN"},
-            {"X-Content-Type-Options", "nosniff"},
-            {"X-XSS-Protection", "1; mode=block"},
-            {"Content-Security-Policy",
-             "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"},
-            {"Referrer-Policy", "no-referrer"},
-            {"Feature-Policy", "self"},
-            {"Permissions-policy", "interest-cohort=()"},
-        };
-        std::string s;
-        for (auto const& [name, value] : headers) {
-            s.append(name).append(": ").append(value).append(crlf);
-        }
-        return s;
-    }();
+    static std::string const block = build_header_block(api_policy);
     return block;
 }
 
@@ -55,6 +63,12 @@ void append_status_line(std::string& out, status code)
 
 std::string_view hardening_headers() { return header_block(); }
 
+std::string_view console_headers()
+{
+    static std::string const block = build_header_block(console_policy);
+    return block;
+}
+
 response problem(status code, std::string_view detail)
 {
     boost::json::object body;
@@ -62,17 +76,17 @@ response problem(status code, std::string_view detail)
     body["title"] = boost::beast::http::obsolete_reason(code);
     body["status"] = static_cast<unsigned>(code);
     body["detail"] = detail;
-    return response{code, media::problem, boost::json::serialize(body), {}, {}, {}, {}, {}};
+    return response{code, media::problem, boost::json::serialize(body), {}, {}, {}, {}, {}, {}, {}};
 }
 
 response json(status code, std::string body)
 {
-    return response{code, media::json, std::move(body), {}, {}, {}, {}, {}};
+    return response{code, media::json, std::move(body), {}, {}, {}, {}, {}, {}, {}};
 }
 
-response no_content() { return response{status::no_content, {}, {}, {}, {}, {}, {}, {}}; }
+response no_content() { return response{status::no_content, {}, {}, {}, {}, {}, {}, {}, {}, {}}; }
 
-response not_modified(std::string etag) { return response{status::not_modified, {}, {}, {}, {}, std::move(etag), {}, {}}; }
+response not_modified(std::string etag) { return response{status::not_modified, {}, {}, {}, {}, std::move(etag), {}, {}, {}, {}}; }
 
 void finalize(response const& res, unsigned version, connection conn, std::string& out)
 {
@@ -105,7 +119,8 @@ void finalize(response const& res, unsigned version, connection conn, std::strin
         append_header(out, "Connection", "close");
     else if (version == 10)
         append_header(out, "Connection", "keep-alive");
-    out.append(header_block()).append(crlf);
+    out.append(res.headers);
+    out.append(res.hardening.empty() ? std::string_view(header_block()) : res.hardening).append(crlf);
     if (parts) {
         append_part(res.body, version, out);
         return;

@@ -40,6 +40,11 @@ struct response {
     // For the access log only, never sent: what a handler did that the
     // status does not say (a value it could not keep).
     std::string log_note;
+    // More header lines, each "Name: value\r\n" (Cache-Control, X-Total-Count).
+    std::string headers;
+    // The fixed block in place of the twelve API headers: only the
+    // console's files (console_headers()) have another.
+    std::string_view hardening;
 };
 
 // An RFC 9457 problem: {"type":"about:blank","title":<reason>,"status":<code>,"detail":<detail>}
@@ -59,6 +64,10 @@ inline bool in_parts(response const& res)
 
 // The twelve headers, each "Name: value\r\n", in the order docs/api.md lists them.
 std::string_view hardening_headers();
+// The same twelve for the web console's files, but for a
+// Content-Security-Policy that lets a page run the console's own scripts
+// and styles and call the API of its own origin, nothing else.
+std::string_view console_headers();
 
 enum class connection { keep_alive, close };
 

@@ -13,14 +13,18 @@ std::vector<std::string> split_pattern(std::string_view pattern)
 {
     if (pattern.empty() || pattern.front() != '/')
         throw std::invalid_argument("route pattern must start with '/'");
+    // As match() reads a path: "/" has no segments; "/a/" has two, "a" and "".
     std::vector<std::string> out;
     pattern.remove_prefix(1);
-    while (!pattern.empty()) {
+    if (pattern.empty())
+        return out;
+    for (;;) {
         auto const slash = pattern.find('/');
         out.emplace_back(pattern.substr(0, slash));
-        pattern = slash == std::string_view::npos ? std::string_view{} : pattern.substr(slash + 1);
+        if (slash == std::string_view::npos)
+            return out;
+        pattern.remove_prefix(slash + 1);
     }
-    return out;
 }
 
 } // namespace

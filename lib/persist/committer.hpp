@@ -60,12 +60,17 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 namespace rosterd::persist {
 
 enum class durability { strict, relaxed, memory };
+inline std::string_view to_string(durability d)
+{
+    return d == durability::strict ? "strict" : d == durability::relaxed ? "relaxed" : "memory";
+}
 
 struct commit_settings {
     durability mode = durability::strict;

@@ -153,6 +153,7 @@ void directory::swap_contents(directory& other)
     swap(user_by_name_, other.user_by_name_);
     swap(user_by_external_id_, other.user_by_external_id_);
     swap(user_by_address_, other.user_by_address_);
+    swap(search_, other.search_);
     swap(members_, other.members_);
     swap(user_tokens_, other.user_tokens_);
     swap(removals_, other.removals_);
@@ -241,6 +242,7 @@ std::optional<user> directory::put(user u)
     std::optional<user> old;
     bool same_claim = false;
     bool same_contacts = false;
+    bool same_search = false;
     if (!inserted) {
         if (stored.super_user)
             super_users_.erase(id);
@@ -255,6 +257,7 @@ std::optional<user> directory::put(user u)
         same_contacts = stored.external_id() == u.external_id() && stored.email_address() == u.email_address();
         if (!same_contacts)
             index_contacts(stored, false);
+        same_search = search_index::same_texts(stored, u);
         old = std::move(stored);
     }
     stored = std::move(u);
@@ -268,6 +271,8 @@ std::optional<user> directory::put(user u)
         index_name(stored, true);
     if (!same_contacts)
         index_contacts(stored, true);
+    if (!same_search)
+        search_.put(stored);
     next_user_id_ = std::max(next_user_id_, id + 1);
     return old;
 }
@@ -285,6 +290,7 @@ void directory::remove_user_record(record_id id)
         members_[m.group_id].erase(id);
     index_name(it->second, false);
     index_contacts(it->second, false);
+    search_.erase(id);
     // Copy: removing a token edits the set being walked.
     auto const owned = tokens_of(id);
     for (record_id token_id : owned)

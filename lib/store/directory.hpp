@@ -12,6 +12,7 @@
 #include "store/change.hpp"
 #include "store/name_index.hpp"
 #include "store/records.hpp"
+#include "store/search_index.hpp"
 #include "store/rw_lock.hpp"
 
 #include <cstddef>
@@ -99,6 +100,8 @@ public:
     // index rather than a walk of the directory.
     std::vector<record_id> users_with_external_id(std::string_view id) const;
     std::vector<record_id> users_with_address(std::string_view address) const;
+    // Every user's names and address, folded, for GET /user?q=.
+    search_index const& search() const { return search_; }
     audit_event const* find_audit(record_id id) const;
     kept_answer const* find_answer(record_id id) const;
 
@@ -183,6 +186,7 @@ private:
     // a user who has one.
     name_index user_by_external_id_;
     name_index user_by_address_;
+    search_index search_;
     // Calls f(u) for each user whose claim is `name`, ignoring ASCII case.
     template <class F>
     void for_each_claim(std::string_view name, F&& f) const;

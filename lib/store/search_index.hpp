@@ -1,0 +1,99 @@
+#pragma once
+// What GET /user?q= searches: each user's firstName, lastName, e-mail
+// address and userName, folded as names are (store/user_name.hpp: width,
+// case, normalization), kept side by side in id order so that a search of a
+// million users is a scan of one contiguous text per 64 ids, not a walk of
+// a million records.
+//
+// A chunk holds ids [64 k, 64 k + 64): its users' entries, in id order,
+// in one string, and where each ends. An entry is the user's four folded
+// texts, each followed by a separator (0x1F) that a query cannot hold, so
+// that a match never spans two texts or two users. A change rewrites one
+// chunk (a few kilobytes), and only when one of the four texts changed.
+//
+// Memory: the folded texts plus about five bytes a user.
+//
+// Thread safety: none of its own (the directory's lock).
+
+#include "store/records.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace rosterd::store {
+
+class search_index {
+public:
+    static constexpr char separator = '\x1f';
+    static constexpr record_id ids_per_chunk = 64;
+
+    // The folded form of a query, or of a text: what a match compares.
+    static std::string fold(std::string_view utf8);
+    // The entry `u` would have.
+    static std::string entry_of(user const& u);
+    // Whether `a` and `b` have the same searchable texts.
+    static bool same_texts(user const& a, user const& b);
+
+    void put(user const& u);
+    void erase(record_id id);
+    // Whether user `id`'s entry holds `folded` (a fold()ed query).
+    bool contains(record_id id, std::string_view folded) const;
+    // Calls f(id) for each user in [from, to) whose entry holds `folded`,
+    // in ascending id; stops early when f returns false. Answers whether
+    // it ran to `to`.
+    template <class F>
+    bool for_each_match(record_id from, record_id to, std::string_view folded, F&& f) const;
+
+    friend void swap(search_index& a, search_index& b) noexcept { a.chunks_.swap(b.chunks_); }
+
+private:
+    struct chunk {
+        std::string text;
+        // Where entry i ends in `text`; it starts where entry i - 1 ends.
+        std::array<std::uint32_t, ids_per_chunk> ends{};
+    };
+    static std::uint32_t start_of(chunk const& c, std::size_t i) { return i == 0 ? 0 : c.ends[i - 1]; }
+    // Where `folded` is first found in c.text from offset `at` to `stop`;
+    // `stop` when it is not.
+    static std::uint32_t find(chunk const& c, std::uint32_t at, std::uint32_t stop, std::string_view folded);
+    void replace(record_id id, std::string_view entry);
+
+    std::vector<chunk> chunks_; // chunk k covers ids [64 k, 64 k + 64)
+};
+
+template <class F>
+bool search_index::for_each_match(record_id from, record_id to, std::string_view folded, F&& f) const
+{
+    auto const last = std::min<record_id>(to, chunks_.size() * ids_per_chunk);
+    while (from < last) {
+        auto const k = static_cast<std::size_t>(from / ids_per_chunk);
+        auto const& c = chunks_[k];
+        // The scan is bound by memory: ask for the next chunk's first lines now.
+        if (k + 1 < chunks_.size())
+            __builtin_prefetch(chunks_[k + 1].text.data());
+        auto const base = from - from % ids_per_chunk;
+        auto i = static_cast<std::size_t>(from - base);
+        auto const end = static_cast<std::size_t>(std::min<record_id>(ids_per_chunk, last - base));
+        auto at = start_of(c, i);
+        auto const stop = c.ends[end - 1];
+        // One pass over the chunk: after a match, on from the end of its entry.
+        while (at < stop) {
+            auto const hit = find(c, at, stop, folded);
+            if (hit == stop)
+                break;
+            while (c.ends[i] <= hit)
+                ++i;
+            if (!f(base + i))
+                return false;
+            at = c.ends[i++];
+        }
+        from = base + ids_per_chunk;
+    }
+    return true;
+}
+
+} // namespace rosterd::store
