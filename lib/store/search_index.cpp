@@ -20,37 +20,6 @@ void append_text(std::string& entry, std::optional<std::string_view> text)
     entry.push_back(search_index::separator);
 }
 
-// The first place of `needle` in [text, text + size), or null. A query of
-// two or more bytes is looked for sixteen places at a time by its first and
-// last byte (SSE2, on every x86-64), then checked whole where both agree:
-// about three times glibc's memmem on these short queries.
-char const* find_text(char const* text, std::size_t size, std::string_view needle)
-{
-    auto const k = needle.size();
-    if (k > size)
-        return nullptr;
-    if (k == 1)
-        return static_cast<char const*>(std::memchr(text, needle[0], size));
-    std::size_t i = 0;
-#if defined(__SSE2__)
-    auto const first = _mm_set1_epi8(needle[0]);
-    auto const last = _mm_set1_epi8(needle[k - 1]);
-    for (; i + k - 1 + 16 <= size; i += 16) {
-        auto const a = _mm_loadu_si128(reinterpret_cast<__m128i const*>(text + i));
-        auto const b = _mm_loadu_si128(reinterpret_cast<__m128i const*>(text + i + k - 1));
-        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
-                                                                          _mm_cmpeq_epi8(b, last))));
-        while (mask) {
-            auto const at = i + static_cast<std::size_t>(__builtin_ctz(mask));
-            if (std::memcmp(text + at + 1, needle.data() + 1, k - 2) == 0)
-                return text + at;
-            mask &= mask - 1;
-        }
-    }
-#endif
-    return static_cast<char const*>(::memmem(text + i, size - i, needle.data(), k));
-}
-
 } // namespace
 
 std::string search_index::fold(std::string_view utf8) { return name_key(utf8); }
@@ -109,10 +78,53 @@ bool search_index::contains(record_id id, std::string_view folded) const
     return std::string_view(c.text).substr(start, c.ends[i] - start).find(folded) != std::string_view::npos;
 }
 
-std::uint32_t search_index::find(chunk const& c, std::uint32_t at, std::uint32_t stop, std::string_view folded)
+// A query of two or more bytes is looked for sixteen places at a time by
+// its first and last byte (SSE2, on every x86-64), then checked whole where
+// both agree; one byte is the same with its first and last byte alike. The
+// scan is bound by memory, so it never restarts: after a match it goes on in
+// the same block, past the match's entry.
+void search_index::scan(chunk const& c, std::uint32_t at, std::uint32_t stop, std::string_view folded, hit_fn on_hit,
+                        void* context)
 {
-    auto const* hit = find_text(c.text.data() + at, stop - at, folded);
-    return hit ? static_cast<std::uint32_t>(hit - c.text.data()) : stop;
+    auto const* const text = c.text.data();
+    auto const k = static_cast<std::uint32_t>(folded.size());
+    std::uint32_t i = at;
+#if defined(__SSE2__)
+    auto const first = _mm_set1_epi8(folded[0]);
+    auto const last = _mm_set1_epi8(folded[k - 1]);
+    constexpr std::uint32_t block = 16;
+    while (i + k - 1 + block <= stop) {
+        auto const a = _mm_loadu_si128(reinterpret_cast<__m128i const*>(text + i));
+        auto const b = _mm_loadu_si128(reinterpret_cast<__m128i const*>(text + i + k - 1));
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, first),
+                                                                          _mm_cmpeq_epi8(b, last))));
+        auto next_block = i + block;
+        while (mask) {
+            auto const hit = i + static_cast<std::uint32_t>(__builtin_ctz(mask));
+            mask &= mask - 1;
+            if (k > 2 && std::memcmp(text + hit + 1, folded.data() + 1, k - 2) != 0)
+                continue;
+            auto const next = on_hit(context, hit);
+            if (next >= stop)
+                return;
+            if (next >= i + block) {
+                next_block = next;
+                break;
+            }
+            mask &= ~((1u << (next - i)) - 1); // the rest of this entry
+        }
+        i = next_block;
+    }
+#endif
+    while (i + k <= stop) {
+        auto const* hit = static_cast<char const*>(::memmem(text + i, stop - i, folded.data(), k));
+        if (!hit)
+            return;
+        auto const next = on_hit(context, static_cast<std::uint32_t>(hit - text));
+        if (next >= stop)
+            return;
+        i = next;
+    }
 }
 
 } // namespace rosterd::store

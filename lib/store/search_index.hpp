@@ -57,9 +57,13 @@ private:
         std::array<std::uint32_t, ids_per_chunk> ends{};
     };
     static std::uint32_t start_of(chunk const& c, std::size_t i) { return i == 0 ? 0 : c.ends[i - 1]; }
-    // Where `folded` is first found in c.text from offset `at` to `stop`;
-    // `stop` when it is not.
-    static std::uint32_t find(chunk const& c, std::uint32_t at, std::uint32_t stop, std::string_view folded);
+    // Calls on_hit(context, offset) for each place of `folded` in c.text
+    // from offset `at` to `stop`, in order, in one pass; on_hit answers
+    // where to go on from (the end of the entry it fell in: one match an
+    // entry), or `stop` to end.
+    using hit_fn = std::uint32_t (*)(void* context, std::uint32_t offset);
+    static void scan(chunk const& c, std::uint32_t at, std::uint32_t stop, std::string_view folded, hit_fn on_hit,
+                     void* context);
     void replace(record_id id, std::string_view entry);
 
     std::vector<chunk> chunks_; // chunk k covers ids [64 k, 64 k + 64)
@@ -78,19 +82,27 @@ bool search_index::for_each_match(record_id from, record_id to, std::string_view
         auto const base = from - from % ids_per_chunk;
         auto i = static_cast<std::size_t>(from - base);
         auto const end = static_cast<std::size_t>(std::min<record_id>(ids_per_chunk, last - base));
-        auto at = start_of(c, i);
         auto const stop = c.ends[end - 1];
-        // One pass over the chunk: after a match, on from the end of its entry.
-        while (at < stop) {
-            auto const hit = find(c, at, stop, folded);
-            if (hit == stop)
-                break;
-            while (c.ends[i] <= hit)
-                ++i;
-            if (!f(base + i))
-                return false;
-            at = c.ends[i++];
-        }
+        struct state {
+            chunk const& c;
+            record_id base;
+            std::size_t i;
+            std::uint32_t stop;
+            F& f;
+            bool stopped = false;
+        } st{c, base, i, stop, f};
+        scan(c, start_of(c, i), stop, folded, [](void* context, std::uint32_t hit) {
+            auto& s = *static_cast<state*>(context);
+            while (s.c.ends[s.i] <= hit)
+                ++s.i;
+            if (!s.f(s.base + s.i)) {
+                s.stopped = true;
+                return s.stop;
+            }
+            return s.c.ends[s.i++];
+        }, &st);
+        if (st.stopped)
+            return false;
         from = base + ids_per_chunk;
     }
     return true;

@@ -145,6 +145,23 @@ BOOST_AUTO_TEST_CASE(a_search_finds_names_and_addresses_in_any_case_and_counts_t
         BOOST_TEST(s.api.call(verb::get, "/user?" + bad).result_int() == 400u, bad);
 }
 
+BOOST_AUTO_TEST_CASE(a_total_past_ten_thousand_matches_is_left_out)
+{
+    console_server s({"--durability", "memory"});
+    for (int i = 0; i < 10'001; ++i)
+        s.api.call(verb::post, "/user", {}, R"({"firstName":"Many"})");
+    auto const many = s.api.call(verb::get, "/user?q=many&limit=5&total=true");
+    BOOST_TEST(many.result_int() == 200u);
+    BOOST_TEST(json::parse(many.body()).as_array().size() == 5u);
+    BOOST_TEST(many.count("X-Total-Count") == 0u);
+    // One fewer is counted; and a superuser's whole list is the directory's size.
+    auto const last = s.api.call(verb::get, "/user?q=many&offset=1&limit=5&total=true&clientId=1");
+    BOOST_TEST(last["X-Total-Count"] == "0");
+    s.api.call(verb::delete_, "/user/2");
+    BOOST_TEST(s.api.call(verb::get, "/user?q=many&limit=5&total=true")["X-Total-Count"] == "10000");
+    BOOST_TEST(s.api.call(verb::get, "/user?limit=5&total=true")["X-Total-Count"] == "10001");
+}
+
 BOOST_AUTO_TEST_CASE(the_server_page_is_for_superusers)
 {
     console_server s;
