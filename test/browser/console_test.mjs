@@ -30,6 +30,8 @@ const gina = (await api(root, "POST", `/user?userGroupId=${ops}&groupAdmin=true`
 const pat = (await api(root, "POST", `/user?userGroupId=${ops}`,
                        { firstName: "Pat", lastName: "Émile", emailAddress: "pat@example.org" })).body;
 const outsider = (await api(root, "POST", "/user", { firstName: "Olga", lastName: "Outside" })).body;
+// A name that would be markup if the console ever wrote it as HTML.
+const hostile = (await api(root, "POST", "/user", { firstName: "<img src=x onerror=\"window.pwned=1\">", lastName: "Mallory" })).body;
 for (let i = 0; i < 30; i++)
   await api(root, "POST", `/user?userGroupId=${ops}`, { firstName: "Member" + i, lastName: "Ops" });
 const tokenOf = async id => (await api(root, "POST", `/user/${id}/token`, { description: "browser test" })).body.token;
@@ -97,6 +99,10 @@ try {
     await page.waitForSelector("#results caption:has-text('émi')");
     const found = await page.$$eval("#results tbody tr", rows => rows.map(r => r.textContent));
     check(found.length === 1 && found[0].includes("Pat"), "searching émi finds Pat only: " + found);
+    await page.fill("#user-search", "mallory");
+    await page.waitForSelector("#results caption:has-text('mallory')");
+    check((await page.textContent("#results tbody")).includes("<img src=x"), "a name that looks like markup is shown as text");
+    check(await page.evaluate(() => window.pwned === undefined && !document.querySelector("#results img")), "and is never markup");
     await page.fill("#user-search", "member");
     await page.waitForSelector("#results caption:has-text('member')");
     check((await page.textContent(".pager .count")).includes("of 30"), "30 members counted");
@@ -200,6 +206,7 @@ try {
     await page.waitForSelector("#results table");
     const total = await page.textContent(".pager .count");
     check(total.includes("of 32"), "a group admin sees the 32 members of ops (themselves included): " + total);
+    check(hostile > 0, "the hostile name was made");
     await page.fill("#user-search", "olga");
     await page.waitForSelector("#results p:has-text('No user matches')");
     await audit(page, "users (group admin)");

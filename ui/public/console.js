@@ -9,19 +9,43 @@ const tokenKey = "rosterd.token";
 const session = { token: sessionStorage.getItem(tokenKey), me: null };
 const main = document.getElementById("main");
 
+// GETs asked for as the script starts, before they are needed (the first
+// page's data beside the caller's record): each is taken once by the api()
+// call that asks for the same path.
+const early = new Map();
+function fetchEarly(path) {
+  early.set(path, fetch(path, { headers: { Authorization: "Bearer " + session.token } }));
+}
+if (session.token) {
+  fetchEarly("/me");
+  const { parts, params } = route();
+  if (parts[0] === "users") fetchEarly(usersPath(...usersParams(params)));
+}
+
 // ---- the API ----
 
 class Problem extends Error {
   constructor(status, detail, body) { super(detail); this.status = status; this.body = body; }
 }
 
+
 // Calls the API; answers { status, body, etag, total } or throws a Problem
 // (a 401 signs out first).
 async function api(method, path, { body, ifMatch, signal, raw } = {}) {
+  const ahead = method === "GET" && early.get(path);
+  early.delete(path);
+  const res = ahead ? await ahead : await send(method, path, { body, ifMatch, signal });
+  return answer(res, raw);
+}
+
+function send(method, path, { body, ifMatch, signal }) {
   const headers = { Authorization: "Bearer " + session.token };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (ifMatch) headers["If-Match"] = ifMatch;
-  const res = await fetch(path, { method, headers, signal, body: body === undefined ? undefined : JSON.stringify(body) });
+  return fetch(path, { method, headers, signal, body: body === undefined ? undefined : JSON.stringify(body) });
+}
+
+async function answer(res, raw) {
   if (res.status === 401 && session.me) {
     signOut("Your token no longer works: sign in again.");
     throw new Problem(401, "signed out");
@@ -185,15 +209,19 @@ async function render() {
 
 // ---- a pager: first, previous, next, last ----
 
+// `total`: a number; null when the server left it out (past the 10,000
+// matches it counts); undefined when not asked for.
 function pager(label, offset, size, shown, total, go) {
-  const last = total === null ? null : Math.max(0, Math.floor((total - 1) / size) * size);
+  const known = typeof total === "number";
+  const last = known ? Math.max(0, Math.floor((total - 1) / size) * size) : null;
   const from = shown ? offset + 1 : 0;
+  const range = `${from}–${offset + shown}`;
   const button = (text, to, disabled) => h("button", { type: "button", class: "plain", disabled, onclick: () => go(to) }, text);
   return h("nav", { class: "pager", "aria-label": label },
     button("First", 0, offset === 0),
     button("Previous", Math.max(0, offset - size), offset === 0),
-    h("span", { class: "count" }, total === null ? `${from}–${offset + shown}` : `${from}–${offset + shown} of ${total}`),
-    button("Next", offset + size, total === null ? shown < size : offset + size >= total),
+    h("span", { class: "count" }, known ? `${range} of ${total}` : total === null ? `${range} of more than 10,000` : range),
+    button("Next", offset + size, known ? offset + size >= total : shown < size),
     button("Last", last, last === null || offset >= last));
 }
 
@@ -221,25 +249,30 @@ function usersTable(caption, users) {
     h("tbody", {}, users.map(userRow)));
 }
 
+function usersParams(params) {
+  return [params.get("q") || "", Number(params.get("size")) || 25, Number(params.get("offset")) || 0];
+}
+function usersPath(q, size, offset) {
+  const p = new URLSearchParams({ offset, limit: size, total: "true" });
+  if (q) p.set("q", q);
+  return "/user?" + p;
+}
+
 async function usersPage(params) {
-  let q = params.get("q") || "";
-  let size = Number(params.get("size")) || 25;
-  let offset = Number(params.get("offset")) || 0;
+  let [q, size, offset] = usersParams(params);
   const results = h("div", { id: "results" });
   let inFlight = null;
   async function load() {
-    const p = new URLSearchParams({ offset, limit: size, total: "true" });
-    if (q) p.set("q", q);
     setParams(new URLSearchParams(Object.entries({ q, size, offset }).filter(([, v]) => v !== "" && v !== 0)));
     if (inFlight) inFlight.abort();
     inFlight = new AbortController();
     try {
-      const res = await api("GET", "/user?" + p, { signal: inFlight.signal });
+      const res = await api("GET", usersPath(q, size, offset), { signal: inFlight.signal });
       const caption = q ? `Users matching “${q}”` : "Users";
       results.replaceChildren(
         res.body.length ? usersTable(caption, res.body) : h("p", {}, q ? "No user matches." : "No users."),
         pager("Pages of users", offset, size, res.body.length, res.total, to => { offset = to; load(); }));
-      results.dataset.loaded = String(Date.now());
+      results.dataset.loaded = String(performance.now()); // when these results were shown (scripts/bench-console)
     } catch (e) {
       if (e.name !== "AbortError" && e.status !== 401) results.replaceChildren(problemNotice(e));
     }
@@ -547,7 +580,7 @@ async function groupsPage(params) {
       h("tbody", {}, res.body.map(g => h("tr", {}, h("td", {}, String(g.id)), h("td", {}, h("a", { href: "#/group/" + g.id }, g.name)),
         h("td", {}, g.clientId === null ? "" : String(g.clientId)), h("td", {}, String(g.memberCount)), h("td", {}, String(g.adminCount))))))
       : h("p", {}, "No groups."),
-    pager("Pages of groups", offset, size, res.body.length, null, to => { location.hash = "#/groups?offset=" + to; }),
+    pager("Pages of groups", offset, size, res.body.length, undefined, to => { location.hash = "#/groups?offset=" + to; }),
     isSuper() && h("section", { "aria-labelledby": "new-group-h" }, h("h2", { id: "new-group-h" }, "New group"),
       h("form", { class: "toolbar", onsubmit: async e => {
         e.preventDefault();
@@ -634,7 +667,7 @@ async function auditPage(params) {
     try {
       const res = await api("GET", "/audit?" + p);
       results.replaceChildren(auditTable("Events, newest first", res.body),
-        pager("Pages of events", offset, size, res.body.length, null, to => { offset = to; load(); }));
+        pager("Pages of events", offset, size, res.body.length, undefined, to => { offset = to; load(); }));
     } catch (e) { if (e.status !== 401) results.replaceChildren(problemNotice(e)); }
   }
   const input = (name, label, type) => h("div", {}, h("label", { for: "audit-" + name }, label),
