@@ -74,6 +74,15 @@ BOOST_AUTO_TEST_CASE(caps_and_verification_options)
     BOOST_TEST(error_of({"--max-tokens-per-user", "0"}).starts_with("--max-tokens-per-user:"));
 }
 
+BOOST_AUTO_TEST_CASE(the_console_is_on_unless_turned_off)
+{
+    BOOST_TEST(run({}).opts.console);
+    BOOST_TEST(!run({"--console", "off"}).opts.console);
+    BOOST_TEST(!run({}, {"ROSTERD_CONSOLE=off"}).opts.console);
+    BOOST_TEST(run({"--console", "on"}).opts.console);
+    BOOST_TEST(error_of({"--console", "maybe"}).starts_with("--console:"));
+}
+
 BOOST_AUTO_TEST_CASE(audit_trail_limits)
 {
     auto const d = run({}).opts.audit;
