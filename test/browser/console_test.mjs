@@ -224,6 +224,8 @@ try {
     check(!(await page.isVisible("#f-superUser:not([disabled])")), "a group admin cannot set superUser");
     await page.goto(server.url + `/ui/#/group/${ops}`);
     await page.waitForSelector("#member-search");
+    check((await page.textContent("nav[aria-label='Pages of admins'] .count")) === "1–1 of 1", "ops has one admin, paged");
+    check((await page.textContent("nav[aria-label='Pages of members'] .count")).includes("of 33"), "and 33 members now");
     await audit(page, "a group (group admin)");
     await context.close();
   }

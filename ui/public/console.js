@@ -604,6 +604,16 @@ async function groupPage(id, params) {
     members.replaceChildren(usersTable(`Members of ${g.name} (admins included)`, res.body),
       pager("Pages of members", offset, size, res.body.length, res.total, to => { offset = to; loadMembers(); }));
   }
+  // The group's admins, paged as GET /usergroup/{id} pages them.
+  const admins = h("div", {});
+  let adminOffset = 0;
+  async function loadAdmins() {
+    const page = (await api("GET", `/usergroup/${g.id}?offset=${adminOffset}&limit=${size}`)).body;
+    admins.replaceChildren(page.admins.length
+      ? h("ul", {}, page.admins.map(a => h("li", {}, h("a", { href: "#/user/" + a }, "user " + a))))
+      : h("p", {}, "No admins."),
+      pager("Pages of admins", adminOffset, size, page.admins.length, page.adminCount, to => { adminOffset = to; loadAdmins(); }));
+  }
   const found = h("div", {});
   const search = h("input", { id: "member-search", type: "search", autocomplete: "off", oninput: async e => {
     const q = e.target.value.trim();
@@ -621,9 +631,10 @@ async function groupPage(id, params) {
   const confirm = h("div", {});
   page("Group " + g.name,
     h("dl", { class: "facts" }, h("dt", {}, "Id"), h("dd", {}, String(g.id)), h("dt", {}, "clientId"), h("dd", {}, g.clientId === null ? "none" : String(g.clientId)),
-      h("dt", {}, "Members"), h("dd", {}, String(g.memberCount)), h("dt", {}, "Admins"), h("dd", {}, g.admins.length ? g.admins.map(a => "user " + a).join(", ") + (g.adminCount > g.admins.length ? ", …" : "") : "none"),
+      h("dt", {}, "Members"), h("dd", {}, String(g.memberCount)), h("dt", {}, "Admins"), h("dd", {}, String(g.adminCount)),
       h("dt", {}, "Created"), h("dd", {}, when(g.created))),
     h("section", { "aria-labelledby": "members-h" }, h("h2", { id: "members-h" }, "Members"), members),
+    h("section", { "aria-labelledby": "admins-h" }, h("h2", { id: "admins-h" }, "Admins"), admins),
     h("section", { "aria-labelledby": "add-h" }, h("h2", { id: "add-h" }, "Add members"),
       h("div", { class: "toolbar", role: "search" }, h("div", {}, h("label", { for: "member-search" }, "Find users to add"), search)), found),
     isSuper() && h("section", { "aria-labelledby": "delete-h" }, h("h2", { id: "delete-h" }, "Delete"),
@@ -636,7 +647,7 @@ async function groupPage(id, params) {
           } }, "Delete for good"), h("button", { type: "button", class: "plain", onclick: () => confirm.replaceChildren() }, "Keep"))));
         document.getElementById("confirm-delete").focus();
       } }, "Delete group…"), confirm));
-  await loadMembers();
+  await Promise.all([loadMembers(), loadAdmins()]);
 }
 
 // ---- audit trail ----
