@@ -21,6 +21,10 @@
 #include <string>
 #include <string_view>
 
+namespace rosterd::auth {
+class attempt_budget;
+}
+
 namespace rosterd::api {
 
 struct caller {
@@ -39,6 +43,7 @@ struct api_rules {
     bool allow_self_verify = false;   // may a user verify their own phone and e-mail?
     std::string phone_region;         // for national phone numbers through SCIM (--phone-region)
     bool console = true;              // the web console is served at /ui/ (--console)
+    std::string introspect_group;     // its members may introspect tokens (--introspect-group)
     std::string_view durability;      // for the operator: strict, relaxed or memory
 };
 
@@ -65,6 +70,9 @@ struct context {
     // The request's body, parsed before any lock was taken: set for the
     // routes that take one (route::body), else null.
     parsed_body* body = nullptr;
+    // What a caller of POST /introspect has left of failed attempts; null
+    // when there is no limit (tests).
+    auth::attempt_budget* introspection_budget = nullptr;
 };
 
 // For a long read, every few thousand records: lets the writers waiting
@@ -85,7 +93,9 @@ using handler_fn = http::response (*)(context&);
 // up their other requests, and free to pause_read(); or, for a long job (a
 // backup), on a thread of its own with no lock, taking what it needs
 // itself (ctx.me is then null).
-enum class locking { by_method, long_read, none };
+// `read`: under the read lock whatever the method (a POST that only reads,
+// such as POST /introspect).
+enum class locking { by_method, long_read, none, read };
 
 // Whether a route takes a JSON body, which the service then parses before
 // it takes any lock (context::body): SCIM's may also be application/scim+json.

@@ -52,6 +52,9 @@ http::response scim_me(context& ctx);
 http::response health(context& ctx);
 // GET /server: what the operator's page shows (superusers).
 http::response server_info(context& ctx);
+// guard.cpp: forward auth for proxies, token introspection (RFC 7662)
+http::response forward_auth(context& ctx);
+http::response introspect(context& ctx);
 // console.cpp
 http::response console_redirect(context& ctx);
 http::response console_page(context& ctx);

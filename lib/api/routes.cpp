@@ -52,6 +52,14 @@ std::span<route const> routes()
         route{"/metrics", verb::get, prometheus_metrics, false},
         route{"/openapi.json", verb::get, openapi, false},
         route{"/server", verb::get, server_info, true},
+        // nginx's auth_request asks with the method of the request it
+        // guards; Traefik and Caddy with GET. Each only reads.
+        route{"/auth", verb::get, forward_auth, true, locking::read},
+        route{"/auth", verb::post, forward_auth, true, locking::read},
+        route{"/auth", verb::put, forward_auth, true, locking::read},
+        route{"/auth", verb::patch, forward_auth, true, locking::read},
+        route{"/auth", verb::delete_, forward_auth, true, locking::read},
+        route{"/introspect", verb::post, introspect, true, locking::read},
         route{"/", verb::get, console_redirect, false},
         route{"/ui", verb::get, console_redirect, false},
         route{"/ui/", verb::get, console_page, false},

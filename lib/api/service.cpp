@@ -213,6 +213,7 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
     auto const now = now_();
     context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_, files_,
                 nullptr, std::nullopt};
+    ctx.introspection_budget = &introspection_budget_;
     if (r.authenticated) {
         // A node that cannot tell whether its memory is current (the shared
         // store unreachable for too long) refuses rather than risk honouring
@@ -231,7 +232,7 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
         facts.caller = who->user_id;
     }
     std::optional<keyed_request> keyed;
-    if (r.method == http::verb::post && r.authenticated) {
+    if (r.method == http::verb::post && r.authenticated && r.lock != locking::read) {
         std::optional<http::response> refusal;
         keyed = read_idempotency_key(req, ctx.who.user_id, refusal);
         if (refusal)
@@ -261,7 +262,7 @@ http::awaitable<http::response> service::respond(http::request const& req, reque
             work();
             co_return;
         }, http::use_awaitable);
-    } else if (r.method == http::verb::get) {
+    } else if (r.method == http::verb::get || r.lock == locking::read) {
         auto lock = dir_.read_lock();
         ctx.read_lock = &lock;
         work();

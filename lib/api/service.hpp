@@ -13,6 +13,7 @@
 
 #include "api/context.hpp"
 #include "api/metrics.hpp"
+#include "auth/attempt_budget.hpp"
 #include "http/router.hpp"
 #include "http/session.hpp"
 #include "persist/backend.hpp"
@@ -64,6 +65,8 @@ private:
     http::router router_;
     mutable api::metrics metrics_;
     api_rules rules_;
+    // Failed introspections: 100 at once, then 10 a second, per caller.
+    mutable auth::attempt_budget introspection_budget_{100, 10};
     persist::data_dir const* files_ = nullptr;
     // One thread for long jobs (a backup), off the workers' threads; started
     // by the first such job, so that a service that never has one (most

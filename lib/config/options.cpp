@@ -68,6 +68,8 @@ po::options_description describe()
         ("allow-self-verify", text()->implicit_value("true")->default_value("false"),
          "let users mark their own phone number and e-mail address verified (true or false)")
         ("console", text()->default_value("on"), "serve the web console at /ui/ (on or off)")
+        ("introspect-group", text()->default_value(""),
+         "the user group whose members may introspect tokens (POST /introspect), besides superusers; none by default")
         ("phone-region", text()->default_value(""),
          "the region (ISO 3166 code, e.g. US) of phone numbers that SCIM clients send without a country code; "
          "none by default")
@@ -307,6 +309,7 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         o.console = *console;
     else
         r.problems.push_back(problem("console", "must be on or off"));
+    o.introspect_group = r.text("introspect-group");
     o.phone_region = r.text("phone-region");
     if (!o.phone_region.empty() && !scim::is_phone_region(o.phone_region))
         r.problems.push_back(problem("phone-region", "must be a region libphonenumber knows, upper case, e.g. US or NL"));

@@ -42,6 +42,7 @@ struct options {
     bool allow_self_verify = false;
     std::string phone_region; // ISO 3166 alpha-2, or empty
     bool console = true;      // serve the web console at /ui/
+    std::string introspect_group; // its members may use POST /introspect
     store::audit_limits audit;
     std::chrono::seconds idle_timeout{60};
     std::chrono::seconds request_timeout{30};

@@ -291,7 +291,7 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
 
         p.service.emplace(p.dir, log, store::system_now);
         p.service->set_rules({opts.max_json_depth, opts.max_tokens_per_user, opts.allow_self_verify, opts.phone_region,
-                              opts.console, persist::to_string(opts.durability)});
+                              opts.console, opts.introspect_group, persist::to_string(opts.durability)});
         p.service->set_data_dir(&p.files);
         p.pool.emplace(opts.threads);
         // SCIM Bulk's bodies, larger than --max-body: four at a time.

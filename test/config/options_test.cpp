@@ -81,6 +81,8 @@ BOOST_AUTO_TEST_CASE(the_console_is_on_unless_turned_off)
     BOOST_TEST(!run({}, {"ROSTERD_CONSOLE=off"}).opts.console);
     BOOST_TEST(run({"--console", "on"}).opts.console);
     BOOST_TEST(error_of({"--console", "maybe"}).starts_with("--console:"));
+    BOOST_TEST(run({}).opts.introspect_group.empty());
+    BOOST_TEST(run({"--introspect-group", "services"}).opts.introspect_group == "services");
 }
 
 BOOST_AUTO_TEST_CASE(audit_trail_limits)

@@ -95,6 +95,14 @@ function page(title, ...content) {
   main.focus();
 }
 
+// Each render begins a new view; a page still loading for an older one
+// (its requests slower than the reader's next click) must not replace it.
+let generation = 0;
+function view() {
+  const mine = generation;
+  return (title, ...content) => { if (mine === generation) page(title, ...content); };
+}
+
 function problemNotice(e) {
   return h("p", { class: "notice bad", role: "alert" }, e instanceof Problem ? `${e.status}: ${e.message}` : String(e));
 }
@@ -122,6 +130,7 @@ function signOut(message) {
 }
 
 function signInPage() {
+  const show = view();
   const error = h("p", { class: "error", id: "token-error" });
   const input = h("input", { id: "token", type: "password", autocomplete: "off", required: true,
                              "aria-describedby": "token-help token-error", spellcheck: "false" });
@@ -144,7 +153,7 @@ function signInPage() {
     h("p", { id: "token-help" }, "Paste a token once; it is kept only in this browser tab and forgotten when you sign out or close it."),
     error,
     h("div", { class: "actions" }, h("button", { type: "submit" }, "Sign in")));
-  page("Sign in", form);
+  show("Sign in", form);
   input.focus();
 }
 
@@ -184,15 +193,17 @@ function setParams(params) {
 }
 
 async function render() {
+  ++generation;
   if (!session.token) return signInPage();
   if (!session.me) {
     try { session.me = (await api("GET", "/me")).body; }
-    catch (e) { return e.status === 401 ? signOut("Your token no longer works: sign in again.") : page("rosterd", problemNotice(e)); }
+    catch (e) { return e.status === 401 ? signOut("Your token no longer works: sign in again.") : view()("rosterd", problemNotice(e)); }
     renderChrome();
   }
   markCurrent();
   const { parts, params } = route();
   const [section, id] = parts;
+  const show = view();
   try {
     if (section === "users" && isAdmin()) return await usersPage(params);
     if (section === "user" && id === "new" && isAdmin()) return await newUserPage();
@@ -203,7 +214,7 @@ async function render() {
     if (section === "server" && isSuper()) return await serverPage();
     location.replace(isAdmin() ? "#/users" : "#/user/" + session.me.id);
   } catch (e) {
-    if (e.status !== 401) page("Something went wrong", problemNotice(e));
+    if (e.status !== 401) show("Something went wrong", problemNotice(e));
   }
 }
 
@@ -259,6 +270,7 @@ function usersPath(q, size, offset) {
 }
 
 async function usersPage(params) {
+  const show = view();
   let [q, size, offset] = usersParams(params);
   const results = h("div", { id: "results" });
   let inFlight = null;
@@ -280,7 +292,7 @@ async function usersPage(params) {
   const search = h("input", { id: "user-search", type: "search", value: q, autocomplete: "off",
     placeholder: "name, e-mail address or userName",
     oninput: e => { q = e.target.value; offset = 0; load(); } });
-  page("Users",
+  show("Users",
     h("div", { class: "toolbar", role: "search" },
       h("div", {}, h("label", { for: "user-search" }, "Search users"), search),
       sizeSelect("user-size", size, n => { size = n; offset = 0; load(); }),
@@ -370,11 +382,12 @@ function userForm(u, allowed) {
 }
 
 async function newUserPage() {
+  const show = view();
   const groups = isSuper() ? [] : (await api("GET", "/usergroup?limit=1000")).body.filter(g => adminGroups().includes(g.id));
   const form = userForm(null, editable(null).filter(n => n !== "active" || isSuper()));
   const message = h("div", {});
   const groupSelect = isSuper() ? null : h("select", { id: "new-group" }, groups.map(g => h("option", { value: g.id }, g.name)));
-  page("New user",
+  show("New user",
     h("form", { onsubmit: async e => {
       e.preventDefault();
       const query = groupSelect ? "?userGroupId=" + groupSelect.value : "";
@@ -392,6 +405,7 @@ async function newUserPage() {
 }
 
 async function userPage(id) {
+  const show = view();
   const res = await api("GET", "/user/" + encodeURIComponent(id));
   const u = res.body;
   let etag = res.etag;
@@ -435,7 +449,7 @@ async function userPage(id) {
   sections.push(await tokenSection(u));
   sections.push(await historySection(u));
   if (!self && (isSuper() || isAdmin())) sections.push(dangerSection(u, etag));
-  page(self ? "My profile" : fullName(u), ...sections);
+  show(self ? "My profile" : fullName(u), ...sections);
 }
 
 // Names of the groups the signed-in user may read, by id.
@@ -568,13 +582,14 @@ function dangerSection(u, etag) {
 // ---- groups ----
 
 async function groupsPage(params) {
+  const show = view();
   let offset = Number(params.get("offset")) || 0;
   const size = 25;
   const res = await api("GET", `/usergroup?offset=${offset}&limit=${size}`);
   const name = h("input", { id: "group-name", type: "text", required: true, maxlength: 255 });
   const client = h("input", { id: "group-client", type: "number", min: 1 });
   const message = h("div", {});
-  page("Groups",
+  show("Groups",
     res.body.length ? h("table", {}, h("caption", {}, "User groups"),
       h("thead", {}, h("tr", {}, ["Id", "Name", "clientId", "Members", "Admins"].map(t => h("th", { scope: "col" }, t)))),
       h("tbody", {}, res.body.map(g => h("tr", {}, h("td", {}, String(g.id)), h("td", {}, h("a", { href: "#/group/" + g.id }, g.name)),
@@ -595,6 +610,7 @@ async function groupsPage(params) {
 }
 
 async function groupPage(id, params) {
+  const show = view();
   const g = (await api("GET", `/usergroup/${encodeURIComponent(id)}?limit=20`)).body;
   let offset = Number(params.get("offset")) || 0;
   const size = 20;
@@ -629,7 +645,7 @@ async function groupPage(id, params) {
     } catch (err) { if (err.status !== 401) found.replaceChildren(problemNotice(err)); }
   } });
   const confirm = h("div", {});
-  page("Group " + g.name,
+  show("Group " + g.name,
     h("dl", { class: "facts" }, h("dt", {}, "Id"), h("dd", {}, String(g.id)), h("dt", {}, "clientId"), h("dd", {}, g.clientId === null ? "none" : String(g.clientId)),
       h("dt", {}, "Members"), h("dd", {}, String(g.memberCount)), h("dt", {}, "Admins"), h("dd", {}, String(g.adminCount)),
       h("dt", {}, "Created"), h("dd", {}, when(g.created))),
@@ -667,6 +683,7 @@ function auditTable(caption, events) {
 const toUtc = local => local ? new Date(local).toISOString().replace(/\.\d+Z$/, "Z") : "";
 
 async function auditPage(params) {
+  const show = view();
   let offset = Number(params.get("offset")) || 0;
   const size = 50;
   const filters = { userId: params.get("userId") || "", actor: params.get("actor") || "", since: params.get("since") || "", until: params.get("until") || "" };
@@ -683,7 +700,7 @@ async function auditPage(params) {
   }
   const input = (name, label, type) => h("div", {}, h("label", { for: "audit-" + name }, label),
     h("input", { id: "audit-" + name, type, value: filters[name], min: type === "number" ? 1 : undefined, onchange: e => { filters[name] = e.target.value; offset = 0; load(); } }));
-  page("Audit trail",
+  show("Audit trail",
     h("form", { class: "toolbar", onsubmit: e => { e.preventDefault(); load(); } },
       input("userId", "About user (id)", "number"), input("actor", "By user (id)", "number"),
       input("since", "Since", "datetime-local"), input("until", "Until", "datetime-local"),
@@ -695,12 +712,13 @@ async function auditPage(params) {
 // ---- the operator's page ----
 
 async function serverPage() {
+  const show = view();
   const [info, health] = await Promise.all([api("GET", "/server"), fetch("/healthz").then(r => r.json())]);
   const s = info.body;
   const scimUrl = location.origin + "/scim/v2";
   const fact = (k, v) => [h("dt", {}, k), h("dd", {}, String(v))];
   const provisioned = h("div", {});
-  page("Server",
+  show("Server",
     h("dl", { class: "facts" }, fact("Version", s.version), fact("Store", s.store), fact("Durability", s.store === "local" ? s.durability : "PostgreSQL commit"),
       fact("Node status (/healthz)", health.status + (health.stalenessMs !== undefined ? `, ${health.stalenessMs} ms behind at most` : "")),
       fact("Users", s.users), fact("Superusers", s.superUsers), fact("Groups", s.userGroups), fact("Tokens", s.tokens), fact("Audit events", s.auditEvents)),
