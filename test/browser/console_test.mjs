@@ -71,6 +71,11 @@ async function signIn(page, token) {
 }
 
 const heading = page => page.textContent("h1");
+// Waits until the page shown is the one titled `title`: the heading of the
+// page before stays until the next one has loaded.
+// Waits until the page has shown what it was loading (aria-busy gone).
+const settled = page => page.waitForSelector("main:not([aria-busy])");
+const showing = (page, title) => page.waitForFunction(t => document.querySelector("main h1")?.textContent === t, title);
 let axeRuns = 0, axeViolations = 0;
 const audit = async (page, name) => { axeRuns++; axeViolations += await accessible(page, name); };
 
@@ -124,7 +129,7 @@ try {
     await page.click("form[aria-label=Profile] button[type=submit]");
     await page.waitForSelector("#status:has-text('Saved.')");
     check((await api(root, "GET", `/user/${pat}`)).body.description === "on call", "the description was saved");
-    await page.waitForSelector("#f-description");
+    await settled(page);
     await api(root, "PUT", `/user/${pat}`, { lastName: "Changed-Elsewhere" });
     await page.fill("#f-firstName", "Patricia");
     await page.click("form[aria-label=Profile] button[type=submit]");
@@ -135,7 +140,7 @@ try {
     check((await api(root, "GET", `/user/${pat}`)).body.firstName === "Pat", "the conflicting save changed nothing");
     // A 400 next to its field.
     await page.click("button:has-text('Reload the form')");
-    await page.waitForSelector("#f-phoneNumber");
+    await settled(page);
     await page.fill("#f-phoneNumber", "12");
     await page.click("form[aria-label=Profile] button[type=submit]");
     await page.waitForSelector("#f-phoneNumber-error:not(:empty)");
@@ -155,10 +160,11 @@ try {
     await page.waitForSelector("text=made in the console");
     check(!(await page.textContent("main")).includes(secret), "the secret is not shown again");
 
-    for (const [hash, name] of [["#/groups", "groups"], [`#/group/${ops}`, "a group"], ["#/audit", "audit trail"],
-                                ["#/server", "server"], [`#/user/new`, "new user"]]) {
+    for (const [hash, name, title] of [["#/groups", "groups", "Groups"], [`#/group/${ops}`, "a group", "Group ops"],
+                                       ["#/audit", "audit trail", "Audit trail"], ["#/server", "server", "Server"],
+                                       [`#/user/new`, "new user", "New user"]]) {
       await page.goto(server.url + "/ui/" + hash);
-      await page.waitForSelector("main h1");
+      await showing(page, title);
       await page.waitForLoadState("networkidle");
       await audit(page, name);
     }
@@ -211,7 +217,7 @@ try {
     await page.waitForSelector("#results p:has-text('No user matches')");
     await audit(page, "users (group admin)");
     await page.goto(server.url + `/ui/#/user/${outsider}`);
-    await page.waitForSelector("main h1");
+    await showing(page, "Something went wrong");
     check((await page.textContent("main")).includes("403"), "an outsider's page is refused to a group admin");
     await page.goto(server.url + "/ui/#/user/new");
     await page.waitForSelector("#new-group");
@@ -221,7 +227,8 @@ try {
     await page.waitForFunction(() => /#\/user\/\d+$/.test(location.hash));
     const newbie = Number((await page.evaluate(() => location.hash)).split("/").pop());
     check((await api(root, "GET", `/user/${newbie}`)).body.userGroups.some(g => g.id === ops), "the new user is in ops");
-    check(!(await page.isVisible("#f-superUser:not([disabled])")), "a group admin cannot set superUser");
+    await showing(page, "Newbie");
+    check(await page.isDisabled("#f-superUser"), "a group admin cannot set superUser");
     await page.goto(server.url + `/ui/#/group/${ops}`);
     await page.waitForSelector("#member-search");
     check((await page.textContent("nav[aria-label='Pages of admins'] .count")) === "1–1 of 1", "ops has one admin, paged");

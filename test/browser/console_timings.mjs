@@ -3,8 +3,11 @@
 //     and the bytes it loaded (the console's files, then the data);
 //   - a second visit: the bytes of the console's files it loaded again;
 //   - each keystroke of a search typed letter by letter: ms from the key to
-//     its results on the page.
+//     its results on the page;
+//   - beside them, the browser's own floor: a static page of a heading and
+//     a table, served by Node, to its first paint, on first visits too.
 //   node test/browser/console_timings.mjs <url> <token> <word>...
+import { createServer } from "node:http";
 import { launchChromium } from "./support.mjs";
 
 const [url, token, ...words] = process.argv.slice(2);
@@ -45,6 +48,23 @@ async function visit() {
   return { page, firstResults, afterLoad: Math.max(0, firstResults - loadEvent), loaded };
 }
 
+// The floor: what this browser takes for a page that needs nothing.
+const staticPage = createServer((req, res) => {
+  res.writeHead(200, { "Content-Type": "text/html; charset=utf-8" });
+  res.end("<!doctype html><title>static</title><h1>Users</h1><table><tr><td>1</td><td>Ann</td></tr></table>");
+});
+await new Promise(resolve => staticPage.listen(0, "127.0.0.1", resolve));
+const floor = [];
+for (let i = 0; i < visits; i++) {
+  const c = await browser.newContext();
+  const p = await c.newPage();
+  await p.goto(`http://127.0.0.1:${staticPage.address().port}/`);
+  await p.waitForFunction(() => performance.getEntriesByName("first-contentful-paint").length > 0);
+  floor.push(await p.evaluate(() => performance.getEntriesByName("first-contentful-paint")[0].startTime));
+  await c.close();
+}
+staticPage.close();
+
 const firsts = [];
 for (let i = 0; i < visits; i++) {
   if (context) await context.close();
@@ -77,6 +97,7 @@ const afterLoad = firsts.map(v => v.afterLoad);
 console.log(JSON.stringify({
   firstVisits: visits, firstResultsMedianMs: median(firstResults), firstResultsMaxMs: Math.round(Math.max(...firstResults)),
   afterLoadMedianMs: median(afterLoad), afterLoadMaxMs: Math.round(Math.max(...afterLoad)),
+  staticPageMedianMs: median(floor),
   firstVisitFileBytes: first.loaded.files, firstVisitFileRequests: first.loaded.fileRequests,
   firstVisitDataBytes: first.loaded.data,
   secondVisitFileBytes: again.loaded.files, secondVisitFileRequests: again.loaded.fileRequests,

@@ -94,10 +94,16 @@ function page(title, ...content) {
 
 // Each render begins a new view; a page still loading for an older one
 // (its requests slower than the reader's next click) must not replace it.
+// The page is aria-busy from a view's start until it is shown.
 let generation = 0;
 function view() {
   const mine = generation;
-  return (title, ...content) => { if (mine === generation) page(title, ...content); };
+  main.setAttribute("aria-busy", "true");
+  return (title, ...content) => {
+    if (mine !== generation) return;
+    page(title, ...content);
+    main.removeAttribute("aria-busy");
+  };
 }
 
 function problemNotice(e) {
