@@ -144,13 +144,14 @@ http::response list_users(context& ctx)
             auto const& u = *ctx.dir.find_user(id);
             return auth::access_to(*me, u) == auth::access::none || !matches(u, q) || take(u);
         };
-        for (store::record_id from = 1; from < ctx.dir.next_user_id(); from += records_between_pauses) {
-            auto const go_on = ctx.dir.search().for_each_match(from, from + records_between_pauses, search, match);
-            if (!go_on)
+        for (auto from = ctx.dir.search().next_from(1); from != 0;) {
+            auto const to = from + records_between_pauses;
+            if (!ctx.dir.search().for_each_match(from, to, search, match))
                 break;
             if (!pause_read(ctx))
                 return unauthorized();
             me = ctx.me;
+            from = ctx.dir.search().next_from(to);
         }
     } else {
         auto const& users = ctx.dir.users();

@@ -44,16 +44,13 @@ void search_index::put(user const& u) { replace(u.id, entry_of(u)); }
 
 void search_index::erase(record_id id)
 {
-    if (id / ids_per_chunk < chunks_.size())
+    if (chunks_.count(id / ids_per_chunk))
         replace(id, {});
 }
 
 void search_index::replace(record_id id, std::string_view entry)
 {
-    auto const k = static_cast<std::size_t>(id / ids_per_chunk);
-    if (k >= chunks_.size())
-        chunks_.resize(k + 1);
-    auto& c = chunks_[k];
+    auto& c = chunks_[id / ids_per_chunk];
     auto const i = static_cast<std::size_t>(id % ids_per_chunk);
     auto const start = start_of(c, i);
     auto const old_size = c.ends[i] - start;
@@ -69,10 +66,10 @@ void search_index::replace(record_id id, std::string_view entry)
 
 bool search_index::contains(record_id id, std::string_view folded) const
 {
-    auto const k = static_cast<std::size_t>(id / ids_per_chunk);
-    if (k >= chunks_.size())
+    auto const found = chunks_.find(id / ids_per_chunk);
+    if (found == chunks_.end())
         return false;
-    auto const& c = chunks_[k];
+    auto const& c = found->second;
     auto const i = static_cast<std::size_t>(id % ids_per_chunk);
     auto const start = start_of(c, i);
     return std::string_view(c.text).substr(start, c.ends[i] - start).find(folded) != std::string_view::npos;

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,13 @@ public:
     // it ran to `to`.
     template <class F>
     bool for_each_match(record_id from, record_id to, std::string_view folded, F&& f) const;
+    // The least id at or after `id` that may have an entry; 0 when none
+    // may: where a scan in windows goes on, skipping ids no one holds.
+    record_id next_from(record_id id) const
+    {
+        auto it = chunks_.lower_bound(id / ids_per_chunk);
+        return it == chunks_.end() ? 0 : std::max(id, it->first * ids_per_chunk);
+    }
 
     friend void swap(search_index& a, search_index& b) noexcept { a.chunks_.swap(b.chunks_); }
 
@@ -66,22 +74,25 @@ private:
                      void* context);
     void replace(record_id id, std::string_view entry);
 
-    std::vector<chunk> chunks_; // chunk k covers ids [64 k, 64 k + 64)
+    // Chunk k covers ids [64 k, 64 k + 64). A map, not a vector by k: ids
+    // come from records, and one damaged record's id of 2^60 must not
+    // ask for a vector of 2^54 chunks.
+    std::map<record_id, chunk> chunks_;
 };
 
 template <class F>
 bool search_index::for_each_match(record_id from, record_id to, std::string_view folded, F&& f) const
 {
-    auto const last = std::min<record_id>(to, chunks_.size() * ids_per_chunk);
-    while (from < last) {
-        auto const k = static_cast<std::size_t>(from / ids_per_chunk);
-        auto const& c = chunks_[k];
+    for (auto it = chunks_.lower_bound(from / ids_per_chunk); it != chunks_.end(); ++it) {
+        auto const base = it->first * ids_per_chunk;
+        if (base >= to)
+            break;
+        auto const& c = it->second;
         // The scan is bound by memory: ask for the next chunk's first lines now.
-        if (k + 1 < chunks_.size())
-            __builtin_prefetch(chunks_[k + 1].text.data());
-        auto const base = from - from % ids_per_chunk;
-        auto i = static_cast<std::size_t>(from - base);
-        auto const end = static_cast<std::size_t>(std::min<record_id>(ids_per_chunk, last - base));
+        if (auto next = std::next(it); next != chunks_.end())
+            __builtin_prefetch(next->second.text.data());
+        auto i = static_cast<std::size_t>(from > base ? from - base : 0);
+        auto const end = static_cast<std::size_t>(std::min<record_id>(ids_per_chunk, to - base));
         auto const stop = c.ends[end - 1];
         struct state {
             chunk const& c;
@@ -103,7 +114,6 @@ bool search_index::for_each_match(record_id from, record_id to, std::string_view
         }, &st);
         if (st.stopped)
             return false;
-        from = base + ids_per_chunk;
     }
     return true;
 }

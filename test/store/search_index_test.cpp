@@ -107,3 +107,17 @@ BOOST_AUTO_TEST_CASE(a_change_of_other_fields_keeps_the_entry)
     b.first_name = "Anne";
     BOOST_TEST(!search_index::same_texts(a, b));
 }
+
+BOOST_AUTO_TEST_CASE(a_huge_id_costs_one_chunk)
+{
+    // A damaged record's id: the index must not size itself by it.
+    search_index index;
+    record_id const huge = record_id{1} << 60;
+    index.put(make_user(huge, "Far", "Away", ""));
+    index.put(make_user(5, "Near", "By", ""));
+    BOOST_TEST(matches(index, "a", 0, huge + 1) == (std::vector<record_id>{5, huge}), boost::test_tools::per_element());
+    BOOST_TEST(index.contains(huge, search_index::fold("far")));
+    BOOST_TEST(index.next_from(6) == 6u); // user 5's chunk
+    BOOST_TEST(index.next_from(64) == huge - huge % search_index::ids_per_chunk);
+    BOOST_TEST(index.next_from(huge + 64) == 0u);
+}
