@@ -132,7 +132,9 @@ http::response introspect(context& ctx)
     if (!me.super_user
         && (ctx.rules.introspect_group.empty() || !in_group_named(ctx.dir, me, ctx.rules.introspect_group, false)))
         return forbidden("only a superuser or a member of the introspection group may introspect tokens");
-    if (!ctx.req.content_type.starts_with("application/x-www-form-urlencoded"))
+    // The same reading of a media type as a JSON body's: parameters aside,
+    // any case ("application/x-www-form-urlencodedX" is not a form).
+    if (!is_json_media_type(ctx.req.content_type, "application/x-www-form-urlencoded"))
         return http::problem(http::status::unsupported_media_type,
                              "Content-Type must be application/x-www-form-urlencoded (RFC 7662)");
     auto const form = boost::urls::parse_query(ctx.req.body);

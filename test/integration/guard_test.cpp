@@ -120,6 +120,9 @@ BOOST_AUTO_TEST_CASE(introspection_answers_whose_a_token_is_and_nothing_for_one_
     BOOST_TEST(s.introspect(s.api.token_for(ann), "token=x").result_int() == 403u);
     BOOST_TEST(s.introspect(root_token, "token=x").result_int() == 200u);
     BOOST_TEST(s.introspect(service_token, R"({"token":"x"})", "application/json").result_int() == 415u);
+    BOOST_TEST(s.introspect(service_token, "token=x", "Application/X-WWW-Form-Urlencoded; charset=utf-8").result_int()
+               == 200u);
+    BOOST_TEST(s.introspect(service_token, "token=x", "application/x-www-form-urlencodedX").result_int() == 415u);
     BOOST_TEST(s.introspect(service_token, "token_type_hint=x").result_int() == 400u);
     BOOST_TEST(s.introspect(service_token, "token=a&token=b").result_int() == 400u);
     BOOST_TEST(s.introspect("", "token=x").result_int() == 401u);
