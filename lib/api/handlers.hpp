@@ -50,6 +50,7 @@ http::response scim_bulk(context& ctx);
 http::response scim_me(context& ctx);
 // health.cpp
 http::response health(context& ctx);
+http::response readiness(context& ctx);
 // GET /server: what the operator's page shows (superusers).
 http::response server_info(context& ctx);
 // guard.cpp: forward auth for proxies, token introspection (RFC 7662)

@@ -1,4 +1,5 @@
-// GET /healthz, GET /metrics, GET /openapi.json: no authentication; and
+// GET /healthz, GET /readyz, GET /metrics, GET /openapi.json: no
+// authentication; and
 // GET /server, the operator's view, for superusers.
 #include "api/handlers.hpp"
 
@@ -25,6 +26,26 @@ http::response health(context& ctx)
     o["headSeq"] = s.head_seq;
     o["stalenessMs"] = s.staleness->count();
     return http::json(s.refusing ? http::status::service_unavailable : http::status::ok, boost::json::serialize(o));
+}
+
+// Liveness says the process answers; readiness, that a load balancer may
+// send it writes: the directory is loaded (the listener opens after), the
+// node is current with its store, and writes are accepted.
+http::response readiness(context& ctx)
+{
+    auto const s = ctx.log.status();
+    std::string_view reason;
+    if (!s.writable)
+        reason = "the journal failed to sync: writes are refused until a snapshot and a fresh journal succeed";
+    else if (!s.current)
+        reason = "not confirmed current with the shared store";
+    boost::json::object o;
+    o["status"] = reason.empty() ? "ready" : "not ready";
+    if (!reason.empty())
+        o["reason"] = reason;
+    o["store"] = s.store;
+    return http::json(reason.empty() ? http::status::ok : http::status::service_unavailable,
+                      boost::json::serialize(o));
 }
 
 http::response server_info(context& ctx)

@@ -49,6 +49,7 @@ std::span<route const> routes()
         route{"/scim/v2/Schemas", verb::get, scim_schemas, false},
         route{"/scim/v2/Schemas/{id}", verb::get, scim_schema, false},
         route{"/healthz", verb::get, health, false},
+        route{"/readyz", verb::get, readiness, false},
         route{"/metrics", verb::get, prometheus_metrics, false},
         route{"/openapi.json", verb::get, openapi, false},
         route{"/server", verb::get, server_info, true},

@@ -132,18 +132,19 @@ http::response service::refused(http::request const& req, http::response res) co
 void service::log_access(http::request const& req, http::response const& res, request_facts const& facts,
                          std::chrono::nanoseconds took) const
 {
-    std::string line = "method=";
-    // A token (the parser admits no spaces or quotes), or nothing when the
-    // request line itself was refused.
-    line.append(req.method_text.empty() ? std::string_view("-") : std::string_view(req.method_text));
-    line.append(" route=").append(facts.route < table_.size() ? table_[facts.route].pattern : "-");
-    line.append(" status=").append(std::to_string(static_cast<unsigned>(res.code)));
-    line.append(" bytes=").append(std::to_string(res.body.size()));
-    line.append(" duration_us=").append(std::to_string(took.count() / 1000));
-    line.append(" caller=").append(facts.caller ? std::to_string(facts.caller) : "-");
-    if (!res.log_note.empty())
-        line.append(" note=\"").append(res.log_note).append("\"");
-    log::access(line);
+    // The method is a token (the parser admits no spaces or quotes), or
+    // nothing when the request line itself was refused.
+    auto const status = std::to_string(static_cast<unsigned>(res.code));
+    auto const bytes = std::to_string(res.body.size());
+    auto const micros = std::to_string(took.count() / 1000);
+    auto const caller = facts.caller ? std::to_string(facts.caller) : std::string("-");
+    auto const method = req.method_text.empty() ? std::string_view("-") : std::string_view(req.method_text);
+    auto const route = facts.route < table_.size() ? table_[facts.route].pattern : std::string_view("-");
+    log::field const fields[] = {{"method", method},         {"route", route},
+                                 {"status", status, true},   {"bytes", bytes, true},
+                                 {"duration_us", micros, true}, {"caller", caller, true},
+                                 {"note", res.log_note}};
+    log::access(std::span(fields, res.log_note.empty() ? std::size(fields) - 1 : std::size(fields)));
 }
 
 namespace {

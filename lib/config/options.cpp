@@ -80,6 +80,7 @@ po::options_description describe()
         ("idle-timeout", text()->default_value("60"), "seconds a connection may wait between requests")
         ("request-timeout", text()->default_value("30"), "seconds a client may take to send one request")
         ("log-level", text()->default_value("info"), "debug, info, warn or error (info logs every request)")
+        ("log-format", text()->default_value("logfmt"), "logfmt (key=value) or json: one object per line")
         ("bootstrap-token", text(),
          "the first superuser's token, used on first start only: 16-256 visible ASCII characters as hard to "
          "guess as a random 128-bit token (zxcvbn's estimate), e.g. from 'openssl rand -hex 16'")
@@ -331,6 +332,10 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         o.log_level = *level;
     else
         r.problems.push_back(problem("log-level", "must be debug, info, warn or error"));
+    if (auto const format = log::parse_format(r.text("log-format")))
+        o.log_format = *format;
+    else
+        r.problems.push_back(problem("log-format", "must be logfmt or json"));
     if (vm.count("bootstrap-token")) {
         auto const token = r.text("bootstrap-token");
         if (auth::acceptable_secret(token))

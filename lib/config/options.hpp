@@ -47,6 +47,7 @@ struct options {
     std::chrono::seconds idle_timeout{60};
     std::chrono::seconds request_timeout{30};
     log::level log_level = log::level::info;
+    log::format log_format = log::format::logfmt;
     std::optional<std::string> bootstrap_token;
     // Both or neither: HTTPS when given.
     std::optional<std::string> tls_cert;

@@ -47,6 +47,9 @@ struct backend_status {
     bool current = true;
     // Authenticated requests are refused (503) until the node is current.
     bool refusing = false;
+    // False while writes are refused: a local journal that failed to
+    // sync, until a snapshot and a fresh journal succeed.
+    bool writable = true;
     std::uint64_t applied_seq = 0;  // the last change in memory
     std::uint64_t head_seq = 0;     // the store's last change, as last seen
     // Since the node last knew it was current; nullopt for a local store.

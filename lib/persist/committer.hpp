@@ -112,6 +112,12 @@ public:
 
     bool in_memory() const override { return settings_.mode == durability::memory; }
     bool poisoned() const { return poisoned_.load(); }
+    backend_status status() const override
+    {
+        backend_status s;
+        s.writable = !poisoned();
+        return s;
+    }
     // Batches written and records in them, for the records-per-sync figure.
     std::uint64_t syncs() const { return syncs_.load(); }
     std::uint64_t records_written() const { return records_.load(); }

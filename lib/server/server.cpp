@@ -380,6 +380,8 @@ int main(int argc, char const* const* argv, std::vector<std::string> const& envi
         }
         return exit_bad_input;
     }
+    log::set_level(cli.opts.log_level);
+    log::set_format(cli.opts.log_format);
     switch (cli.what) {
     case config::action::check_config:
         std::cout << "rosterd: configuration is valid\n";
@@ -391,21 +393,16 @@ int main(int argc, char const* const* argv, std::vector<std::string> const& envi
         std::cout << "rosterd " << ROSTERD_VERSION << "\n";
         return exit_ok;
     case config::action::recover:
-        log::set_level(cli.opts.log_level);
         return recover(cli.opts);
     case config::action::restore:
-        log::set_level(cli.opts.log_level);
         return restore(cli.opts);
     case config::action::import_store:
-        log::set_level(cli.opts.log_level);
         return import_store(cli.opts);
     case config::action::export_store:
-        log::set_level(cli.opts.log_level);
         return export_store(cli.opts);
     case config::action::serve:
         break;
     }
-    log::set_level(cli.opts.log_level);
     try {
         server s(cli.opts);
         return s.run();

@@ -220,6 +220,7 @@ BOOST_AUTO_TEST_CASE(a_write_on_one_node_is_read_on_the_others)
     auto const health = boost::json::parse(c.api(2).call(verb::get, "/healthz", "").body());
     BOOST_TEST(health.at("status").as_string() == "ok");
     BOOST_TEST(health.at("store").as_string() == "postgresql");
+    BOOST_TEST(c.api(2).call(verb::get, "/readyz", "").body() == R"({"status":"ready","store":"postgresql"})");
     c.check_converged();
 }
 
@@ -381,6 +382,8 @@ BOOST_AUTO_TEST_CASE(postgresql_stopped_mid_load_fails_closed_and_recovers)
         for (std::size_t i = 0; i < 3; ++i)
             BOOST_TEST(status_of(c.port(i), verb::get, "/user/" + std::to_string(id)) == 200u);
         BOOST_TEST(boost::json::parse(c.api(1).call(verb::get, "/healthz", "").body()).at("status") == "degraded");
+        // Alive, but no node to send writes to.
+        BOOST_TEST(status_of(c.port(1), verb::get, "/readyz", "") == 503u);
         // ...until --max-staleness, then 503, and /healthz says so.
         BOOST_TEST(eventually([&] { return status_of(c.port(1), verb::get, "/user/" + std::to_string(id)) == 503; },
                               4000ms));

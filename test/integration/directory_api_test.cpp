@@ -185,4 +185,29 @@ BOOST_AUTO_TEST_CASE(the_access_log_has_one_line_per_request_and_no_secrets)
     BOOST_TEST(log.find("Secret Body") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(log_format_json_writes_one_object_per_line)
+{
+    server_process json_server({"--log-format", "json", "--bootstrap-token", root_token});
+    api_client c(json_server.port(), root_token);
+    BOOST_TEST(c.call(verb::put, "/user/1", {}, R"({"firstName":"Ann"})").result_int() == 200u);
+    auto const log = json_server.log();
+    std::size_t lines = 0;
+    bool saw_put = false;
+    for (std::size_t at = 0, end; (end = log.find('\n', at)) != std::string::npos; at = end + 1, ++lines) {
+        auto const line = json::parse(log.substr(at, end - at)).as_object();
+        BOOST_TEST(line.at("time").is_string());
+        BOOST_TEST(line.at("level").is_string());
+        if (line.at("msg") == "request" && line.at("method") == "PUT") {
+            saw_put = true;
+            BOOST_TEST(line.at("route") == "/user/{id}");
+            BOOST_TEST(line.at("status") == 200);
+            BOOST_TEST(line.at("caller") == 1);
+            BOOST_TEST(line.at("duration_us").is_int64());
+        }
+    }
+    BOOST_TEST(lines >= 3u); // the start's lines and the request's
+    BOOST_TEST(saw_put);
+    BOOST_TEST(log.find(root_token) == std::string::npos);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

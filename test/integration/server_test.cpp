@@ -329,6 +329,7 @@ BOOST_AUTO_TEST_CASE(garbage_never_takes_the_server_down)
 BOOST_AUTO_TEST_CASE(sigterm_finishes_and_exits_zero)
 {
     BOOST_TEST(status(verb::get, "/healthz", {}, "") == 200u);
+    BOOST_TEST(status(verb::get, "/readyz", {}, "") == 200u);
     BOOST_TEST(server.stop(SIGTERM) == 0);
 }
 

@@ -234,6 +234,7 @@ BOOST_AUTO_TEST_CASE(a_batch_that_cannot_be_cut_back_is_never_answered_not_made)
             else // it may or may not come back: either is what "unknown" said
                 BOOST_TEST((after_crash.size() - h.acknowledged.size() <= 1u));
             BOOST_TEST(h.log->poisoned() == !fresh_journal_works);
+            BOOST_TEST(h.log->status().writable == fresh_journal_works); // what /readyz reads
         }
     }
 }
