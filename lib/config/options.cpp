@@ -353,6 +353,9 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         r.problems.push_back(problem(o.tls_cert ? "tls-key" : "tls-cert", "--tls-cert and --tls-key go together"));
     if (!r.problems.empty())
         throw option_error(std::move(r.problems));
+    for (auto const& [name, value] : vm)
+        if (auto const* text = boost::any_cast<std::string>(&value.value()))
+            result.texts.emplace(name, *text);
     return result;
 }
 

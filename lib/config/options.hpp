@@ -10,6 +10,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
+#include <map>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -78,6 +79,9 @@ struct parsed {
     action what = action::serve;
     options opts;
     std::string help_text;
+    // Each option's value as given or defaulted, by name: what a reload
+    // compares to tell what changed.
+    std::map<std::string, std::string> texts;
 };
 
 // Parses the command (an optional first word), flags, then the environment (`environ`-style "NAME=value" entries),

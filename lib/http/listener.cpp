@@ -50,12 +50,12 @@ void log_exception(std::exception_ptr e, std::string_view where)
 } // namespace
 
 struct listener::connection {
-    connection(tcp_socket socket, asio::ip::address peer, asio::ssl::context* tls)
-        : plain(std::move(socket)), peer(peer)
+    connection(tcp_socket socket, asio::ip::address peer, std::shared_ptr<terms const> served_with)
+        : plain(std::move(socket)), peer(peer), with(std::move(served_with))
     {
         state.peer = peer;
-        if (tls)
-            secure.emplace(std::move(plain), *tls);
+        if (with->tls)
+            secure.emplace(std::move(plain), *with->tls);
     }
     // The TCP socket, whether or not TLS runs over it.
     tcp_socket& transport() { return secure ? secure->next_layer() : plain; }
@@ -63,13 +63,16 @@ struct listener::connection {
     tcp_socket plain; // moved into `secure` when there is TLS
     std::optional<boost::beast::ssl_stream<tcp_socket>> secure;
     asio::ip::address peer;
+    std::shared_ptr<terms const> with; // outlives `secure`, which uses its context
     session_state state;
 };
 
 listener::listener(workers& pool, tcp::endpoint const& endpoint, request_handler const& handler,
-                   session_limits const& limits, connection_limits const& connections, asio::ssl::context* tls)
-    : acceptor_(pool.at(0).get_executor()), handler_(handler), limits_(limits), max_connections_(connections.total),
-      per_address_(connections.per_address), tls_(tls)
+                   session_limits const& limits, connection_limits const& connections,
+                   std::shared_ptr<asio::ssl::context> tls)
+    : acceptor_(pool.at(0).get_executor()), handler_(handler),
+      terms_(std::make_shared<terms const>(terms{limits, std::move(tls)})), max_connections_(connections.total),
+      per_address_(connections.per_address)
 {
     for (std::size_t i = 0; i < pool.size(); ++i)
         workers_.push_back(std::make_unique<worker>(pool.at(i)));
@@ -96,6 +99,15 @@ void listener::start()
         asio::co_spawn(w->ioc, sweep_loop(*w), [](std::exception_ptr e) { log_exception(e, "listener"); });
     asio::co_spawn(acceptor_.get_executor(), accept_loop(),
                    [](std::exception_ptr e) { log_exception(e, "listener"); });
+}
+
+void listener::reload(session_limits const& limits, std::size_t max_connections,
+                      std::shared_ptr<asio::ssl::context> tls)
+{
+    auto next = std::make_shared<terms const>(terms{limits, std::move(tls)});
+    std::lock_guard lock(terms_mutex_);
+    terms_ = std::move(next);
+    max_connections_ = max_connections;
 }
 
 void listener::stop()
@@ -145,7 +157,12 @@ awaitable<void> listener::accept_loop()
             continue;
         }
         ++open_;
-        auto conn = std::make_shared<connection>(std::move(socket), peer, tls_);
+        std::shared_ptr<terms const> with;
+        {
+            std::lock_guard lock(terms_mutex_);
+            with = terms_;
+        }
+        auto conn = std::make_shared<connection>(std::move(socket), peer, std::move(with));
         asio::co_spawn(w.ioc, serve(w, std::move(conn)), [](std::exception_ptr e) { log_exception(e, "session"); });
     }
 }
@@ -168,16 +185,16 @@ awaitable<void> listener::serve(worker& w, std::shared_ptr<connection> conn)
     if (w.stopping)
         conn->state.stopping = true; // accepted just as the server began to stop
     if (!conn->secure) {
-        co_await run_session(conn->plain, handler_, limits_, conn->state);
+        co_await run_session(conn->plain, handler_, conn->with->limits, conn->state);
         co_return;
     }
-    conn->state.deadline = session_state::clock::now() + limits_.request_timeout;
+    conn->state.deadline = session_state::clock::now() + conn->with->limits.request_timeout;
     auto [ec] = co_await conn->secure->async_handshake(asio::ssl::stream_base::server, use_tuple);
     if (ec) {
         log::debug("TLS handshake failed: " + ec.message());
         co_return;
     }
-    co_await run_session(*conn->secure, handler_, limits_, conn->state);
+    co_await run_session(*conn->secure, handler_, conn->with->limits, conn->state);
 }
 
 awaitable<void> listener::sweep_loop(worker& w)

@@ -16,8 +16,11 @@
 // stop() stops accepting, closes idle connections at once and lets every
 // busy one finish the request in hand; the workers then run out of work.
 //
-// Thread safety: start() once, stop() from any thread; the listener must
-// outlive the workers' run().
+// reload() changes what new connections are served with (limits, timeouts,
+// the TLS context); each open connection keeps what it was accepted with.
+//
+// Thread safety: start() once, stop() and reload() from any thread; the
+// listener must outlive the workers' run().
 
 #include "http/address_limit.hpp"
 #include "http/session.hpp"
@@ -31,6 +34,7 @@
 #include <cstddef>
 #include <list>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 namespace rosterd::http {
@@ -43,18 +47,26 @@ struct connection_limits {
 class listener {
 public:
     // Binds and listens at once, so that a busy port fails here (throws).
-    // `tls`, if given, must outlive the listener.
+    // Serves TLS when `tls` is given.
     listener(workers& pool, boost::asio::ip::tcp::endpoint const& endpoint, request_handler const& handler,
              session_limits const& limits, connection_limits const& connections,
-             boost::asio::ssl::context* tls = nullptr);
+             std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
 
     boost::asio::ip::tcp::endpoint local_endpoint() const;
     void start();
     void stop();
+    // connections.per_address is fixed at construction.
+    void reload(session_limits const& limits, std::size_t max_connections,
+                std::shared_ptr<boost::asio::ssl::context> tls);
     std::size_t open_connections() const { return open_.load(std::memory_order_relaxed); }
 
 private:
     struct connection;
+    // What a connection is served with, from its accept to its close.
+    struct terms {
+        session_limits limits;
+        std::shared_ptr<boost::asio::ssl::context> tls;
+    };
     // What one worker knows of its connections; touched only on its thread.
     struct worker {
         explicit worker(boost::asio::io_context& ioc) : ioc(ioc), sweep(ioc) {}
@@ -73,10 +85,10 @@ private:
     std::vector<std::unique_ptr<worker>> workers_;
     tcp_acceptor acceptor_;
     request_handler const& handler_;
-    session_limits const limits_;
-    std::size_t const max_connections_;
+    std::mutex terms_mutex_;
+    std::shared_ptr<terms const> terms_; // for new connections
+    std::atomic<std::size_t> max_connections_;
     address_limit per_address_;
-    boost::asio::ssl::context* const tls_;
     std::size_t next_worker_ = 0; // the accept loop's own
     std::atomic<std::size_t> open_{0};
     std::atomic<bool> stopping_{false};

@@ -31,6 +31,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 namespace rosterd::server {
@@ -61,7 +62,7 @@ void warn_about_access(store::directory const& dir, std::optional<std::string> c
     }
 }
 
-std::unique_ptr<boost::asio::ssl::context> tls_of(config::options const& opts)
+std::shared_ptr<boost::asio::ssl::context> tls_of(config::options const& opts)
 {
     if (!opts.tls_cert)
         return nullptr;
@@ -70,6 +71,34 @@ std::unique_ptr<boost::asio::ssl::context> tls_of(config::options const& opts)
     } catch (std::exception const& e) {
         throw start_error(exit_bad_input, e.what());
     }
+}
+
+// SCIM Bulk's bodies, larger than --max-body: four at a time.
+http::session_limits session_limits_of(config::options const& opts, std::atomic<unsigned>* large_bodies)
+{
+    return {opts.max_header,
+            opts.max_body,
+            opts.idle_timeout,
+            opts.request_timeout,
+            scim::bulk_request_line,
+            std::max(opts.max_body, scim::bulk_max_payload),
+            4,
+            large_bodies};
+}
+
+// The options SIGHUP applies; a change to any other waits for a restart.
+// The TLS files are read anew on every reload, changed or not: a renewed
+// certificate keeps its file name.
+constexpr std::string_view live_options[] = {"log-level",   "log-format",      "tls-cert",       "tls-key",
+                                             "max-body",    "max-header",      "idle-timeout",   "request-timeout",
+                                             "max-connections"};
+
+std::string joined(std::vector<std::string> const& names)
+{
+    std::string out;
+    for (auto const& n : names)
+        out.append(out.empty() ? "" : ", ").append(n);
+    return out;
 }
 
 int recover(config::options const& opts)
@@ -208,7 +237,7 @@ struct server::parts {
     explicit parts(config::options const& o) : opts(o), tls(tls_of(o)), files(o.data_dir) {}
 
     config::options opts;
-    std::unique_ptr<boost::asio::ssl::context> tls;
+    std::shared_ptr<boost::asio::ssl::context> tls;
     persist::data_dir files;
     store::directory dir;
     persist::recovered start;
@@ -221,10 +250,15 @@ struct server::parts {
     std::optional<http::listener> listener;
     std::optional<store::reaper> reaper;
     std::optional<boost::asio::signal_set> signals;
+    std::optional<boost::asio::signal_set> hangups;
     std::atomic<unsigned> large_bodies{0}; // session_limits::large_bodies_in_flight
+    std::function<config::parsed()> reread;
+    std::map<std::string, std::string> texts; // of the configuration in use
 
     void load();
     void begin_stopping(std::string const& why);
+    void await_hangup();
+    void reload();
 };
 
 void server::parts::load()
@@ -261,6 +295,88 @@ void server::parts::begin_stopping(std::string const& why)
     reaper->stop();
     boost::system::error_code ignored;
     signals->cancel(ignored);
+    hangups->cancel(ignored);
+}
+
+void server::parts::await_hangup()
+{
+    hangups->async_wait([this](boost::system::error_code ec, int) {
+        if (ec)
+            return;
+        reload();
+        await_hangup();
+    });
+}
+
+void server::parts::reload()
+{
+    if (!reread) {
+        log::warn("SIGHUP: this server was started without a way to re-read its options; nothing changed");
+        return;
+    }
+    system::notify("RELOADING=1");
+    struct ready_again {
+        ~ready_again() { system::notify("READY=1"); }
+    } notify_when_done;
+    config::parsed next;
+    try {
+        next = reread();
+    } catch (config::option_error const& e) {
+        log::error("reload refused, the configuration in use stays: " + joined(e.problems));
+        return;
+    } catch (std::exception const& e) {
+        log::error(std::string("reload refused, the configuration in use stays: ") + e.what());
+        return;
+    }
+    std::shared_ptr<boost::asio::ssl::context> next_tls;
+    try {
+        next_tls = tls_of(next.opts);
+    } catch (std::exception const& e) {
+        log::error(std::string("reload refused, the configuration in use stays: ") + e.what());
+        return;
+    }
+    std::set<std::string> names;
+    for (auto const* m : {&texts, &next.texts})
+        for (auto const& entry : *m)
+            names.insert(entry.first);
+    std::vector<std::string> applied, waiting;
+    for (auto const& name : names) {
+        auto const before = texts.find(name);
+        auto const after = next.texts.find(name);
+        if (before != texts.end() && after != next.texts.end() && before->second == after->second)
+            continue;
+        bool const live = std::find(std::begin(live_options), std::end(live_options), name) != std::end(live_options);
+        (live ? applied : waiting).push_back(name);
+    }
+
+    log::set_level(next.opts.log_level);
+    log::set_format(next.opts.log_format);
+    opts.log_level = next.opts.log_level;
+    opts.log_format = next.opts.log_format;
+    opts.tls_cert = next.opts.tls_cert;
+    opts.tls_key = next.opts.tls_key;
+    opts.max_body = next.opts.max_body;
+    opts.max_header = next.opts.max_header;
+    opts.idle_timeout = next.opts.idle_timeout;
+    opts.request_timeout = next.opts.request_timeout;
+    opts.max_connections = next.opts.max_connections;
+    tls = next_tls;
+    listener->reload(session_limits_of(opts, &large_bodies), opts.max_connections, tls);
+    for (auto const& name : waiting) {
+        next.texts.erase(name);
+        if (auto const old = texts.find(name); old != texts.end())
+            next.texts.insert(*old); // still in use: a later reload compares with it
+    }
+    texts = std::move(next.texts);
+
+    std::string line = "reloaded the configuration: ";
+    line += applied.empty() ? "no option that applies live changed" : "applied " + joined(applied);
+    if (tls)
+        line += "; TLS certificate and key read anew";
+    // Whatever the log level: the operator asked, and this is the answer.
+    log::write(log::level::info, line + "; open connections keep the limits they began with");
+    if (!waiting.empty())
+        log::warn("changed in the configuration but kept until a restart: " + joined(waiting));
 }
 
 server::server(config::options const& opts) : parts_(std::make_unique<parts>(opts))
@@ -294,17 +410,8 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
                               opts.console, opts.introspect_group, persist::to_string(opts.durability)});
         p.service->set_data_dir(&p.files);
         p.pool.emplace(opts.threads);
-        // SCIM Bulk's bodies, larger than --max-body: four at a time.
-        http::session_limits const limits{opts.max_header,
-                                          opts.max_body,
-                                          opts.idle_timeout,
-                                          opts.request_timeout,
-                                          scim::bulk_request_line,
-                                          std::max(opts.max_body, scim::bulk_max_payload),
-                                          4,
-                                          &p.large_bodies};
-        p.listener.emplace(*p.pool, opts.listen, *p.service, limits,
-                           http::connection_limits{opts.max_connections, opts.max_connections_per_ip}, p.tls.get());
+        p.listener.emplace(*p.pool, opts.listen, *p.service, session_limits_of(opts, &p.large_bodies),
+                           http::connection_limits{opts.max_connections, opts.max_connections_per_ip}, p.tls);
         p.service->stats().set_connection_gauge([&l = *p.listener] { return l.open_connections(); });
         if (p.committer)
             p.service->stats().set_journal_counters([&committer = *p.committer] {
@@ -323,6 +430,7 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
             },
             reap_interval, opts.audit);
         p.signals.emplace(p.pool->at(0), SIGINT, SIGTERM);
+        p.hangups.emplace(p.pool->at(0), SIGHUP);
     } catch (start_error const&) {
         throw;
     } catch (std::exception const& e) {
@@ -339,6 +447,12 @@ server::~server()
 
 boost::asio::ip::tcp::endpoint server::local_endpoint() const { return parts_->listener->local_endpoint(); }
 
+void server::reload_with(std::function<config::parsed()> reread, std::map<std::string, std::string> texts)
+{
+    parts_->reread = std::move(reread);
+    parts_->texts = std::move(texts);
+}
+
 void server::stop()
 {
     boost::asio::post(parts_->pool->at(0), [&p = *parts_] { p.begin_stopping("asked to stop"); });
@@ -353,6 +467,7 @@ int server::run()
         if (!ec)
             p.begin_stopping("signal " + std::to_string(signal));
     });
+    p.await_hangup();
 
     std::ostringstream where;
     where << p.listener->local_endpoint();
@@ -405,6 +520,16 @@ int main(int argc, char const* const* argv, std::vector<std::string> const& envi
     }
     try {
         server s(cli.opts);
+        // A reload reads what a start would read now.
+        std::vector<std::string> args(argv, argv + argc);
+        s.reload_with(
+            [args, environment] {
+                std::vector<char const*> argv_again;
+                for (auto const& a : args)
+                    argv_again.push_back(a.c_str());
+                return config::parse(static_cast<int>(argv_again.size()), argv_again.data(), environment);
+            },
+            cli.texts);
         return s.run();
     } catch (start_error const& e) {
         // Option-like problems (a TLS file) read as options do; the rest is logged.

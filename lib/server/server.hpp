@@ -7,6 +7,8 @@
 
 #include <boost/asio/ip/tcp.hpp>
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -28,6 +30,10 @@ struct start_error : std::runtime_error {
 // loads it, bootstraps an empty one and listens; run() serves until stop()
 // or SIGINT/SIGTERM, then finishes the requests in hand and flushes.
 //
+// SIGHUP reloads (see reload_with): what can change live is applied to new
+// connections, every open connection is kept, and a new configuration that
+// is not valid is refused whole, with a log line.
+//
 // Thread safety: run() once, on one thread; stop() and local_endpoint()
 // from any thread.
 class server {
@@ -44,6 +50,11 @@ public:
     int run();
     // As SIGTERM: stop accepting, finish the requests in hand, flush.
     void stop();
+    // How SIGHUP reads the options anew (the same command line and
+    // environment, the --config file as it is now; throws
+    // config::option_error), and the texts the server started with. Call
+    // before run(); without it SIGHUP only says it cannot reload.
+    void reload_with(std::function<config::parsed()> reread, std::map<std::string, std::string> texts);
 
 private:
     struct parts;

@@ -1,6 +1,7 @@
 // HTTPS on the real binary, with a self-signed certificate made at test
 // time: the seed example and the twelve headers over TLS, TLS 1.2 and 1.3
-// accepted, TLS 1.1 refused, plain HTTP on the TLS port refused cleanly.
+// accepted, TLS 1.1 refused, plain HTTP on the TLS port refused cleanly, a
+// renewed certificate served after SIGHUP.
 #define BOOST_TEST_MODULE integration_tls
 #include <boost/test/unit_test.hpp>
 
@@ -13,6 +14,8 @@
 
 #include <openssl/ssl.h>
 
+#include <csignal>
+
 using namespace rosterd::test;
 namespace ssl = boost::asio::ssl;
 
@@ -24,7 +27,9 @@ struct certificate {
     temp_dir dir;
     fs::path cert = dir.path() / "cert.pem";
     fs::path key = dir.path() / "key.pem";
-    certificate()
+    certificate() { renew(); }
+    // A new key and certificate under the same file names.
+    void renew() const
     {
         auto const cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2"
                          " -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout " + key.string()
@@ -113,6 +118,33 @@ BOOST_AUTO_TEST_CASE(plain_http_on_the_tls_port_is_refused_cleanly)
     tls_client c(cert.cert, TLS1_2_VERSION, TLS1_3_VERSION);
     BOOST_TEST_REQUIRE(!c.connect(server.port()));
     BOOST_TEST(c.put("/user/1", "{}").result_int() == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(sighup_serves_a_renewed_certificate_and_keeps_open_connections)
+{
+    auto const old_ca = cert.dir.path() / "old.pem";
+    fs::copy_file(cert.cert, old_ca);
+    tls_client kept(old_ca, TLS1_2_VERSION, TLS1_3_VERSION);
+    BOOST_TEST_REQUIRE(!kept.connect(server.port()));
+    BOOST_TEST(kept.put("/user/1", "{}").result_int() == 200u);
+
+    cert.renew();
+    server.signal(SIGHUP);
+    BOOST_TEST_REQUIRE(server.log_shows("TLS certificate and key read anew"));
+    BOOST_TEST(kept.put("/user/1", "{}").result_int() == 200u);
+    tls_client renewed(cert.cert, TLS1_2_VERSION, TLS1_3_VERSION);
+    BOOST_TEST_REQUIRE(!renewed.connect(server.port()));
+    BOOST_TEST(renewed.put("/user/1", "{}").result_int() == 200u);
+    tls_client stale(old_ca, TLS1_2_VERSION, TLS1_3_VERSION);
+    BOOST_TEST(stale.connect(server.port()).failed());
+
+    // A key that does not match the certificate is refused; the renewed pair stays.
+    certificate other;
+    fs::copy_file(other.key, cert.key, fs::copy_options::overwrite_existing);
+    server.signal(SIGHUP);
+    BOOST_TEST_REQUIRE(server.log_shows("reload refused"));
+    tls_client again(cert.cert, TLS1_2_VERSION, TLS1_3_VERSION);
+    BOOST_TEST(!again.connect(server.port()));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -148,6 +148,27 @@ public:
     fs::path const& data_dir() const { return data_; }
     std::string log() const { return read_file(dir_ / "server.log"); }
 
+    // Waits until the log holds `text` at least `times` times; false if it
+    // does not within `limit`.
+    bool log_shows(std::string const& text, std::size_t times = 1,
+                   std::chrono::milliseconds limit = std::chrono::seconds(10)) const
+    {
+        auto const deadline = std::chrono::steady_clock::now() + limit;
+        for (;;) {
+            auto const all = log();
+            std::size_t seen = 0;
+            for (auto at = all.find(text); at != std::string::npos; at = all.find(text, at + 1))
+                ++seen;
+            if (seen >= times)
+                return true;
+            if (std::chrono::steady_clock::now() >= deadline)
+                return false;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+    }
+
+    void signal(int number) const { ::kill(pid_, number); }
+
     // Sends `signal` and waits: the exit code.
     int stop(int signal = SIGTERM)
     {
