@@ -7,6 +7,7 @@
 #include <boost/url/parse.hpp>
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -43,6 +44,8 @@ po::options_description describe()
         ("store", text()->default_value("local"),
          "local: the data directory's journal and snapshots; or a PostgreSQL URI "
          "(postgresql://user@host:port/db?...) several nodes share")
+        ("store-file", text(), "a file holding --store's value, so that a password in the URI is in neither the "
+                               "command line nor the config file; also read from the systemd credential 'store'")
         ("commit-timeout", text()->default_value("2000"),
          "--store postgresql: milliseconds a write waits for PostgreSQL before it is answered 503")
         ("max-staleness", text()->default_value("30"),
@@ -84,8 +87,11 @@ po::options_description describe()
         ("bootstrap-token", text(),
          "the first superuser's token, used on first start only: 16-256 visible ASCII characters as hard to "
          "guess as a random 128-bit token (zxcvbn's estimate), e.g. from 'openssl rand -hex 16'")
+        ("bootstrap-token-file", text(), "a file holding --bootstrap-token's value; also read from the systemd "
+                                         "credential 'bootstrap-token'")
         ("tls-cert", text(), "PEM certificate chain: serve HTTPS (TLS 1.2 and 1.3) instead of HTTP")
-        ("tls-key", text(), "PEM private key of --tls-cert")
+        ("tls-key", text(), "PEM private key of --tls-cert; by default the systemd credential 'tls-key' (as "
+                            "--tls-cert's is 'tls-cert'), when the service has one")
         ("user", text()->default_value("1"), "rosterd recover: the superuser to mint a token for");
     return desc;
 }
@@ -133,6 +139,78 @@ void collect_unknown(po::parsed_options const& parsed, std::string_view where, s
     for (auto const& opt : parsed.options)
         if (opt.unregistered)
             out.push_back(std::string(where) + ": unknown option '" + opt.string_key + "'");
+}
+
+// systemd's credentials (LoadCredential=): files named after the option in
+// $CREDENTIALS_DIRECTORY, readable by the service alone.
+std::optional<std::string> credential(std::vector<std::string> const& environment, std::string_view name)
+{
+    constexpr std::string_view var = "CREDENTIALS_DIRECTORY=";
+    for (auto const& entry : environment)
+        if (entry.starts_with(var) && entry.size() > var.size()) {
+            auto path = entry.substr(var.size()) + "/" + std::string(name);
+            std::error_code ec;
+            if (std::filesystem::is_regular_file(path, ec))
+                return path;
+        }
+    return std::nullopt;
+}
+
+// A secret's value from a file: the whole file, less one final line break.
+std::string read_secret(std::string const& path, std::string_view option, reader& r)
+{
+    std::ifstream file(path, std::ios::binary);
+    std::ostringstream bytes;
+    if (!(file && bytes << file.rdbuf())) {
+        r.problems.push_back(problem(option, "cannot read " + path));
+        return {};
+    }
+    auto text = bytes.str();
+    if (text.ends_with('\n'))
+        text.pop_back();
+    if (text.ends_with('\r'))
+        text.pop_back();
+    if (text.empty())
+        r.problems.push_back(problem(option, path + " is empty"));
+    return text;
+}
+
+// What a secret file lets others do: a warning, or nothing.
+std::optional<std::string> exposure_of(std::string const& path, std::string_view option)
+{
+    std::error_code ec;
+    auto const perms = std::filesystem::status(path, ec).permissions();
+    if (ec || (perms & std::filesystem::perms::others_read) == std::filesystem::perms::none)
+        return std::nullopt;
+    return "--" + std::string(option) + ": " + path + " is readable by every user of this machine; make it 0600 or 0640";
+}
+
+// A secret option's value: --NAME, else what the file --NAME-file names
+// holds, else the systemd credential NAME; nullopt when none is given (or
+// the file could not be read: a problem says so).
+std::optional<std::string> secret_option(po::variables_map const& vm, reader& r,
+                                         std::vector<std::string> const& environment, std::string const& name,
+                                         std::vector<std::string>& warnings)
+{
+    bool const given = vm.count(name) && !vm[name].defaulted();
+    auto const file_option = name + "-file";
+    auto file = vm.count(file_option) ? std::optional(r.text(file_option.c_str())) : std::nullopt;
+    if (given && file) {
+        r.problems.push_back(problem(file_option, "give --" + name + " or --" + file_option + ", not both"));
+        return std::nullopt;
+    }
+    if (given)
+        return r.text(name.c_str());
+    if (!file)
+        file = credential(environment, name);
+    if (!file)
+        return std::nullopt;
+    if (auto const warning = exposure_of(*file, file_option))
+        warnings.push_back(*warning);
+    auto text = read_secret(*file, file_option, r);
+    if (text.empty())
+        return std::nullopt;
+    return text;
 }
 
 } // namespace
@@ -284,7 +362,8 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     else
         r.problems.push_back(problem("durability", "must be strict, relaxed or memory, not '" + mode + "'"));
     o.snapshot_after = r.number<std::uint64_t>("snapshot-after", 4096, 1ull << 40);
-    if (auto const store = r.text("store"); store.starts_with("postgresql://") || store.starts_with("postgres://"))
+    auto const store = secret_option(vm, r, environment, "store", result.warnings).value_or("local");
+    if (store.starts_with("postgresql://") || store.starts_with("postgres://"))
         o.store_uri = store;
     else if (store != "local")
         r.problems.push_back(problem("store", "must be local or a postgresql:// URI"));
@@ -336,10 +415,9 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         o.log_format = *format;
     else
         r.problems.push_back(problem("log-format", "must be logfmt or json"));
-    if (vm.count("bootstrap-token")) {
-        auto const token = r.text("bootstrap-token");
-        if (auth::acceptable_secret(token))
-            o.bootstrap_token = token;
+    if (auto const token = secret_option(vm, r, environment, "bootstrap-token", result.warnings)) {
+        if (auth::acceptable_secret(*token))
+            o.bootstrap_token = *token;
         else
             r.problems.push_back(problem("bootstrap-token",
                                          "too easy to guess: use 16 to 256 visible ASCII characters as random "
@@ -347,8 +425,15 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     }
     if (vm.count("tls-cert"))
         o.tls_cert = r.text("tls-cert");
+    else
+        o.tls_cert = credential(environment, "tls-cert");
     if (vm.count("tls-key"))
         o.tls_key = r.text("tls-key");
+    else
+        o.tls_key = credential(environment, "tls-key");
+    if (o.tls_key)
+        if (auto const warning = exposure_of(*o.tls_key, "tls-key"))
+            result.warnings.push_back(*warning);
     if (o.tls_cert.has_value() != o.tls_key.has_value())
         r.problems.push_back(problem(o.tls_cert ? "tls-key" : "tls-cert", "--tls-cert and --tls-key go together"));
     if (!r.problems.empty())

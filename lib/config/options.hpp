@@ -82,6 +82,8 @@ struct parsed {
     // Each option's value as given or defaulted, by name: what a reload
     // compares to tell what changed.
     std::map<std::string, std::string> texts;
+    // What the server should log once it starts: a secret file others may read.
+    std::vector<std::string> warnings;
 };
 
 // Parses the command (an optional first word), flags, then the environment (`environ`-style "NAME=value" entries),

@@ -499,6 +499,8 @@ int main(int argc, char const* const* argv, std::vector<std::string> const& envi
     log::set_format(cli.opts.log_format);
     switch (cli.what) {
     case config::action::check_config:
+        for (auto const& warning : cli.warnings)
+            std::cerr << "rosterd: warning: " << warning << "\n";
         std::cout << "rosterd: configuration is valid\n";
         return exit_ok;
     case config::action::help:
@@ -518,6 +520,8 @@ int main(int argc, char const* const* argv, std::vector<std::string> const& envi
     case config::action::serve:
         break;
     }
+    for (auto const& warning : cli.warnings)
+        log::warn(warning);
     try {
         server s(cli.opts);
         // A reload reads what a start would read now.

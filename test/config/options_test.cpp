@@ -3,11 +3,14 @@
 
 #include "config/options.hpp"
 
+#include "../support/temp_dir.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 
 using namespace rosterd::config;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -180,6 +183,60 @@ BOOST_AUTO_TEST_CASE(store_is_local_or_a_postgresql_uri)
     BOOST_TEST(env.max_staleness.count() == 0);
     BOOST_TEST(error_of({"--store", "mysql://db/r"}).starts_with("--store:"));
     BOOST_TEST(error_of({"--commit-timeout", "0"}).starts_with("--commit-timeout:"));
+}
+
+BOOST_AUTO_TEST_CASE(secrets_come_from_files_and_systemd_credentials)
+{
+    rosterd::test::temp_dir dir;
+    auto const write = [&](std::string const& name, std::string const& text, fs::perms mode) {
+        auto const path = dir.path() / name;
+        std::ofstream(path) << text;
+        fs::permissions(path, mode);
+        return path.string();
+    };
+    auto const owner = fs::perms::owner_read | fs::perms::owner_write;
+    auto const uri = "postgresql://rosterd:s3cret@db/rosterd";
+    auto const token = std::string("6ad1bb0c2f9b4f6e8f3d3a4b0c9e7d21");
+    auto const store_file = write("store", std::string(uri) + "\n", owner);
+    auto const token_file = write("token", token + "\n", owner);
+
+    auto const from_files = run({"--store-file", store_file, "--bootstrap-token-file", token_file});
+    BOOST_TEST(*from_files.opts.store_uri == uri);
+    BOOST_TEST(*from_files.opts.bootstrap_token == token);
+    BOOST_TEST(from_files.warnings.empty());
+    BOOST_TEST(*run({}, {"ROSTERD_STORE_FILE=" + store_file}).opts.store_uri == uri);
+
+    // LoadCredential=store:... and friends, when nothing else names them.
+    auto const credentials = dir.path() / "credentials";
+    fs::create_directory(credentials);
+    fs::copy_file(store_file, credentials / "store");
+    fs::copy_file(token_file, credentials / "bootstrap-token");
+    std::ofstream(credentials / "tls-cert") << "cert";
+    std::ofstream(credentials / "tls-key") << "key";
+    fs::permissions(credentials / "tls-key", owner);
+    auto const systemd = run({}, {"CREDENTIALS_DIRECTORY=" + credentials.string()}).opts;
+    BOOST_TEST(*systemd.store_uri == uri);
+    BOOST_TEST(*systemd.bootstrap_token == token);
+    BOOST_TEST(*systemd.tls_key == (credentials / "tls-key").string());
+    BOOST_TEST(*systemd.tls_cert == (credentials / "tls-cert").string());
+    // An option given beats the credential.
+    auto const given = run({"--store", "local", "--tls-cert", "c.pem", "--tls-key", "k.pem"},
+                           {"CREDENTIALS_DIRECTORY=" + credentials.string()}).opts;
+    BOOST_TEST(!given.store_uri);
+    BOOST_TEST(*given.tls_key == "k.pem");
+
+    // Both ways at once, an unreadable or empty file, a weak token: refused.
+    BOOST_TEST(error_of({"--store", uri, "--store-file", store_file}).starts_with("--store-file: give --store or"));
+    BOOST_TEST(error_of({"--store-file", (dir.path() / "none").string()}).starts_with("--store-file: cannot read"));
+    BOOST_TEST(error_of({"--bootstrap-token-file", write("empty", "\n", owner)}).find("is empty") !=
+               std::string::npos);
+    BOOST_TEST(error_of({"--bootstrap-token-file", write("weak", "password\n", owner)})
+                   .starts_with("--bootstrap-token: too easy"));
+    // A secret others may read is named in a warning (never its value).
+    auto const open = run({"--store-file", write("open", uri, owner | fs::perms::others_read)});
+    BOOST_TEST_REQUIRE(open.warnings.size() == 1u);
+    BOOST_TEST(open.warnings[0].find("readable by every user") != std::string::npos);
+    BOOST_TEST(open.warnings[0].find("s3cret") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(import_and_export_name_a_postgresql_store)
