@@ -268,12 +268,13 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         --argc; // the command word; the options follow it
         ++argv;
     }
-    // `rosterd restore [options] FILE`
+    // `rosterd restore [options] FILE`; any other word is reported below.
     po::positional_options_description file;
     if (restoring)
         file.add("backup-file", 1);
+    file.add("unexpected", -1);
     po::options_description hidden;
-    hidden.add_options()("backup-file", po::value<std::string>());
+    hidden.add_options()("backup-file", po::value<std::string>())("unexpected", po::value<std::vector<std::string>>());
     po::options_description all;
     all.add(desc).add(hidden);
     po::variables_map vm;
@@ -324,7 +325,9 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
                 "                                      as the data directory\n"
                 "       rosterd import [options]       with the server stopped: copy the data directory into an\n"
                 "                                      empty PostgreSQL --store\n"
-                "       rosterd export [options]       copy the PostgreSQL --store into an empty data directory\n\n"
+                "       rosterd export [options]       copy the PostgreSQL --store into an empty data directory\n"
+                "       rosterd user|group|token|audit VERB ...\n"
+                "                                      work with a running server (rosterd user --help)\n\n"
              << desc;
         result.what = action::help;
         result.help_text = text.str();
@@ -400,8 +403,18 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         o.restore_file = vm["backup-file"].as<std::string>();
     if (restoring && o.restore_file.empty())
         r.problems.push_back("restore: name the backup file: rosterd restore --data-dir DIR FILE");
-    if (!restoring && vm.count("backup-file"))
-        r.problems.push_back("command line: unexpected '" + o.restore_file + "'");
+    if (vm.count("unexpected")) {
+        auto const& words = vm["unexpected"].as<std::vector<std::string>>();
+        // The first word of all, where a command goes.
+        if (words.front() == command)
+            r.problems.push_back("unknown command '" + words.front() + "'; the commands are recover, restore, "
+                                 "import, export, user, group, token and audit (rosterd --help)");
+        else
+            r.problems.push_back("command line: unexpected '" + words.front() + "'");
+    }
+    if (recovering && o.store_uri)
+        r.problems.push_back("recover works on a local data directory only; on a PostgreSQL store, have another "
+                             "superuser make a token (rosterd token add USER, or POST /user/{id}/token)");
     if (!vm["user"].defaulted() && !recovering)
         r.problems.push_back(problem("user", "only goes with 'rosterd recover'"));
     o.idle_timeout = std::chrono::seconds(r.number<unsigned>("idle-timeout", 1, 86400));

@@ -1,6 +1,7 @@
 #include "server/server.hpp"
 
 #include "api/service.hpp"
+#include "cli/commands.hpp"
 #include "auth/bootstrap.hpp"
 #include "auth/recover.hpp"
 #include "auth/token.hpp"
@@ -482,6 +483,9 @@ int server::run()
 
 int main(int argc, char const* const* argv, std::vector<std::string> const& environment)
 {
+    // `rosterd user|group|token|audit ...`: a client of a running server.
+    if (argc > 1 && cli::is_command(argv[1]))
+        return cli::main(std::vector<std::string>(argv + 1, argv + argc), environment, std::cout, std::cerr);
     config::parsed cli;
     try {
         cli = config::parse(argc, argv, environment);
