@@ -395,8 +395,14 @@ server::server(config::options const& opts) : parts_(std::make_unique<parts>(opt
         auto& log = *p.log;
         log.start();
         bool const bootstrapped = auth::bootstrap(p.dir, log, p.files, opts.bootstrap_token, store::system_now());
+        // Every node of a shared store says where the first token is.
         if (bootstrapped && !opts.bootstrap_token)
             log::info("created superuser 1; its token is in " + p.files.bootstrap_token().string());
+        else if (bootstrapped)
+            log::info("created superuser 1 with the token given by --bootstrap-token");
+        else if (p.shared)
+            log::info("superuser 1 was created before, by the first node to start on this store: its token is the "
+                      "--bootstrap-token that node was given, or in that node's <data-dir>/bootstrap-token");
         warn_about_access(p.dir, opts.bootstrap_token, bootstrapped);
         if (opts.durability == persist::durability::memory && !p.shared)
             log::warn("durability=memory: nothing is written to disk; the directory is lost at exit");

@@ -221,6 +221,11 @@ BOOST_AUTO_TEST_CASE(a_write_on_one_node_is_read_on_the_others)
     BOOST_TEST(health.at("status").as_string() == "ok");
     BOOST_TEST(health.at("store").as_string() == "postgresql");
     BOOST_TEST(c.api(2).call(verb::get, "/readyz", "").body() == R"({"status":"ready","store":"postgresql"})");
+    // Each node says where the first superuser's token is.
+    BOOST_TEST(c.nodes[0]->log().find("created superuser 1 with the token given by --bootstrap-token") !=
+               std::string::npos);
+    for (std::size_t i = 1; i < 3; ++i)
+        BOOST_TEST(c.nodes[i]->log().find("superuser 1 was created before, by the first node") != std::string::npos);
     c.check_converged();
 }
 
