@@ -1,5 +1,7 @@
 #include "config/options.hpp"
 
+#include "config/secrets.hpp"
+
 #include "scim/phone.hpp"
 #include "auth/token.hpp"
 
@@ -7,7 +9,6 @@
 #include <boost/url/parse.hpp>
 
 #include <charconv>
-#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -141,76 +142,15 @@ void collect_unknown(po::parsed_options const& parsed, std::string_view where, s
             out.push_back(std::string(where) + ": unknown option '" + opt.string_key + "'");
 }
 
-// systemd's credentials (LoadCredential=): files named after the option in
-// $CREDENTIALS_DIRECTORY, readable by the service alone.
-std::optional<std::string> credential(std::vector<std::string> const& environment, std::string_view name)
-{
-    constexpr std::string_view var = "CREDENTIALS_DIRECTORY=";
-    for (auto const& entry : environment)
-        if (entry.starts_with(var) && entry.size() > var.size()) {
-            auto path = entry.substr(var.size()) + "/" + std::string(name);
-            std::error_code ec;
-            if (std::filesystem::is_regular_file(path, ec))
-                return path;
-        }
-    return std::nullopt;
-}
-
-// A secret's value from a file: the whole file, less one final line break.
-std::string read_secret(std::string const& path, std::string_view option, reader& r)
-{
-    std::ifstream file(path, std::ios::binary);
-    std::ostringstream bytes;
-    if (!(file && bytes << file.rdbuf())) {
-        r.problems.push_back(problem(option, "cannot read " + path));
-        return {};
-    }
-    auto text = bytes.str();
-    if (text.ends_with('\n'))
-        text.pop_back();
-    if (text.ends_with('\r'))
-        text.pop_back();
-    if (text.empty())
-        r.problems.push_back(problem(option, path + " is empty"));
-    return text;
-}
-
-// What a secret file lets others do: a warning, or nothing.
-std::optional<std::string> exposure_of(std::string const& path, std::string_view option)
-{
-    std::error_code ec;
-    auto const perms = std::filesystem::status(path, ec).permissions();
-    if (ec || (perms & std::filesystem::perms::others_read) == std::filesystem::perms::none)
-        return std::nullopt;
-    return "--" + std::string(option) + ": " + path + " is readable by every user of this machine; make it 0600 or 0640";
-}
-
-// A secret option's value: --NAME, else what the file --NAME-file names
-// holds, else the systemd credential NAME; nullopt when none is given (or
-// the file could not be read: a problem says so).
+// A secret option's value (see secrets.hpp) from the command line's view.
 std::optional<std::string> secret_option(po::variables_map const& vm, reader& r,
                                          std::vector<std::string> const& environment, std::string const& name,
                                          std::vector<std::string>& warnings)
 {
-    bool const given = vm.count(name) && !vm[name].defaulted();
     auto const file_option = name + "-file";
+    auto given = vm.count(name) && !vm[name].defaulted() ? std::optional(r.text(name.c_str())) : std::nullopt;
     auto file = vm.count(file_option) ? std::optional(r.text(file_option.c_str())) : std::nullopt;
-    if (given && file) {
-        r.problems.push_back(problem(file_option, "give --" + name + " or --" + file_option + ", not both"));
-        return std::nullopt;
-    }
-    if (given)
-        return r.text(name.c_str());
-    if (!file)
-        file = credential(environment, name);
-    if (!file)
-        return std::nullopt;
-    if (auto const warning = exposure_of(*file, file_option))
-        warnings.push_back(*warning);
-    auto text = read_secret(*file, file_option, r);
-    if (text.empty())
-        return std::nullopt;
-    return text;
+    return secret_value(name, std::move(given), std::move(file), environment, r.problems, warnings);
 }
 
 } // namespace

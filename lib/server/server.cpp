@@ -1,21 +1,19 @@
 #include "server/server.hpp"
 
+#include "server/data_commands.hpp"
+
 #include "api/service.hpp"
-#include "cli/commands.hpp"
 #include "auth/bootstrap.hpp"
-#include "auth/recover.hpp"
 #include "auth/token.hpp"
+#include "config/reload.hpp"
 #include "http/listener.hpp"
 #include "http/tls.hpp"
 #include "http/workers.hpp"
 #include "log/log.hpp"
-#include "persist/backup.hpp"
 #include "persist/committer.hpp"
 #include "persist/data_dir.hpp"
-#include "persist/journal_reader.hpp"
 #include "persist/pg/postgres_backend.hpp"
 #include "persist/recovery.hpp"
-#include "persist/snapshot.hpp"
 #include "scim/protocol.hpp"
 #include "store/operator_access.hpp"
 #include "store/reaper.hpp"
@@ -28,11 +26,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <iostream>
 #include <optional>
-#include <set>
 #include <sstream>
 
 namespace rosterd::server {
@@ -87,72 +81,6 @@ http::session_limits session_limits_of(config::options const& opts, std::atomic<
             large_bodies};
 }
 
-// The options SIGHUP applies; a change to any other waits for a restart.
-// The TLS files are read anew on every reload, changed or not: a renewed
-// certificate keeps its file name.
-constexpr std::string_view live_options[] = {"log-level",   "log-format",      "tls-cert",       "tls-key",
-                                             "max-body",    "max-header",      "idle-timeout",   "request-timeout",
-                                             "max-connections"};
-
-std::string joined(std::vector<std::string> const& names)
-{
-    std::string out;
-    for (auto const& n : names)
-        out.append(out.empty() ? "" : ", ").append(n);
-    return out;
-}
-
-int recover(config::options const& opts)
-{
-    try {
-        persist::data_dir files(opts.data_dir);
-        auto const done = auth::recover_access(files, opts.recover_user, store::system_now());
-        std::cout << "rosterd: token " << done.token_id << " made for superuser " << opts.recover_user
-                  << "; its secret is in " << done.token_file.string() << "\n";
-        return exit_ok;
-    } catch (persist::corruption_error const& e) {
-        std::cerr << "rosterd: " << e.what() << "\n";
-        return exit_bad_input;
-    } catch (std::exception const& e) {
-        std::cerr << "rosterd: " << e.what() << "\n";
-        return exit_failure;
-    }
-}
-
-int restore(config::options const& opts)
-{
-    try {
-        // A device, FIFO or directory is no backup: /dev/zero would be read
-        // until memory ran out.
-        std::error_code ec;
-        if (std::filesystem::exists(opts.restore_file, ec) && !std::filesystem::is_regular_file(opts.restore_file, ec)) {
-            std::cerr << "rosterd: " << opts.restore_file << " is not a regular file (a backup is one); nothing was "
-                      << "changed\n";
-            return exit_bad_input;
-        }
-        std::ifstream file(opts.restore_file, std::ios::binary);
-        if (!file)
-            throw std::runtime_error(opts.restore_file + ": cannot read");
-        std::ostringstream bytes;
-        bytes << file.rdbuf();
-        persist::data_dir files(opts.data_dir);
-        files.lock();
-        auto const r = persist::restore_backup(bytes.str(), files, persist::system_io());
-        files.give_files_to_owner();
-        std::cout << "rosterd: restored " << r.users << " users, " << r.groups << " groups, " << r.tokens
-                  << " tokens and " << r.audit_events << " audit events (as of change " << r.seq << ") into "
-                  << files.root().string()
-                  << (r.replaced ? "; what was there is kept as *.before-restore\n" : "\n");
-        return exit_ok;
-    } catch (persist::corruption_error const& e) {
-        std::cerr << "rosterd: " << opts.restore_file << " is not a usable backup: " << e.what()
-                  << "; nothing was changed\n";
-        return exit_bad_input;
-    } catch (std::exception const& e) {
-        std::cerr << "rosterd: " << e.what() << "\n";
-        return exit_failure;
-    }
-}
 
 persist::pg::settings shared_store_settings(config::options const& opts)
 {
@@ -164,71 +92,6 @@ persist::pg::settings shared_store_settings(config::options const& opts)
     s.keep_age = opts.log_keep_age;
     s.trim_interval = opts.log_trim_interval;
     return s;
-}
-
-std::string sizes_of(store::directory const& dir)
-{
-    return std::to_string(dir.users().size()) + " users, " + std::to_string(dir.groups().size()) + " groups, " +
-           std::to_string(dir.token_count()) + " tokens";
-}
-
-// Generous: a large directory takes a while to copy.
-constexpr std::chrono::minutes transfer_timeout{30};
-
-// `rosterd import`: a stopped server's data directory into an empty store.
-int import_store(config::options const& opts)
-{
-    try {
-        persist::data_dir files(opts.data_dir);
-        files.lock();
-        store::directory dir;
-        persist::recover(files, dir, persist::system_io());
-        persist::pg::connection c(*opts.store_uri);
-        auto const until = persist::pg::clock::now() + transfer_timeout;
-        c.connect(until);
-        persist::pg::ensure_schema(c, until);
-        persist::pg::import_directory(c, dir, until);
-        std::cout << "rosterd: imported " << sizes_of(dir) << " into the PostgreSQL store\n";
-        return exit_ok;
-    } catch (persist::corruption_error const& e) {
-        std::cerr << "rosterd: " << e.what() << "; nothing was imported\n";
-        return exit_bad_input;
-    } catch (std::exception const& e) {
-        std::cerr << "rosterd: " << e.what() << "; nothing was imported\n";
-        return exit_failure;
-    }
-}
-
-// `rosterd export`: the store into an empty data directory, as a snapshot.
-int export_store(config::options const& opts)
-{
-    try {
-        persist::data_dir files(opts.data_dir);
-        files.lock();
-        auto const holds = [](std::filesystem::path const& f) {
-            std::error_code ec;
-            auto const size = std::filesystem::file_size(f, ec);
-            return !ec && size > 0;
-        };
-        if (holds(files.snapshot()) || holds(files.journal()))
-            throw std::runtime_error(files.root().string() + " already holds a directory; export into an empty one");
-        persist::pg::connection c(*opts.store_uri);
-        auto const until = persist::pg::clock::now() + transfer_timeout;
-        c.connect(until);
-        persist::pg::ensure_schema(c, until);
-        store::directory dir;
-        auto const at = persist::pg::load_directory(c, dir, until);
-        auto const id = persist::new_snapshot_id();
-        if (!persist::write_snapshot(dir, 0, {id, id}, files.snapshot(), persist::system_io()))
-            throw std::runtime_error(files.snapshot().string() + ": cannot write");
-        files.give_files_to_owner();
-        std::cout << "rosterd: exported " << sizes_of(dir) << " (as of change " << at.seq << ") into "
-                  << files.root().string() << "\n";
-        return exit_ok;
-    } catch (std::exception const& e) {
-        std::cerr << "rosterd: " << e.what() << "\n";
-        return exit_failure;
-    }
 }
 
 } // namespace
@@ -320,36 +183,19 @@ void server::parts::reload()
         ~ready_again() { system::notify("READY=1"); }
     } notify_when_done;
     config::parsed next;
-    try {
-        next = reread();
-    } catch (config::option_error const& e) {
-        log::error("reload refused, the configuration in use stays: " + joined(e.problems));
-        return;
-    } catch (std::exception const& e) {
-        log::error(std::string("reload refused, the configuration in use stays: ") + e.what());
-        return;
-    }
     std::shared_ptr<boost::asio::ssl::context> next_tls;
     try {
-        next_tls = tls_of(next.opts);
+        next = reread();
+        next_tls = tls_of(next.opts); // a key that does not fit its certificate is refused here
+    } catch (config::option_error const& e) {
+        log::error("reload refused, the configuration in use stays: " + config::joined(e.problems));
+        return;
     } catch (std::exception const& e) {
         log::error(std::string("reload refused, the configuration in use stays: ") + e.what());
         return;
     }
-    std::set<std::string> names;
-    for (auto const* m : {&texts, &next.texts})
-        for (auto const& entry : *m)
-            names.insert(entry.first);
-    std::vector<std::string> applied, waiting;
-    for (auto const& name : names) {
-        auto const before = texts.find(name);
-        auto const after = next.texts.find(name);
-        if (before != texts.end() && after != next.texts.end() && before->second == after->second)
-            continue;
-        bool const live = std::find(std::begin(live_options), std::end(live_options), name) != std::end(live_options);
-        (live ? applied : waiting).push_back(name);
-    }
-
+    auto const changes = config::compare(texts, std::move(next.texts));
+    // What config::applies_live names, applied.
     log::set_level(next.opts.log_level);
     log::set_format(next.opts.log_format);
     opts.log_level = next.opts.log_level;
@@ -363,21 +209,17 @@ void server::parts::reload()
     opts.max_connections = next.opts.max_connections;
     tls = next_tls;
     listener->reload(session_limits_of(opts, &large_bodies), opts.max_connections, tls);
-    for (auto const& name : waiting) {
-        next.texts.erase(name);
-        if (auto const old = texts.find(name); old != texts.end())
-            next.texts.insert(*old); // still in use: a later reload compares with it
-    }
-    texts = std::move(next.texts);
+    texts = changes.in_use;
 
     std::string line = "reloaded the configuration: ";
-    line += applied.empty() ? "no option that applies live changed" : "applied " + joined(applied);
+    line += changes.applied.empty() ? "no option that applies live changed"
+                                    : "applied " + config::joined(changes.applied);
     if (tls)
         line += "; TLS certificate and key read anew";
     // Whatever the log level: the operator asked, and this is the answer.
     log::write(log::level::info, line + "; open connections keep the limits they began with");
-    if (!waiting.empty())
-        log::warn("changed in the configuration but kept until a restart: " + joined(waiting));
+    if (!changes.waiting.empty())
+        log::warn("changed in the configuration but kept until a restart: " + config::joined(changes.waiting));
 }
 
 server::server(config::options const& opts) : parts_(std::make_unique<parts>(opts))
@@ -485,77 +327,6 @@ int server::run()
     bool const flushed = p.log->stop();
     log::info(flushed ? "stopped" : "stopped, but the final snapshot failed (the journal is kept)");
     return flushed ? exit_ok : exit_failure;
-}
-
-int main(int argc, char const* const* argv, std::vector<std::string> const& environment)
-{
-    // `rosterd user|group|token|audit ...`: a client of a running server.
-    if (argc > 1 && cli::is_command(argv[1]))
-        return cli::main(std::vector<std::string>(argv + 1, argv + argc), environment, std::cout, std::cerr);
-    config::parsed cli;
-    try {
-        cli = config::parse(argc, argv, environment);
-    } catch (config::option_error const& e) {
-        // A start stops at one line; --check-config lists every problem.
-        bool const checking = std::find(argv, argv + argc, std::string_view("--check-config")) != argv + argc;
-        for (auto const& line : e.problems) {
-            std::cerr << "rosterd: " << line << "\n";
-            if (!checking)
-                break;
-        }
-        return exit_bad_input;
-    }
-    log::set_level(cli.opts.log_level);
-    log::set_format(cli.opts.log_format);
-    switch (cli.what) {
-    case config::action::check_config:
-        for (auto const& warning : cli.warnings)
-            std::cerr << "rosterd: warning: " << warning << "\n";
-        std::cout << "rosterd: configuration is valid\n";
-        return exit_ok;
-    case config::action::help:
-        std::cout << cli.help_text;
-        return exit_ok;
-    case config::action::version:
-        std::cout << "rosterd " << ROSTERD_VERSION << "\n";
-        return exit_ok;
-    case config::action::recover:
-        return recover(cli.opts);
-    case config::action::restore:
-        return restore(cli.opts);
-    case config::action::import_store:
-        return import_store(cli.opts);
-    case config::action::export_store:
-        return export_store(cli.opts);
-    case config::action::serve:
-        break;
-    }
-    for (auto const& warning : cli.warnings)
-        log::warn(warning);
-    try {
-        server s(cli.opts);
-        // A reload reads what a start would read now.
-        std::vector<std::string> args(argv, argv + argc);
-        s.reload_with(
-            [args, environment] {
-                std::vector<char const*> argv_again;
-                for (auto const& a : args)
-                    argv_again.push_back(a.c_str());
-                return config::parse(static_cast<int>(argv_again.size()), argv_again.data(), environment);
-            },
-            cli.texts);
-        return s.run();
-    } catch (start_error const& e) {
-        // Option-like problems (a TLS file) read as options do; the rest is logged.
-        if (e.exit_code == exit_bad_input && cli.opts.tls_cert && std::string_view(e.what()).starts_with("--tls"))
-            std::cerr << "rosterd: " << e.what() << "\n";
-        else
-            log::error(e.what());
-        return e.exit_code;
-    } catch (std::exception const& e) {
-        log::error(e.what());
-        return exit_failure;
-    }
 }
 
 } // namespace rosterd::server
