@@ -384,9 +384,6 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
         o.tls_key = r.text("tls-key");
     else
         o.tls_key = credential(environment, "tls-key");
-    if (o.tls_key)
-        if (auto const warning = exposure_of(*o.tls_key, "tls-key"))
-            result.warnings.push_back(*warning);
     if (o.tls_cert.has_value() != o.tls_key.has_value())
         r.problems.push_back(problem(o.tls_cert ? "tls-key" : "tls-cert", "--tls-cert and --tls-key go together"));
     if (!r.problems.empty())

@@ -32,6 +32,16 @@ std::string read_secret(std::string const& path, std::string_view option, std::v
     return text;
 }
 
+// A warning when others may read the file at `path`, which `option` named.
+std::optional<std::string> exposure_of(std::string const& path, std::string_view option)
+{
+    std::error_code ec;
+    auto const perms = std::filesystem::status(path, ec).permissions();
+    if (ec || (perms & std::filesystem::perms::others_read) == std::filesystem::perms::none)
+        return std::nullopt;
+    return "--" + std::string(option) + ": " + path + " is readable by every user of this machine; make it 0600 or 0640";
+}
+
 } // namespace
 
 std::optional<std::string> credential(std::vector<std::string> const& environment, std::string_view name)
@@ -47,14 +57,6 @@ std::optional<std::string> credential(std::vector<std::string> const& environmen
     return std::nullopt;
 }
 
-std::optional<std::string> exposure_of(std::string const& path, std::string_view option)
-{
-    std::error_code ec;
-    auto const perms = std::filesystem::status(path, ec).permissions();
-    if (ec || (perms & std::filesystem::perms::others_read) == std::filesystem::perms::none)
-        return std::nullopt;
-    return "--" + std::string(option) + ": " + path + " is readable by every user of this machine; make it 0600 or 0640";
-}
 
 
 std::optional<std::string> secret_value(std::string const& name, std::optional<std::string> given,

@@ -16,9 +16,6 @@ namespace rosterd::config {
 // `environment`, "NAME=value" entries) holds one.
 std::optional<std::string> credential(std::vector<std::string> const& environment, std::string_view name);
 
-// A warning when others may read the file at `path`, which `option` named.
-std::optional<std::string> exposure_of(std::string const& path, std::string_view option);
-
 // The value of secret option NAME: `given` (--NAME), else what the file
 // `file` (--NAME-file) holds, less one final line break, else the
 // credential NAME's; nullopt when none is given, or when a file could not be

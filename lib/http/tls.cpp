@@ -4,6 +4,7 @@
 
 #include <openssl/ssl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <stdexcept>
 
@@ -43,9 +44,12 @@ std::unique_ptr<ssl::context> make_tls_context(std::string const& cert_chain_fil
     if (SSL_CTX_check_private_key(native) != 1)
         throw std::runtime_error("--tls-key: " + private_key_file + " does not match the certificate in " +
                                  cert_chain_file);
-    // A key others can read is a key others may have copied.
+    // A key others can read is a key others may have copied. Its group may
+    // read it when that is the server's own group (root:rosterd 0640, for
+    // the packaged service).
     struct stat st {};
-    if (::stat(private_key_file.c_str(), &st) == 0 && (st.st_mode & (S_IRGRP | S_IROTH)))
+    if (::stat(private_key_file.c_str(), &st) == 0 &&
+        ((st.st_mode & S_IROTH) || ((st.st_mode & S_IRGRP) && st.st_gid != ::getegid())))
         log::warn("--tls-key: " + private_key_file + " is readable by its group or by others; chmod 600 it");
     return ctx;
 }
