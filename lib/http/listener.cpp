@@ -51,7 +51,7 @@ void log_exception(std::exception_ptr e, std::string_view where)
 
 struct listener::connection {
     connection(tcp_socket socket, asio::ip::address peer, std::shared_ptr<terms const> served_with)
-        : plain(std::move(socket)), peer(peer), with(std::move(served_with))
+        : with(std::move(served_with)), plain(std::move(socket)), peer(peer)
     {
         state.peer = peer;
         if (with->tls)
@@ -60,10 +60,10 @@ struct listener::connection {
     // The TCP socket, whether or not TLS runs over it.
     tcp_socket& transport() { return secure ? secure->next_layer() : plain; }
 
-    tcp_socket plain; // moved into `secure` when there is TLS
+    std::shared_ptr<terms const> with; // first, so that it outlives `secure`, which uses its context
+    tcp_socket plain;                  // moved into `secure` when there is TLS
     std::optional<boost::beast::ssl_stream<tcp_socket>> secure;
     asio::ip::address peer;
-    std::shared_ptr<terms const> with; // outlives `secure`, which uses its context
     session_state state;
 };
 
