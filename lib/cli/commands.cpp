@@ -2,6 +2,7 @@
 
 #include "cli/http_client.hpp"
 #include "cli/table.hpp"
+#include "config/secrets.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -9,10 +10,8 @@
 #include <boost/url/encode.hpp>
 #include <boost/url/rfc/unreserved_chars.hpp>
 
-#include <fstream>
 #include <map>
 #include <ostream>
-#include <sstream>
 
 namespace rosterd::cli {
 
@@ -99,16 +98,11 @@ std::string env_or(std::vector<std::string> const& environment, std::string_view
 
 std::string read_token(std::string const& path)
 {
-    std::ifstream file(path, std::ios::binary);
-    std::ostringstream bytes;
-    if (!(file && bytes << file.rdbuf()))
-        throw std::invalid_argument("cannot read the token file " + path);
-    auto token = bytes.str();
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
-        token.pop_back();
-    if (token.empty())
-        throw std::invalid_argument("the token file " + path + " is empty");
-    return token;
+    try {
+        return config::read_secret_file(path);
+    } catch (std::runtime_error const& e) {
+        throw std::invalid_argument(std::string("the token file: ") + e.what());
+    }
 }
 
 // A positive decimal id, as the API writes it.
@@ -262,7 +256,7 @@ void show(request const& req, resource const& r, answer const& a, std::ostream& 
     } else {
         auto text = req.done_text;
         if (auto const at = text.find("{id}"); at != std::string::npos)
-            text.replace(at, 4, ec ? a.body : cell(v));
+            text.replace(at, 4, cell(ec ? json::value(json::string(a.body)) : v));
         out << text << "\n";
     }
 }

@@ -84,7 +84,10 @@ asio::awaitable<answer> run(endpoint const& to, target_host const& where, bhttp:
     ctx.set_verify_mode(asio::ssl::verify_peer);
     beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp), ctx);
     tls.set_verify_callback(asio::ssl::host_name_verification(where.host));
-    SSL_set_tlsext_host_name(tls.native_handle(), where.host.c_str());
+    boost::system::error_code not_an_address;
+    asio::ip::make_address(where.host, not_an_address);
+    if (not_an_address) // SNI carries host names only (RFC 6066)
+        SSL_set_tlsext_host_name(tls.native_handle(), where.host.c_str());
     co_await tls.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
     co_return co_await exchange(tls, req, to.timeout);
 }

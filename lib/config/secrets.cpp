@@ -2,7 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
+#include <stdexcept>
 
 namespace rosterd::config {
 
@@ -13,24 +13,7 @@ std::string problem(std::string_view option, std::string_view why)
     return "--" + std::string(option) + ": " + std::string(why);
 }
 
-// A secret's value from a file: the whole file, less one final line break.
-std::string read_secret(std::string const& path, std::string_view option, std::vector<std::string>& problems)
-{
-    std::ifstream file(path, std::ios::binary);
-    std::ostringstream bytes;
-    if (!(file && bytes << file.rdbuf())) {
-        problems.push_back(problem(option, "cannot read " + path));
-        return {};
-    }
-    auto text = bytes.str();
-    if (text.ends_with('\n'))
-        text.pop_back();
-    if (text.ends_with('\r'))
-        text.pop_back();
-    if (text.empty())
-        problems.push_back(problem(option, path + " is empty"));
-    return text;
-}
+constexpr std::size_t max_secret_bytes = 64 * 1024;
 
 // A warning when others may read the file at `path`, which `option` named.
 std::optional<std::string> exposure_of(std::string const& path, std::string_view option)
@@ -43,6 +26,31 @@ std::optional<std::string> exposure_of(std::string const& path, std::string_view
 }
 
 } // namespace
+
+std::string read_secret_file(std::string const& path)
+{
+    std::error_code ec;
+    auto const type = std::filesystem::status(path, ec).type();
+    if (type == std::filesystem::file_type::not_found || type == std::filesystem::file_type::none)
+        throw std::runtime_error("cannot read " + path);
+    if (type != std::filesystem::file_type::regular)
+        throw std::runtime_error(path + " is not a regular file");
+    std::ifstream file(path, std::ios::binary);
+    std::string text(max_secret_bytes + 1, '\0');
+    file.read(text.data(), static_cast<std::streamsize>(text.size()));
+    if (file.bad() || (!file && !file.eof()))
+        throw std::runtime_error("cannot read " + path);
+    text.resize(static_cast<std::size_t>(file.gcount()));
+    if (text.size() > max_secret_bytes)
+        throw std::runtime_error(path + " is larger than 64 KiB: no secret is");
+    if (text.ends_with('\n'))
+        text.pop_back();
+    if (text.ends_with('\r'))
+        text.pop_back();
+    if (text.empty())
+        throw std::runtime_error(path + " is empty");
+    return text;
+}
 
 std::optional<std::string> credential(std::vector<std::string> const& environment, std::string_view name)
 {
@@ -76,10 +84,12 @@ std::optional<std::string> secret_value(std::string const& name, std::optional<s
         return std::nullopt;
     if (auto const warning = exposure_of(*file, file_option))
         warnings.push_back(*warning);
-    auto text = read_secret(*file, file_option, problems);
-    if (text.empty())
+    try {
+        return read_secret_file(*file);
+    } catch (std::runtime_error const& e) {
+        problems.push_back(problem(file_option, e.what()));
         return std::nullopt;
-    return text;
+    }
 }
 
 } // namespace rosterd::config

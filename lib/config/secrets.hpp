@@ -12,6 +12,12 @@
 
 namespace rosterd::config {
 
+// A secret's value from the file at `path`: the whole file, less one final
+// line break. Throws std::runtime_error saying why not: unreadable, not a
+// regular file (a FIFO could block, /dev/zero would fill memory), larger
+// than 64 KiB (no secret is), or empty.
+std::string read_secret_file(std::string const& path);
+
 // The credential file named `name`, when $CREDENTIALS_DIRECTORY (in
 // `environment`, "NAME=value" entries) holds one.
 std::optional<std::string> credential(std::vector<std::string> const& environment, std::string_view name);

@@ -100,7 +100,7 @@ persist::pg::settings shared_store_settings(config::options const& opts)
 struct server::parts {
     explicit parts(config::options const& o) : opts(o), tls(tls_of(o)), files(o.data_dir) {}
 
-    config::options opts;
+    config::options opts; // as the server started: a reload changes what it applies, not these
     std::shared_ptr<boost::asio::ssl::context> tls;
     persist::data_dir files;
     store::directory dir;
@@ -195,21 +195,15 @@ void server::parts::reload()
         return;
     }
     auto const changes = config::compare(texts, std::move(next.texts));
-    // What config::applies_live names, applied.
+    // What config::applies_live names, applied; the rest of next.opts is
+    // left unused until a restart.
     log::set_level(next.opts.log_level);
     log::set_format(next.opts.log_format);
-    opts.log_level = next.opts.log_level;
-    opts.log_format = next.opts.log_format;
-    opts.tls_cert = next.opts.tls_cert;
-    opts.tls_key = next.opts.tls_key;
-    opts.max_body = next.opts.max_body;
-    opts.max_header = next.opts.max_header;
-    opts.idle_timeout = next.opts.idle_timeout;
-    opts.request_timeout = next.opts.request_timeout;
-    opts.max_connections = next.opts.max_connections;
     tls = next_tls;
-    listener->reload(session_limits_of(opts, &large_bodies), opts.max_connections, tls);
+    listener->reload(session_limits_of(next.opts, &large_bodies), next.opts.max_connections, tls);
     texts = changes.in_use;
+    for (auto const& warning : next.warnings)
+        log::warn(warning);
 
     std::string line = "reloaded the configuration: ";
     line += changes.applied.empty() ? "no option that applies live changed"

@@ -232,6 +232,12 @@ BOOST_AUTO_TEST_CASE(secrets_come_from_files_and_systemd_credentials)
                std::string::npos);
     BOOST_TEST(error_of({"--bootstrap-token-file", write("weak", "password\n", owner)})
                    .starts_with("--bootstrap-token: too easy"));
+    // A device, a directory or a file too large for a secret is no secret file.
+    BOOST_TEST(error_of({"--store-file", "/dev/zero"}).find("is not a regular file") != std::string::npos);
+    BOOST_TEST(error_of({"--bootstrap-token-file", dir.path().string()}).find("is not a regular file") !=
+               std::string::npos);
+    BOOST_TEST(error_of({"--store-file", write("huge", std::string(70 * 1024, 'x'), owner)})
+                   .find("larger than 64 KiB") != std::string::npos);
     // A secret others may read is named in a warning (never its value).
     auto const open = run({"--store-file", write("open", uri, owner | fs::perms::others_read)});
     BOOST_TEST_REQUIRE(open.warnings.size() == 1u);
