@@ -161,7 +161,8 @@ void committer::process(std::vector<job>& jobs)
         pending_.hide(dir_);
     }
     auto outcome = write_outcome::made;
-    if (!pending_.empty()) {
+    bool const wrote = !pending_.empty();
+    if (wrote) {
         outcome = write_batch();
         if (outcome == write_outcome::made) {
             auto lock = dir_.write_lock();
@@ -175,8 +176,11 @@ void committer::process(std::vector<job>& jobs)
     }
     pending_.clear();
     answer_batch(jobs, changed, outcome);
-    if (outcome == write_outcome::made)
+    if (outcome == write_outcome::made) {
+        if (wrote)
+            grow_journal();
         maybe_start_snapshot();
+    }
 }
 
 } // namespace rosterd::persist

@@ -4,7 +4,7 @@
 //
 //   strict   a change is answered only once its record is fdatasync'ed; the
 //            committer takes every queued write, runs them in order under the
-//            directory's write lock, then does one write() and one fdatasync
+//            directory's write lock, then does one pwrite() and one fdatasync
 //            for the whole batch (many concurrent writes share one sync).
 //   relaxed  as strict, but answered after write(); fdatasync at most once a
 //            second, so a crash loses at most about a second of writes.
@@ -26,6 +26,13 @@
 // outcome: they saw it. A failed fdatasync also poisons the journal: every
 // write is refused until a snapshot and a fresh journal succeed (retried
 // every few seconds).
+//
+// The journal is grown ahead in zeroed steps and each batch overwritten
+// into it with pwrite at its logical end (PostgreSQL's zero-filled WAL
+// segments): the file's size changes once a step, not once a batch, so
+// fdatasync has no metadata to commit (docs/performance.md measures the
+// difference). Recovery takes the zeros after the last record as the end;
+// `snapshot_after`, rotation and backup count the logical end.
 //
 // When the journal grows past `snapshot_after` bytes a snapshot is written
 // on another thread (fuzzy: see snapshot.hpp), after which the journal is
@@ -77,6 +84,8 @@ struct commit_settings {
     std::uint64_t snapshot_after = 64ull * 1024 * 1024; // journal bytes
     std::chrono::milliseconds relaxed_sync{1000};
     std::chrono::milliseconds poison_retry{5000};
+    // How far ahead the journal is zero-filled: the step it grows by.
+    std::uint64_t grow_step = 1024 * 1024;
 };
 
 // The local store (--store local): see backend.hpp for the contract.
@@ -162,8 +171,12 @@ private:
     // Replaces the journal with one that continues the snapshot `snapshot_id`
     // (or an empty start so named) and holds nothing else.
     bool replace_journal(std::uint64_t snapshot_id, bool empty_start = false);
-    // Appends to the file now named journal (`bytes` long) from now on.
+    // Writes to the file now named journal, whose records end at `bytes`,
+    // from now on.
     bool switch_journal(std::uint64_t bytes);
+    // Zero-fills the journal a step past its logical end once less than
+    // half a step is left.
+    void grow_journal();
     bool open_journal();
     void maybe_start_snapshot();
     void finish_snapshot();
@@ -189,7 +202,8 @@ private:
     // The snapshot the journal continues (snapshot.hpp): the predecessor of
     // the next snapshot.
     std::uint64_t journal_continues_;
-    std::uint64_t journal_bytes_;
+    std::uint64_t journal_bytes_;     // where its records end: the logical end
+    std::uint64_t journal_allocated_ = 0; // the file's size: zeros past the logical end
     std::uint64_t durable_seq_;
     bool unsynced_ = false;
     std::chrono::steady_clock::time_point last_sync_ = std::chrono::steady_clock::now();

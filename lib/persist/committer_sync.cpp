@@ -7,7 +7,10 @@
 #include "persist/snapshot.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 namespace rosterd::persist {
 
@@ -15,7 +18,7 @@ write_outcome committer::write_batch()
 {
     auto const& batch = pending_.records();
     auto const records = pending_.size();
-    if (!write_all(io_, journal_.get(), batch)) {
+    if (!pwrite_all(io_, journal_.get(), batch, journal_bytes_)) {
         auto const why = errno_text();
         // Cut whatever part of the batch reached the file, durably, so the
         // journal ends on a whole record again and a crash cannot replay it.
@@ -58,7 +61,22 @@ write_outcome committer::write_batch()
 
 bool committer::cut_back(int fd, std::uint64_t bytes)
 {
+    if (fd == journal_.get())
+        journal_allocated_ = bytes; // grown again by the next batch
     return io_.ftruncate(fd, static_cast<off_t>(bytes)) == 0 && io_.fdatasync(fd) == 0;
+}
+
+void committer::grow_journal()
+{
+    journal_allocated_ = std::max(journal_allocated_, journal_bytes_); // a batch may have run past it
+    if (journal_allocated_ - journal_bytes_ >= settings_.grow_step / 2)
+        return;
+    // Not synced here: the next batch's fdatasync takes the zeros with it.
+    // A fill that fails costs nothing but speed: a batch past the zeros
+    // extends the file, as an append would.
+    std::string const zeros(journal_bytes_ + settings_.grow_step - journal_allocated_, '\0');
+    if (pwrite_all(io_, journal_.get(), zeros, journal_allocated_))
+        journal_allocated_ += zeros.size();
 }
 
 write_outcome committer::settle_failed_batch()
@@ -167,8 +185,12 @@ bool committer::switch_journal(std::uint64_t bytes)
 
 bool committer::open_journal()
 {
-    journal_ = fd_guard(::open(files_->journal().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
-    return journal_.get() >= 0;
+    journal_ = fd_guard(::open(files_->journal().c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+    struct stat st{};
+    if (journal_.get() < 0 || ::fstat(journal_.get(), &st) != 0)
+        return false;
+    journal_allocated_ = static_cast<std::uint64_t>(st.st_size);
+    return true;
 }
 
 } // namespace rosterd::persist

@@ -10,6 +10,10 @@
 namespace rosterd::persist {
 
 ssize_t file_io::write(int fd, void const* data, std::size_t n) { return ::write(fd, data, n); }
+ssize_t file_io::pwrite(int fd, void const* data, std::size_t n, off_t offset)
+{
+    return ::pwrite(fd, data, n, offset);
+}
 int file_io::fdatasync(int fd) { return ::fdatasync(fd); }
 int file_io::fsync(int fd) { return ::fsync(fd); }
 int file_io::ftruncate(int fd, off_t size) { return ::ftruncate(fd, size); }
@@ -30,6 +34,20 @@ bool write_all(file_io& io, int fd, std::string_view data)
         if (n <= 0)
             return false;
         data.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+bool pwrite_all(file_io& io, int fd, std::string_view data, std::uint64_t offset)
+{
+    while (!data.empty()) {
+        auto const n = io.pwrite(fd, data.data(), data.size(), static_cast<off_t>(offset));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        data.remove_prefix(static_cast<std::size_t>(n));
+        offset += static_cast<std::uint64_t>(n);
     }
     return true;
 }

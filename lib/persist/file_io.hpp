@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@ class file_io {
 public:
     virtual ~file_io() = default;
     virtual ssize_t write(int fd, void const* data, std::size_t n);
+    virtual ssize_t pwrite(int fd, void const* data, std::size_t n, off_t offset);
     virtual int fdatasync(int fd);
     virtual int fsync(int fd);
     virtual int ftruncate(int fd, off_t size);
@@ -28,6 +30,8 @@ file_io& system_io();
 
 // Writes all of `data` (retrying short writes); false on any error.
 bool write_all(file_io& io, int fd, std::string_view data);
+// The same at `offset`, leaving the file position alone.
+bool pwrite_all(file_io& io, int fd, std::string_view data, std::uint64_t offset);
 // fsync()s a directory, so that a rename or create in it is durable.
 bool sync_directory(file_io& io, std::filesystem::path const& dir);
 

@@ -18,11 +18,27 @@ corruption_error::corruption_error(std::filesystem::path const& file, std::uint6
 {
 }
 
-namespace {
-bool all_zeros(std::string_view bytes)
+bool only_zeros(std::string_view bytes)
 {
     return std::all_of(bytes.begin(), bytes.end(), [](char c) { return c == 0; });
 }
+
+namespace {
+
+// Whether the bytes [from, to) reach into a page the disk never wrote: from
+// `from` to the end of its page, or a whole page that starts before `to`,
+// reads as zeros.
+bool reaches_unwritten_page(std::string_view data, std::uint64_t from, std::uint64_t to)
+{
+    to = std::min<std::uint64_t>(to, data.size());
+    for (auto start = from; start < to; start = (start / page_size + 1) * page_size) {
+        auto const end = std::min<std::uint64_t>((start / page_size + 1) * page_size, data.size());
+        if (only_zeros(data.substr(start, end - start)))
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 scan_result scan_records(std::string_view data, std::filesystem::path const& file, record_fn const& on_record)
@@ -35,8 +51,8 @@ scan_result scan_records(std::string_view data, std::filesystem::path const& fil
             return result; // torn: a header cut short
         char const* h = rest.data();
         if (get_u32(h) != header_crc(h + 4)) {
-            if (all_zeros(rest))
-                return result; // torn: zeros to the end of the file
+            if (only_zeros(rest) || reaches_unwritten_page(data, pos, pos + header_size))
+                return result; // torn: zeros to the end of the file, or a page never written
             throw corruption_error(file, pos, "damaged record header");
         }
         auto const length = get_u32(h + 4);
@@ -49,7 +65,8 @@ scan_result scan_records(std::string_view data, std::filesystem::path const& fil
         if (get_u32(h + 9) != mask_crc(crc32c(payload))) {
             // Its header made it to disk, some of its pages did not (they
             // read as zeros, or as whatever the last record left there).
-            if (all_zeros(rest.substr(header_size + length)))
+            if (only_zeros(rest.substr(header_size + length))
+                || reaches_unwritten_page(data, pos, pos + header_size + length))
                 return result; // torn: the last record, whole in length but not in content
             throw corruption_error(file, pos, "record checksum mismatch");
         }

@@ -1,12 +1,16 @@
 #pragma once
 // Reads framed records (journal_format.hpp) and tells a torn tail from
 // corruption, as PostgreSQL's WAL replay and RocksDB's point-in-time
-// recovery do. Only the last record can be torn: fewer bytes than a header
+// recovery do. Only the last write can be torn: fewer bytes than a header
 // left, a valid header whose length runs past the end, nothing but zeros
 // from the record to the end, or a valid header whose payload fails its
 // checksum with nothing but zeros (or nothing) after it (pages the kernel
-// never wrote). Anything else that does not check out is corruption, with
-// valid records after it: reported with its offset.
+// never wrote). The journal is written over zeros (committer.hpp), and the
+// pages of a write that was never synced reach the disk in any order: a
+// record that reaches into a page of zeros - from the record to its page's
+// end, or a whole page it spans - is where such a write begins, whatever
+// its later pages hold. Anything else that does not check out is
+// corruption, with valid records after it: reported with its offset.
 
 #include "persist/journal_format.hpp"
 
@@ -25,6 +29,12 @@ struct corruption_error : std::runtime_error {
     std::filesystem::path file;
     std::uint64_t offset;
 };
+
+// The unit in which the disk writes a file's pages.
+inline constexpr std::uint64_t page_size = 4096;
+
+// Whether every byte of `bytes` is zero.
+bool only_zeros(std::string_view bytes);
 
 struct scan_result {
     std::uint64_t valid_end = 0; // bytes up to the end of the last whole record

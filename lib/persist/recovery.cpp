@@ -120,7 +120,9 @@ recovered recover(data_dir const& files, store::directory& dir, file_io& io)
     // A unit that no change record ends was never whole on disk, so never
     // acknowledged: it goes with the torn tail.
     r.journal_bytes = unit.empty() ? scan.valid_end : unit_start;
-    if (r.journal_bytes != scan.size) {
+    // Zeros past the end are the journal grown ahead (committer.hpp): kept
+    // for the next writes. Anything else past it is cut.
+    if (!only_zeros(data.substr(r.journal_bytes))) {
         r.torn_bytes = scan.size - r.journal_bytes;
         fd_guard fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
         if (fd.get() < 0 || io.ftruncate(fd.get(), static_cast<off_t>(r.journal_bytes)) != 0 || io.fsync(fd.get()) != 0)

@@ -19,7 +19,7 @@ namespace rosterd::persist {
 
 struct recovered {
     std::uint64_t last_seq = 0;      // the newest sequence on disk
-    std::uint64_t journal_bytes = 0; // the journal's size after any cut
+    std::uint64_t journal_bytes = 0; // where its records end (zeros may follow)
     std::uint64_t replayed = 0;      // journal records applied
     std::uint64_t torn_bytes = 0;    // cut off the journal's end
     std::optional<snapshot_ids> snapshot; // of the snapshot loaded

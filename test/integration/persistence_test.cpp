@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "../support/faulty_io.hpp"
+#include "../support/journal_end.hpp"
 #include "../support/server_process.hpp"
 
 #include <boost/json/parse.hpp>
@@ -144,7 +145,7 @@ BOOST_AUTO_TEST_CASE(a_torn_last_record_is_cut_with_a_warning)
         body_of(c, verb::post, "/user", R"({"firstName":"torn"})", root, 201);
         server.stop(SIGKILL);
     }
-    auto const size = std::filesystem::file_size(data.path() / "journal");
+    auto const size = journal_end(data.path() / "journal");
     std::filesystem::resize_file(data.path() / "journal", size - 5);
     server_process server({}, data.path());
     BOOST_TEST(server.log().find("torn tail cut off, ") != std::string::npos, server.log());
@@ -163,7 +164,7 @@ BOOST_AUTO_TEST_CASE(a_last_record_whose_payload_reads_as_zeros_is_cut_and_the_s
         server_process server({"--bootstrap-token", root}, data.path());
         client c(server.port());
         body_of(c, verb::post, "/user", R"({"firstName":"kept"})", root, 201);
-        before_last = std::filesystem::file_size(data.path() / "journal");
+        before_last = journal_end(data.path() / "journal");
         body_of(c, verb::post, "/user", R"({"firstName":"torn"})", root, 201);
         server.stop(SIGKILL);
     }

@@ -10,6 +10,7 @@
 #include "persist/committer.hpp"
 #include "persist/journal_reader.hpp"
 #include "../support/faulty_io.hpp"
+#include "../support/journal_end.hpp"
 
 #include <condition_variable>
 #include <fstream>
@@ -313,16 +314,15 @@ BOOST_AUTO_TEST_CASE(a_relaxed_snapshot_takes_its_name_only_once_the_journal_it_
     off_t journal_synced = 0, written_by_walk_end = -1;
     h.io.before_sync = [&](int fd) {
         if (is_file(fd, h.files.journal())) {
-            struct stat st{};
-            ::fstat(fd, &st);
+            auto const end = static_cast<off_t>(test::journal_end(h.files.journal()));
             std::lock_guard lock(m);
-            journal_synced = std::max(journal_synced, st.st_size);
+            journal_synced = std::max(journal_synced, end);
         } else if (!renamed && is_file(fd, h.files.snapshot().string() + ".tmp")) {
             // The walk is over: let a write land meanwhile, as one would.
             for (int seen = steps; steps == seen;)
                 std::this_thread::sleep_for(std::chrono::milliseconds(1));
             std::lock_guard lock(m);
-            written_by_walk_end = static_cast<off_t>(std::filesystem::file_size(h.files.journal()));
+            written_by_walk_end = static_cast<off_t>(test::journal_end(h.files.journal()));
         }
     };
     off_t synced_at_rename = -1, required = 0;
@@ -430,12 +430,12 @@ BOOST_AUTO_TEST_CASE(a_growing_journal_is_snapshotted_and_shortened)
     for (int i = 0; i < 400; ++i)
         BOOST_TEST_REQUIRE(h.step(i));
     // The snapshot thread finishes on its own; wait for the journal to shrink.
-    for (int i = 0; i < 200 && std::filesystem::file_size(h.files.journal()) >= 8192; ++i) {
+    for (int i = 0; i < 200 && test::journal_end(h.files.journal()) >= 8192; ++i) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
         h.step(1000 + i);
     }
     BOOST_TEST(std::filesystem::exists(h.files.snapshot()));
-    BOOST_TEST(std::filesystem::file_size(h.files.journal()) < 8192u);
+    BOOST_TEST(test::journal_end(h.files.journal()) < 8192u);
     BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
 }
 
@@ -591,7 +591,7 @@ BOOST_AUTO_TEST_CASE(recovery_cuts_a_torn_tail_and_appends_after_it)
     }
     std::filesystem::rename(copy.path() / "journal.crashed", copy.path() / "journal");
     std::filesystem::remove(copy.path() / "snapshot");
-    auto const size = std::filesystem::file_size(copy.path() / "journal");
+    auto const size = test::journal_end(copy.path() / "journal");
     std::filesystem::resize_file(copy.path() / "journal", size - 3);
 
     data_dir files(copy.path());
@@ -637,7 +637,7 @@ BOOST_AUTO_TEST_CASE(a_request_is_replayed_whole_or_not_at_all_wherever_a_crash_
             }) == write_outcome::made);
         };
         BOOST_TEST_REQUIRE(one_user(1));
-        unit_start = std::filesystem::file_size(files.journal());
+        unit_start = test::journal_end(files.journal());
         BOOST_TEST_REQUIRE((log.run_sync([&] {
             log.record(store::put_group{{1, "team", std::nullopt, 0, 0}});
             for (store::record_id id = 2; id <= 4; ++id) {
@@ -648,7 +648,7 @@ BOOST_AUTO_TEST_CASE(a_request_is_replayed_whole_or_not_at_all_wherever_a_crash_
             }
             return true;
         }) == write_outcome::made));
-        unit_end = std::filesystem::file_size(files.journal());
+        unit_end = test::journal_end(files.journal());
         // Copied before stop(), which would snapshot and empty the journal.
         std::filesystem::copy_file(files.journal(), tmp.path() / "journal.whole");
         log.stop();

@@ -182,6 +182,66 @@ BOOST_AUTO_TEST_CASE(a_bad_payload_crc_with_anything_but_zeros_after_it_is_corru
     BOOST_TEST(corruption_offset(j) == j.starts[2]);
 }
 
+// The journal is written over zeros, and the pages of a write that was
+// never synced reach the disk in any order: records whole on a later page
+// after a page that never came are what a crash leaves, not damage.
+namespace {
+
+// Records after a first one, to 3 pages; the file grown to 4.
+journal_bytes a_write_over_pages()
+{
+    journal_bytes j;
+    j.add("durable");
+    while (j.data.size() < 3 * page_size)
+        j.add(std::string(700, 'w'));
+    j.data.resize(4 * page_size, '\0');
+    return j;
+}
+
+void zero_page(journal_bytes& j, std::size_t page, std::size_t from = 0)
+{
+    std::fill(j.data.begin() + static_cast<std::ptrdiff_t>(std::max(page * page_size, from)),
+              j.data.begin() + static_cast<std::ptrdiff_t>((page + 1) * page_size), '\0');
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_write_whose_first_page_never_came_ends_where_it_begins)
+{
+    auto j = a_write_over_pages();
+    zero_page(j, 0, j.starts[1]); // the first page as the last sync left it
+    auto const [got, r] = j.read();
+    BOOST_TEST(got.size() == 1u);
+    BOOST_TEST(r.valid_end == j.starts[1]);
+}
+
+BOOST_AUTO_TEST_CASE(a_write_missing_a_middle_page_ends_at_the_record_that_reaches_it)
+{
+    auto j = a_write_over_pages();
+    zero_page(j, 1);
+    auto const [got, r] = j.read();
+    auto const first_torn = *std::find_if(j.starts.begin(), j.starts.end(), [&](std::size_t start) {
+        return start + header_size + 700 > page_size;
+    });
+    BOOST_TEST(r.valid_end == first_torn);
+    BOOST_TEST(got.size() < j.starts.size());
+}
+
+BOOST_AUTO_TEST_CASE(damage_that_is_not_a_page_of_zeros_still_stops_the_start)
+{
+    auto j = a_write_over_pages();
+    // A page of garbage, and zeros shorter than a page: both corruption.
+    std::fill(j.data.begin() + page_size, j.data.begin() + 2 * page_size, 'g');
+    auto const first_damaged = *std::find_if(j.starts.begin(), j.starts.end(), [&](std::size_t start) {
+        return start + header_size + 700 > page_size;
+    });
+    BOOST_TEST(corruption_offset(j) == first_damaged);
+    j = a_write_over_pages();
+    std::fill(j.data.begin() + static_cast<std::ptrdiff_t>(j.starts[2]),
+              j.data.begin() + static_cast<std::ptrdiff_t>(j.starts[2] + 200), '\0');
+    BOOST_TEST(corruption_offset(j) == j.starts[2]);
+}
+
 BOOST_AUTO_TEST_CASE(garbage_after_the_last_record_is_corruption)
 {
     auto j = three_records();
