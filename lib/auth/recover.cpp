@@ -1,8 +1,8 @@
 #include "auth/recover.hpp"
 
 #include "auth/token.hpp"
-#include "persist/committer.hpp"
-#include "persist/recovery.hpp"
+#include "persist/local/committer.hpp"
+#include "persist/local/recovery.hpp"
 
 #include <stdexcept>
 #include <string>

@@ -4,7 +4,7 @@
 // (data-dir = ...); a flag beats the environment, which beats the file.
 
 #include "log/log.hpp"
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 #include "store/reaper.hpp"
 
 #include <boost/asio/ip/tcp.hpp>

@@ -2,7 +2,7 @@
 
 #include "auth/token.hpp"
 #include "persist/journal_reader.hpp"
-#include "persist/recovery.hpp"
+#include "persist/local/recovery.hpp"
 #include "persist/snapshot.hpp"
 
 #include <fcntl.h>

@@ -4,7 +4,7 @@
 #include "persist/backup.hpp"
 #include "persist/data_dir.hpp"
 #include "persist/pg/postgres_backend.hpp"
-#include "persist/recovery.hpp"
+#include "persist/local/recovery.hpp"
 #include "persist/snapshot.hpp"
 #include "server/server.hpp"
 #include "store/time.hpp"

@@ -4,7 +4,7 @@
 
 #include "api/idempotency.hpp"
 #include "api/service.hpp"
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 #include "auth/token.hpp"
 
 #include <boost/asio/co_spawn.hpp>

@@ -1,7 +1,7 @@
 // Raw bytes into one connection's session (over Beast's test stream), then
 // the router and every handler, against a fresh directory each run.
 #include "api/service.hpp"
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 #include "auth/token.hpp"
 #include "http/session_impl.hpp"
 #include "log/log.hpp"

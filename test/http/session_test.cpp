@@ -4,7 +4,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "api/service.hpp"
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 #include "auth/token.hpp"
 #include "http/session_impl.hpp"
 #include "../support/wire.hpp"

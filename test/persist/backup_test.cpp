@@ -4,10 +4,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include "persist/backup.hpp"
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 #include "persist/codec.hpp"
 #include "persist/journal_reader.hpp"
-#include "persist/recovery.hpp"
+#include "persist/local/recovery.hpp"
 #include "../support/faulty_io.hpp"
 #include "../support/temp_dir.hpp"
 

@@ -7,7 +7,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "persist/codec.hpp"
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 #include "persist/journal_reader.hpp"
 #include "../support/faulty_io.hpp"
 #include "../support/journal_end.hpp"

@@ -1,4 +1,4 @@
-// The journal grown ahead and overwritten (persist/committer.hpp), crashed
+// The journal grown ahead and overwritten (persist/local/committer.hpp), crashed
 // at every turn: a process killed while the journal grows, a record torn
 // inside the grown region, and a power cut that lands any subset of an
 // unsynced write's pages, with or without the file's new size. Every time,
@@ -7,7 +7,7 @@
 #define BOOST_TEST_MODULE journal_crash
 #include <boost/test/unit_test.hpp>
 
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 #include "persist/journal_reader.hpp"
 #include "../support/faulty_io.hpp"
 #include "../support/journal_end.hpp"

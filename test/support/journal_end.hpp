@@ -1,6 +1,6 @@
 #pragma once
 // Where a journal's records end: the file is grown ahead with zeros
-// (persist/committer.hpp), so its size says only how far it was grown.
+// (persist/local/committer.hpp), so its size says only how far it was grown.
 
 #include "persist/journal_reader.hpp"
 

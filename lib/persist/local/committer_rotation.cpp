@@ -2,7 +2,7 @@
 // thread, then the journal rewritten to hold only what the snapshot does
 // not cover, without stopping commits (committer.hpp tells the steps).
 // Whichever name a crash leaves, its file holds every acknowledged record.
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 
 #include "log/log.hpp"
 #include "persist/snapshot.hpp"

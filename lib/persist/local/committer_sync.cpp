@@ -1,7 +1,7 @@
 // The committer's sync policy and failures: writing a batch (and syncing
 // it, strict), the relaxed sync, cutting a failed batch back off the file,
 // poisoning the journal and replacing it with a snapshot and a fresh one.
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 
 #include "log/log.hpp"
 #include "persist/snapshot.hpp"

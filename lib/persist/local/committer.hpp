@@ -55,7 +55,7 @@
 #include "persist/backend.hpp"
 #include "persist/data_dir.hpp"
 #include "persist/file_io.hpp"
-#include "persist/recovery.hpp"
+#include "persist/local/recovery.hpp"
 #include "store/directory.hpp"
 
 #include <atomic>

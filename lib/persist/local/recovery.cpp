@@ -1,4 +1,4 @@
-#include "persist/recovery.hpp"
+#include "persist/local/recovery.hpp"
 
 #include "log/log.hpp"
 #include "persist/backup.hpp"

@@ -2,7 +2,7 @@
 // lock and hidden while it is made durable, and the answers. Writing and
 // syncing it, and failing, are in committer_sync.cpp; the snapshot and the
 // journal's rotation in committer_rotation.cpp.
-#include "persist/committer.hpp"
+#include "persist/local/committer.hpp"
 
 #include "log/log.hpp"
 
