@@ -5,8 +5,10 @@
 
 #include <fcntl.h>
 #include <openssl/rand.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -139,13 +141,40 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, snapshot_ids
     ok = ok && io.fdatasync(fd.get()) == 0;
     ::close(fd.release());
     ok = ok && (!before_rename || before_rename());
-    ok = ok && io.rename(tmp.c_str(), path.c_str()) == 0 && sync_directory(io, path.parent_path());
-    if (!ok) {
-        int const failure = errno; // for the caller's report, not unlink's
+    auto const retired = retired_of(path);
+    bool const kept = ok && ::link(path.c_str(), retired.c_str()) == 0;
+    bool const renamed = ok && io.rename(tmp.c_str(), path.c_str()) == 0;
+    ok = renamed && sync_directory(io, path.parent_path());
+    int const failure = errno; // for the caller's report, not unlink's
+    if (!renamed)
         ::unlink(tmp.c_str());
-        errno = failure;
-    }
+    if (kept && renamed)
+        remove_paced(retired); // the old snapshot's file alone now
+    else if (kept)
+        ::unlink(retired.c_str()); // a second name of the snapshot in place
+    errno = failure;
     return ok;
+}
+
+std::filesystem::path retired_of(std::filesystem::path const& path) { return path.string() + ".old"; }
+
+void remove_paced(std::filesystem::path const& path)
+{
+    constexpr off_t step = 8 << 20;
+    constexpr std::chrono::milliseconds pause{2};
+    {
+        fd_guard fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+        struct stat st{};
+        if (fd.get() >= 0 && ::fstat(fd.get(), &st) == 0) {
+            for (auto size = st.st_size; size > step;) {
+                size -= step;
+                if (::ftruncate(fd.get(), size) != 0)
+                    break;
+                std::this_thread::sleep_for(pause);
+            }
+        }
+    }
+    ::unlink(path.c_str());
 }
 
 std::optional<snapshot_info> load_snapshot(std::filesystem::path const& path, store::directory& dir)

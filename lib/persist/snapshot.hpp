@@ -57,9 +57,23 @@ struct snapshot_info {
 // or if `before_rename` (run once the file is synced, before it takes the
 // snapshot's name) returns false: what makes the batches the walk saw
 // durable elsewhere, so that a snapshot never holds a batch a crash would
-// take from the journal.
+// take from the journal. The snapshot replaced is kept as retired_of(path)
+// while it is taken apart a few megabytes at a time (remove_paced).
 bool write_snapshot(store::directory const& dir, std::uint64_t seq, snapshot_ids ids, std::filesystem::path const& path,
                     file_io& io, std::function<bool()> const& before_rename = {});
+
+// Where a replaced snapshot waits to be removed: a second name of it, made
+// before the rename over it, so that the rename frees nothing. Start-up
+// removes one a crash left (unlinked only: it may still be the snapshot's
+// own file).
+std::filesystem::path retired_of(std::filesystem::path const& path);
+
+// Gives a file's blocks back a few megabytes at a time, then unlinks it:
+// freeing a snapshot of a million users (160 MB) in one unlink held the
+// file system's journal for 50 ms, and every journal fdatasync meanwhile
+// waited (RocksDB's DeleteScheduler truncates files likewise). Only for a
+// file no other name shares.
+void remove_paced(std::filesystem::path const& path);
 
 // Loads the snapshot at `path` into an empty `dir`; its seq and ids, or
 // nullopt if there is no snapshot. Throws corruption_error for any damage: a snapshot

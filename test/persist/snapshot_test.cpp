@@ -8,6 +8,7 @@
 #include "../support/faulty_io.hpp"
 
 #include <fstream>
+#include <vector>
 
 using namespace rosterd;
 using namespace rosterd::persist;
@@ -150,6 +151,42 @@ BOOST_AUTO_TEST_CASE(a_failed_write_leaves_the_old_snapshot)
     store::directory loaded;
     BOOST_TEST(load_snapshot(path, loaded).value_or(snapshot_info{}).seq == 1u);
     BOOST_TEST(!loaded.find_user(20));
+}
+
+// The snapshot replaced takes a second name before the rename, so that the
+// rename frees nothing, and is then given back in steps; a rename that fails
+// leaves only the snapshot in place, under its own name.
+BOOST_AUTO_TEST_CASE(a_replaced_snapshot_is_taken_apart_under_a_second_name)
+{
+    test::temp_dir tmp;
+    store::directory d;
+    fill(d);
+    auto const path = tmp.path() / "snapshot";
+    BOOST_TEST_REQUIRE(write_snapshot(d, 1, {}, path, system_io()));
+    std::vector<std::string> renames;
+    test::faulty_io io;
+    io.before_rename = [&](char const*, char const*) {
+        // The old snapshot is still whole under both names.
+        BOOST_TEST(std::filesystem::equivalent(path, retired_of(path)));
+        renames.emplace_back("checked");
+    };
+    BOOST_TEST_REQUIRE(write_snapshot(d, 2, {}, path, io));
+    BOOST_TEST(renames.size() == 1u);
+    BOOST_TEST(!std::filesystem::exists(retired_of(path)));
+    io.fail_rename = true;
+    BOOST_TEST(!write_snapshot(d, 3, {}, path, io));
+    BOOST_TEST(!std::filesystem::exists(retired_of(path)));
+    store::directory loaded;
+    BOOST_TEST(load_snapshot(path, loaded).value_or(snapshot_info{}).seq == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_large_file_is_removed_in_steps)
+{
+    test::temp_dir tmp;
+    auto const path = tmp.path() / "snapshot.old";
+    std::ofstream(path, std::ios::binary) << std::string(20u << 20, 'x');
+    remove_paced(path);
+    BOOST_TEST(!std::filesystem::exists(path));
 }
 
 // The fuzziest case: a snapshot labelled with an early sequence but holding

@@ -85,7 +85,7 @@ struct commit_settings {
     std::chrono::milliseconds relaxed_sync{1000};
     std::chrono::milliseconds poison_retry{5000};
     // How far ahead the journal is zero-filled: the step it grows by.
-    std::uint64_t grow_step = 1024 * 1024;
+    std::uint64_t grow_step = 256 * 1024;
 };
 
 // The local store (--store local): see backend.hpp for the contract.

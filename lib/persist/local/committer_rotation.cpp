@@ -80,8 +80,13 @@ void committer::maybe_start_snapshot()
             auto const begin = journal_begin_record(ids.id);
             outcome.begin_bytes = begin.size();
             outcome.copied_to = published_bytes_.load();
+            // Zero-filled a step past the copy, as the journal is, so that
+            // mirroring a batch overwrites: its sync commits no metadata
+            // (the rename's and the snapshot's own are in flight).
+            auto const tail_bytes = outcome.begin_bytes + outcome.copied_to - offset;
             if (out.get() >= 0 && in.get() >= 0 && write_all(io_, out.get(), begin)
                 && copy_range(io_, in.get(), out.get(), offset, outcome.copied_to)
+                && pwrite_all(io_, out.get(), std::string(settings_.grow_step, '\0'), tail_bytes)
                 && io_.fdatasync(out.get()) == 0) {
                 tail = fd_guard(::dup(out.get()));
                 outcome.tail = std::move(out);

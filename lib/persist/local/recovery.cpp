@@ -55,6 +55,7 @@ recovered recover(data_dir const& files, store::directory& dir, file_io& io)
         log::warn(files.root().string() + ": a restore that a crash interrupted was finished");
     // A snapshot.tmp is a snapshot that never finished: never read it.
     std::filesystem::remove(tmp_of(files.snapshot()));
+    std::filesystem::remove(retired_of(files.snapshot()));
     std::filesystem::remove(tmp_of(files.journal()));
 
     recovered r;
