@@ -62,10 +62,10 @@ struct snapshot_info {
 bool write_snapshot(store::directory const& dir, std::uint64_t seq, snapshot_ids ids, std::filesystem::path const& path,
                     file_io& io, std::function<bool()> const& before_rename = {});
 
-// Where a replaced snapshot waits to be removed: a second name of it, made
-// before the rename over it, so that the rename frees nothing. Start-up
-// removes one a crash left (unlinked only: it may still be the snapshot's
-// own file).
+// Where a replaced snapshot (or journal) waits to be removed: a second name
+// of it, made before the rename over it, so that the rename frees nothing.
+// Start-up removes one a crash left (unlinked only: it may still be the
+// file in place).
 std::filesystem::path retired_of(std::filesystem::path const& path);
 
 // Gives a file's blocks back a few megabytes at a time, then unlinks it:

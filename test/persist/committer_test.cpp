@@ -771,8 +771,9 @@ BOOST_AUTO_TEST_CASE(a_failed_snapshot_reports_its_own_error)
     BOOST_TEST(text.find("snapshot failed (Input/output error)") != std::string::npos, text);
 }
 
-// A crash between the old snapshot's second name and the rename leaves two
-// names of the snapshot in place: start-up drops the second, not the file.
+// A crash between the old snapshot's (or journal's) second name and the
+// rename leaves two names of the file in place: start-up drops the second,
+// not the file.
 BOOST_AUTO_TEST_CASE(a_leftover_second_name_of_the_snapshot_is_dropped_not_emptied)
 {
     harness h;
@@ -780,9 +781,11 @@ BOOST_AUTO_TEST_CASE(a_leftover_second_name_of_the_snapshot_is_dropped_not_empti
         h.step(i);
     h.log.reset(); // stop: a snapshot holds everything
     std::filesystem::create_hard_link(h.files.snapshot(), retired_of(h.files.snapshot()));
+    std::filesystem::create_hard_link(h.files.journal(), retired_of(h.files.journal()));
     store::directory d;
     recover(h.files, d, system_io());
     BOOST_TEST(!std::filesystem::exists(retired_of(h.files.snapshot())));
+    BOOST_TEST(!std::filesystem::exists(retired_of(h.files.journal())));
     BOOST_TEST((observed(d) == h.acknowledged));
 }
 

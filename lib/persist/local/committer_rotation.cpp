@@ -123,14 +123,27 @@ committer::install_outcome committer::install_tail(int tail)
     install_outcome r;
     auto const path = files_->journal();
     auto const tmp = tmp_of(path);
-    if (io_.fdatasync(tail) != 0 || io_.rename(tmp.c_str(), path.c_str()) != 0) {
+    if (io_.fdatasync(tail) != 0) {
         r.error = errno;
+        return r;
+    }
+    // The old journal, tens of megabytes, is given back in steps, as a
+    // replaced snapshot is (snapshot.hpp): freed by the rename at once, it
+    // held the file system's journal while batches waited for their syncs.
+    auto const retired = retired_of(path);
+    bool const kept = ::link(path.c_str(), retired.c_str()) == 0;
+    if (io_.rename(tmp.c_str(), path.c_str()) != 0) {
+        r.error = errno;
+        if (kept)
+            ::unlink(retired.c_str());
         return r;
     }
     r.renamed = true;
     r.dir_synced = sync_directory(io_, files_->root());
     if (!r.dir_synced)
         r.error = errno;
+    if (kept)
+        remove_paced(retired);
     return r;
 }
 

@@ -56,6 +56,7 @@ recovered recover(data_dir const& files, store::directory& dir, file_io& io)
     // A snapshot.tmp is a snapshot that never finished: never read it.
     std::filesystem::remove(tmp_of(files.snapshot()));
     std::filesystem::remove(retired_of(files.snapshot()));
+    std::filesystem::remove(retired_of(files.journal()));
     std::filesystem::remove(tmp_of(files.journal()));
 
     recovered r;
