@@ -56,6 +56,8 @@ po::options_description describe()
          "--store postgresql: changes the shared log keeps at least (a node further behind reloads)")
         ("log-keep-age", text()->default_value("86400"), "--store postgresql: seconds the shared log keeps a change at least")
         ("log-trim-interval", text()->default_value("3600"), "--store postgresql: seconds between trims of the shared log")
+        ("last-used-interval", text()->default_value("30"),
+         "--store postgresql: seconds between a node's exchanges of its tokens' lastUsed with the others")
         ("durability", text()->default_value("strict"),
          "strict: a write is answered once it is on disk (group commit); relaxed: disk sync at most once a "
          "second; memory: nothing is kept (tests and benchmarks)")
@@ -317,6 +319,7 @@ parsed parse(int argc, char const* const* argv, std::vector<std::string> const& 
     o.log_keep_changes = r.number<std::uint64_t>("log-keep-changes", 0, 1ull << 40);
     o.log_keep_age = std::chrono::seconds(r.number<std::uint64_t>("log-keep-age", 0, 86400ull * 3650));
     o.log_trim_interval = std::chrono::seconds(r.number<std::uint64_t>("log-trim-interval", 1, 86400ull * 365));
+    o.last_used_interval = std::chrono::seconds(r.number<unsigned>("last-used-interval", 1, 86400));
     o.threads = r.number<unsigned>("threads", 1, max_threads);
     o.max_body = r.number<std::uint64_t>("max-body", 1, max_body_limit);
     o.max_header = r.number<std::size_t>("max-header", 1024, 1024 * 1024);

@@ -31,6 +31,7 @@ struct options {
     std::uint64_t log_keep_changes = 100000;
     std::chrono::seconds log_keep_age{86400};
     std::chrono::seconds log_trim_interval{3600};
+    std::chrono::seconds last_used_interval{30};
     persist::durability durability = persist::durability::strict;
     std::uint64_t snapshot_after = 64ull * 1024 * 1024;
     unsigned threads = 1;

@@ -91,6 +91,7 @@ persist::pg::settings shared_store_settings(config::options const& opts)
     s.keep_changes = opts.log_keep_changes;
     s.keep_age = opts.log_keep_age;
     s.trim_interval = opts.log_trim_interval;
+    s.token_use_interval = opts.last_used_interval;
     return s;
 }
 

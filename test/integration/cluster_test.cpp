@@ -39,7 +39,8 @@ bool eventually(Fn done, std::chrono::milliseconds limit = 5000ms)
 }
 
 // What a node shows of its directory: every user and group, every user's
-// tokens without lastUsed (each node keeps that itself), and the audit trail.
+// tokens without lastUsed (shared only every --last-used-interval), and the
+// audit trail.
 std::string view_of(unsigned short port)
 {
     client c(port);
@@ -342,6 +343,41 @@ BOOST_AUTO_TEST_CASE(a_token_revoked_on_one_node_is_refused_on_the_others)
         BOOST_TEST(eventually([&] { return status_of(c.port(i), verb::get, read_self, second.secret) == 401; },
                               1000ms));
     c.check_converged();
+}
+
+// lastUsed travels outside the log: a token used on one node shows the
+// same last use on the others within --last-used-interval, and the store
+// forgets the uses of tokens removed when it trims.
+BOOST_AUTO_TEST_CASE(a_tokens_last_use_on_one_node_is_seen_on_the_others)
+{
+    cluster c({"--last-used-interval", "1", "--log-trim-interval", "1"});
+    auto a = c.api(0);
+    auto const user = a.create("/user", R"({"firstName":"Ursula"})");
+    auto const token = a.new_token(user);
+    auto const read_self = "/user/" + std::to_string(user);
+    auto last_used = [&](std::size_t node) -> boost::json::value {
+        auto const res = c.api(node).call(verb::get, read_self + "/token");
+        if (res.result_int() != 200)
+            return boost::json::value("answered " + std::to_string(res.result_int()));
+        auto const tokens = boost::json::parse(res.body());
+        for (auto const& t : tokens.as_array())
+            if (t.at("id").to_number<std::uint64_t>() == token.id)
+                return t.at("lastUsed");
+        return "no such token";
+    };
+    BOOST_TEST_REQUIRE(eventually([&] { return status_of(c.port(1), verb::get, read_self, token.secret) == 200; }));
+    auto const used = last_used(1);
+    BOOST_TEST_REQUIRE(used.is_string());
+    for (std::size_t node : {0, 2})
+        BOOST_TEST(eventually([&] { return last_used(node) == used; }), "node " << node << ": "
+                                                                            << boost::json::serialize(last_used(node)));
+    BOOST_TEST(c.pg.psql("SELECT count(*) FROM roster_token_use WHERE token_id = " + std::to_string(token.id)) ==
+               "1\n");
+    BOOST_TEST(a.call(verb::delete_, "/token/" + std::to_string(token.id)).result_int() == 200u);
+    BOOST_TEST(eventually([&] {
+        return c.pg.psql("SELECT count(*) FROM roster_token_use WHERE token_id = " + std::to_string(token.id)) ==
+               "0\n";
+    }));
 }
 
 BOOST_AUTO_TEST_CASE(a_node_killed_mid_load_restarts_and_catches_up)

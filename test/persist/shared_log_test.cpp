@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <future>
+#include <map>
 #include <thread>
 
 using namespace rosterd;
@@ -235,15 +236,34 @@ BOOST_AUTO_TEST_CASE(writes_are_refused_during_a_reload_and_ask_for_no_second_on
     BOOST_TEST(n.dir.groups().size() == 2u);
 }
 
+// Each node sends its tokens' last uses; the store keeps the later time,
+// and a read from a time on sees what was there before this send.
+BOOST_AUTO_TEST_CASE(token_uses_keep_the_later_time_and_are_read_from_a_time_on)
+{
+    auto as_map = [](std::vector<token_use> const& uses) {
+        std::map<store::record_id, store::unix_time> m;
+        for (auto const& u : uses)
+            m[u.token] = u.at;
+        return m;
+    };
+    using uses = std::map<store::record_id, store::unix_time>;
+    BOOST_TEST((as_map(exchange_token_uses(c, {{1, 100}, {2, 200}}, 0, soon())).empty()));
+    BOOST_TEST((as_map(exchange_token_uses(c, {{1, 50}, {2, 300}}, 150, soon())) == uses{{2, 200}}));
+    BOOST_TEST((as_map(exchange_token_uses(c, {}, 0, soon())) == uses{{1, 100}, {2, 300}}));
+    forget_removed_token_uses(c, soon()); // no token is in the store
+    BOOST_TEST(as_map(exchange_token_uses(c, {}, 0, soon())).empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_version_1_store_is_migrated_and_keeps_its_old_function)
 {
     // As a version 1 binary left it.
     pg.psql("DROP FUNCTION rosterd_append(uuid, bigint, uuid, uuid, bigint, bytea, bytea, smallint[], bigint[], "
             "integer[], integer[], smallint[], bigint[], bigint[]); DROP FUNCTION rosterd_trim_mark(bigint, interval); "
-            "DELETE FROM roster_schema WHERE version = 2");
+            "DROP TABLE roster_token_use; DELETE FROM roster_schema WHERE version > 1");
     ensure_schema(c, soon());
-    BOOST_TEST(pg.psql("SELECT max(version) FROM roster_schema").substr(0, 1) == "2");
+    BOOST_TEST(pg.psql("SELECT max(version) FROM roster_schema") == std::to_string(schema_version) + "\n");
     BOOST_TEST(pg.psql("SELECT count(*) FROM pg_proc WHERE proname = 'rosterd_append'").substr(0, 1) == "2");
+    BOOST_TEST(pg.psql("SELECT count(*) FROM roster_token_use") == "0\n");
     append(c, batch(head(), 1), soon());
     BOOST_TEST(trim(c, 0, std::chrono::seconds(0), soon()) == 1u);
     // Version 1's trim, as an older node calls it.

@@ -41,6 +41,20 @@ struct param {
     bool binary = false;
 };
 
+// A PostgreSQL array literal of integers, for a `$1::bigint[]` parameter.
+template <class T>
+std::string array_text(std::vector<T> const& values)
+{
+    std::string s = "{";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        if (i)
+            s.push_back(',');
+        s.append(std::to_string(values[i]));
+    }
+    s.push_back('}');
+    return s;
+}
+
 class result {
 public:
     explicit result(PGresult* r) : r_(r, &PQclear) {}

@@ -35,7 +35,8 @@
 // current for max_staleness, then authenticated requests get 503.
 //
 // Two files: postgres_backend.cpp (the write path) and
-// postgres_backend_follow.cpp (following, reloading, trimming, status).
+// postgres_backend_follow.cpp (following, reloading, trimming, sharing the
+// tokens' last uses, status).
 
 #include "persist/backend.hpp"
 #include "persist/pg/connection.hpp"
@@ -46,6 +47,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 namespace rosterd::persist::pg {
 
@@ -57,6 +59,8 @@ struct settings {
     std::chrono::seconds keep_age{86400};
     std::chrono::seconds trim_interval{3600};
     std::chrono::milliseconds poll_interval{1000};
+    // How often a node sends its tokens' last uses and takes the others'.
+    std::chrono::seconds token_use_interval{30};
     // How long a start waits for PostgreSQL, and a reload may take.
     std::chrono::seconds load_timeout{600};
 };
@@ -117,6 +121,9 @@ private:
     // start of it (or from when reload_needed_ was set) to its end.
     void reload(connection& c);
     void wake_tailer();
+    // Sends the tokens' last uses newer than those sent before, and takes
+    // the other nodes' (all of them after a load).
+    void share_token_uses(connection& c, deadline until);
     void note_failure(std::string const& what);
 
     store::directory& dir_;
@@ -139,6 +146,10 @@ private:
     int wake_fd_ = -1; // an eventfd that wakes the tailer
     std::thread writer_thread_;
     std::thread tail_thread_;
+
+    // Only the tailer thread: the last use sent (or taken) of each token.
+    std::unordered_map<store::record_id, store::unix_time> shared_uses_;
+    bool take_all_uses_ = true;
 
     // For status(): written by the threads, read anywhere.
     std::atomic<std::uint64_t> applied_seq_{0};

@@ -104,10 +104,44 @@ void postgres_backend::reload(connection& c)
         // The old directory goes with `fresh`, after the lock is released.
     }
     fresh_at_ = started.time_since_epoch().count();
+    take_all_uses_ = true;
     reloads_.fetch_add(1);
     reload_needed_ = false;
     log::info("reloaded the directory from PostgreSQL at change " + std::to_string(applied_seq_.load()) + " in " +
               std::to_string(millis(clock::now() - started).count()) + " ms");
+}
+
+void postgres_backend::share_token_uses(connection& c, deadline until)
+{
+    std::vector<token_use> ours;
+    {
+        auto lock = dir_.read_lock();
+        for (auto const& [id, t] : dir_.tokens()) {
+            auto const sent = shared_uses_.find(id);
+            if (t.last_used && (sent == shared_uses_.end() || sent->second < *t.last_used))
+                ours.push_back({id, *t.last_used});
+        }
+    }
+    // A use reaches the store within an interval of its node's clock, so
+    // reading three intervals back sees each one at least once.
+    auto const now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    auto const since = take_all_uses_ ? 0 : now - 3 * settings_.token_use_interval.count();
+    auto const theirs = exchange_token_uses(c, ours, since, until);
+    for (auto const& u : ours)
+        shared_uses_[u.token] = u.at;
+    {
+        auto lock = dir_.write_lock();
+        for (auto const& u : theirs) {
+            auto& known = shared_uses_[u.token];
+            known = std::max(known, u.at);
+            if (auto const* t = dir_.find_token(u.token); t && (!t->last_used || *t->last_used < u.at))
+                dir_.apply(store::touch_token{u.token, u.at});
+        }
+        // Tokens removed since: their entries go.
+        std::erase_if(shared_uses_, [&](auto const& entry) { return !dir_.find_token(entry.first); });
+    }
+    take_all_uses_ = false;
 }
 
 void postgres_backend::tail_loop()
@@ -121,6 +155,7 @@ void postgres_backend::tail_loop()
         [[maybe_unused]] auto r = ::read(wake_fd_, &n, sizeof n);
     };
     auto next_trim = clock::now() + settings_.trim_interval;
+    auto next_share = clock::now();
     while (!stopping()) {
         try {
             if (!tail_.connected()) {
@@ -139,7 +174,12 @@ void postgres_backend::tail_loop()
             if (clock::now() >= next_trim) {
                 auto const kept = trim(tail_, settings_.keep_changes, settings_.keep_age, clock::now() + fetch_timeout);
                 next_trim = clock::now() + settings_.trim_interval;
+                forget_removed_token_uses(tail_, clock::now() + fetch_timeout);
                 log::debug("change log kept from change " + std::to_string(kept));
+            }
+            if (take_all_uses_ || clock::now() >= next_share) {
+                share_token_uses(tail_, clock::now() + fetch_timeout);
+                next_share = clock::now() + settings_.token_use_interval;
             }
             if (outcome == follow_outcome::current || outcome == follow_outcome::gap) {
                 auto const poll_at = clock::now() + (outcome == follow_outcome::gap

@@ -20,19 +20,6 @@ std::uint64_t unsigned_of(result const& r, int row, int col, bool binary)
     return static_cast<std::uint64_t>(v);
 }
 
-template <class T>
-std::string array_text(std::vector<T> const& values)
-{
-    std::string s = "{";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i)
-            s.push_back(',');
-        s.append(std::to_string(values[i]));
-    }
-    s.push_back('}');
-    return s;
-}
-
 } // namespace
 
 std::vector<store::change> decode_batch(std::string_view payload, std::uint64_t first, std::uint64_t last)

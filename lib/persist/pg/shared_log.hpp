@@ -26,7 +26,7 @@
 
 namespace rosterd::persist::pg {
 
-inline constexpr int schema_version = 2;
+inline constexpr int schema_version = 3;
 inline constexpr char const* notify_channel = "rosterd";
 
 // Creates the schema in an empty database, or checks (and migrates) the
@@ -122,6 +122,21 @@ bool end_session(connection& c, session_id const& s, deadline until);
 // the batches before it a few thousand at a time, never holding the head
 // row meanwhile. Returns the new oldest sequence kept.
 std::uint64_t trim(connection& c, std::uint64_t keep_changes, std::chrono::seconds keep_age, deadline until);
+
+// A token's last use, to the second.
+struct token_use {
+    store::record_id token = 0;
+    store::unix_time at = 0;
+};
+
+// Tokens' last uses travel outside the log (best-effort, as lastUsed is):
+// sends `ours` (the store keeps the later of its time and each one sent),
+// then returns the store's uses at or after `since`, all nodes' alike.
+std::vector<token_use> exchange_token_uses(connection& c, std::vector<token_use> const& ours,
+                                           store::unix_time since, deadline until);
+
+// Forgets the uses of tokens no longer in the store.
+void forget_removed_token_uses(connection& c, deadline until);
 
 // `rosterd import`: copies `dir` into an empty store (its log gets a new id,
 // so that running nodes reload). Throws std::runtime_error if the store is

@@ -122,6 +122,15 @@ END $$;
 INSERT INTO roster_schema VALUES (2);
 )sql";
 
+// Version 3: tokens' last uses, shared by the nodes outside the log
+// (token_use.cpp): each node sends its own and takes the later of the two.
+constexpr char const* schema_v3 = R"sql(
+CREATE TABLE roster_token_use (
+  token_id bigint PRIMARY KEY,
+  last_used bigint NOT NULL);
+INSERT INTO roster_schema VALUES (3);
+)sql";
+
 // Any number, so long as every rosterd uses the same one.
 constexpr char const* schema_lock = "SELECT pg_advisory_xact_lock(7236193524011)";
 
@@ -145,6 +154,8 @@ void ensure_schema(connection& c, deadline until)
         // Migrations from older versions, one step per version.
         if (v < 2)
             c.run_script(schema_v2, until);
+        if (v < 3)
+            c.run_script(schema_v3, until);
     });
 }
 
