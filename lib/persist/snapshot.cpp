@@ -1,6 +1,7 @@
 #include "persist/snapshot.hpp"
 
 #include "persist/codec.hpp"
+#include "persist/decoded_chunks.hpp"
 #include "persist/journal_reader.hpp"
 
 #include <fcntl.h>
@@ -9,10 +10,6 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -187,65 +184,6 @@ std::optional<snapshot_info> load_snapshot(std::filesystem::path const& path, st
 
 namespace {
 
-// Loading is two jobs of about equal cost: checking and decoding the
-// records (with the allocations of their strings), and inserting them into
-// the directory. A second thread does the first while this one does the
-// second, the decoded records passed over in chunks through a short queue.
-class decoded_chunks {
-public:
-    using chunk = std::vector<store::change>;
-    static constexpr std::size_t chunk_size = 4096;
-    static constexpr std::size_t max_queued = 8;
-
-    // Producer. False once the consumer has given up.
-    bool push(chunk&& c)
-    {
-        std::unique_lock lock(mutex_);
-        space_.wait(lock, [&] { return queue_.size() < max_queued || abandoned_; });
-        if (abandoned_)
-            return false;
-        queue_.push_back(std::move(c));
-        ready_.notify_one();
-        return true;
-    }
-    void finish(std::exception_ptr error)
-    {
-        std::lock_guard lock(mutex_);
-        finished_ = true;
-        error_ = error;
-        ready_.notify_one();
-    }
-    // Consumer: the next chunk, or nullopt at the end (rethrowing the
-    // producer's error).
-    std::optional<chunk> pop()
-    {
-        std::unique_lock lock(mutex_);
-        ready_.wait(lock, [&] { return !queue_.empty() || finished_; });
-        if (queue_.empty()) {
-            if (error_)
-                std::rethrow_exception(error_);
-            return std::nullopt;
-        }
-        auto c = std::move(queue_.front());
-        queue_.pop_front();
-        space_.notify_one();
-        return c;
-    }
-    void abandon()
-    {
-        std::lock_guard lock(mutex_);
-        abandoned_ = true;
-        space_.notify_one();
-    }
-
-private:
-    std::mutex mutex_;
-    std::condition_variable ready_, space_;
-    std::deque<chunk> queue_;
-    bool finished_ = false, abandoned_ = false;
-    std::exception_ptr error_;
-};
-
 struct snapshot_header {
     snapshot_info info;
     std::uint64_t next_user = 0, next_group = 0, next_token = 0, next_audit = 0;
@@ -346,27 +284,9 @@ snapshot_info load_snapshot_bytes(std::string_view data, std::filesystem::path c
         return header.info;
     }
 
-    decoded_chunks chunks;
     // `header` is written by the decoder before its first push or finish.
-    std::thread decoder_thread([&] {
-        std::exception_ptr error;
-        try {
-            decode_snapshot(data, path, header, [&](decoded_chunks::chunk&& c) { return chunks.push(std::move(c)); });
-        } catch (...) {
-            error = std::current_exception();
-        }
-        chunks.finish(error);
-    });
-    try {
-        while (auto chunk = chunks.pop())
-            apply(*chunk);
-        dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
-    } catch (...) {
-        chunks.abandon();
-        decoder_thread.join();
-        throw;
-    }
-    decoder_thread.join();
+    decode_beside([&](auto push) { decode_snapshot(data, path, header, push); }, apply);
+    dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
     return header.info;
 }
 

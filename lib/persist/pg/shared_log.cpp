@@ -3,6 +3,7 @@
 #include "persist/pg/shared_log.hpp"
 
 #include "persist/codec.hpp"
+#include "persist/decoded_chunks.hpp"
 #include "persist/journal_format.hpp"
 #include "persist/journal_reader.hpp"
 
@@ -68,8 +69,29 @@ position load_directory(connection& c, store::directory& dir, deadline until)
         next[3] = unsigned_of(h, 0, 6, false);
         if (!h.null(0, 5))
             at.batch = h.text(0, 5);
-        c.exec_rows("SELECT payload FROM roster_record ORDER BY kind, id", {}, until, connection::format::binary,
-                    [&](result const& row) { dir.apply(decode_record(row.text(0, 0))); });
+        // Reading and decoding on a second thread, inserting on this one,
+        // as a snapshot loads.
+        decode_beside(
+            [&](auto push) {
+                decoded_chunks::chunk chunk;
+                bool abandoned = false;
+                c.exec_rows("SELECT payload FROM roster_record ORDER BY kind, id", {}, until,
+                            connection::format::binary, [&](result const& row) {
+                                if (abandoned)
+                                    return;
+                                chunk.push_back(decode_record(row.text(0, 0)));
+                                if (chunk.size() == decoded_chunks::chunk_size) {
+                                    abandoned = !push(std::move(chunk));
+                                    chunk = {};
+                                }
+                            });
+                if (!abandoned && !chunk.empty())
+                    push(std::move(chunk));
+            },
+            [&](decoded_chunks::chunk& chunk) {
+                for (auto& change : chunk)
+                    dir.apply(std::move(change));
+            });
     });
     dir.raise_sequences(next[0], next[1], next[2], next[3]);
     return at;

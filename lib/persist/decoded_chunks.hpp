@@ -1,0 +1,106 @@
+#pragma once
+// Loading a directory is two jobs of about equal cost: checking and decoding
+// the records (with the allocations of their strings), and inserting them
+// into the directory. decode_beside() has a second thread do the first
+// while the caller does the second, the decoded records passed over in
+// chunks through a short queue. A snapshot's load and a PostgreSQL store's
+// share it.
+
+#include "store/change.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace rosterd::persist {
+
+// The queue between the two.
+class decoded_chunks {
+public:
+    using chunk = std::vector<store::change>;
+    static constexpr std::size_t chunk_size = 4096;
+    static constexpr std::size_t max_queued = 8;
+
+    // Producer. False once the consumer has given up.
+    bool push(chunk&& c)
+    {
+        std::unique_lock lock(mutex_);
+        space_.wait(lock, [&] { return queue_.size() < max_queued || abandoned_; });
+        if (abandoned_)
+            return false;
+        queue_.push_back(std::move(c));
+        ready_.notify_one();
+        return true;
+    }
+    void finish(std::exception_ptr error)
+    {
+        std::lock_guard lock(mutex_);
+        finished_ = true;
+        error_ = error;
+        ready_.notify_one();
+    }
+    // Consumer: the next chunk, or nullopt at the end (rethrowing the
+    // producer's error).
+    std::optional<chunk> pop()
+    {
+        std::unique_lock lock(mutex_);
+        ready_.wait(lock, [&] { return !queue_.empty() || finished_; });
+        if (queue_.empty()) {
+            if (error_)
+                std::rethrow_exception(error_);
+            return std::nullopt;
+        }
+        auto c = std::move(queue_.front());
+        queue_.pop_front();
+        space_.notify_one();
+        return c;
+    }
+    void abandon()
+    {
+        std::lock_guard lock(mutex_);
+        abandoned_ = true;
+        space_.notify_one();
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable ready_, space_;
+    std::deque<chunk> queue_;
+    bool finished_ = false, abandoned_ = false;
+    std::exception_ptr error_;
+};
+
+// Runs `produce(push)` on a second thread - `push(chunk&&)` hands a chunk
+// over, false once the consumer has given up - while this thread calls
+// `consume(chunk&)` on each chunk in order. Rethrows the producer's error
+// after the chunks before it; on the consumer's, stops the producer at
+// its next push and waits for it.
+template <class Produce, class Consume>
+void decode_beside(Produce&& produce, Consume&& consume)
+{
+    decoded_chunks chunks;
+    std::thread producer([&] {
+        std::exception_ptr error;
+        try {
+            produce([&](decoded_chunks::chunk&& c) { return chunks.push(std::move(c)); });
+        } catch (...) {
+            error = std::current_exception();
+        }
+        chunks.finish(error);
+    });
+    try {
+        while (auto chunk = chunks.pop())
+            consume(*chunk);
+    } catch (...) {
+        chunks.abandon();
+        producer.join();
+        throw;
+    }
+    producer.join();
+}
+
+} // namespace rosterd::persist
