@@ -163,11 +163,14 @@ void postgres_backend::tail_loop()
                 tail_.exec(std::string("LISTEN ") + notify_channel, clock::now() + fetch_timeout);
                 log::info("following the PostgreSQL change log");
             }
-            if (reload_needed_)
+            if (reload_needed_) {
                 reload(tail_);
+                next_share = clock::now(); // every use, at once
+            }
             auto outcome = follow(tail_, clock::now() + fetch_timeout);
             if (outcome == follow_outcome::reload) {
                 reload(tail_);
+                next_share = clock::now();
                 continue;
             }
             following_ = true;
@@ -177,9 +180,16 @@ void postgres_backend::tail_loop()
                 forget_removed_token_uses(tail_, clock::now() + fetch_timeout);
                 log::debug("change log kept from change " + std::to_string(kept));
             }
-            if (take_all_uses_ || clock::now() >= next_share) {
-                share_token_uses(tail_, clock::now() + fetch_timeout);
+            if (clock::now() >= next_share) {
                 next_share = clock::now() + settings_.token_use_interval;
+                // Best-effort, as lastUsed is: a failure here must not stop
+                // the node from following (a lost connection is made again
+                // on the next turn).
+                try {
+                    share_token_uses(tail_, clock::now() + fetch_timeout);
+                } catch (std::exception const& e) {
+                    note_failure(std::string("sharing the tokens' lastUsed: ") + e.what());
+                }
             }
             if (outcome == follow_outcome::current || outcome == follow_outcome::gap) {
                 auto const poll_at = clock::now() + (outcome == follow_outcome::gap
