@@ -116,6 +116,9 @@ void postgres_backend::share_token_uses(connection& c, deadline until)
     std::vector<token_use> ours;
     {
         auto lock = dir_.read_lock();
+        // Tokens removed since: their entries go (the map is this thread's
+        // own; only reading the directory needs the lock).
+        std::erase_if(shared_uses_, [&](auto const& entry) { return !dir_.find_token(entry.first); });
         for (auto const& [id, t] : dir_.tokens()) {
             auto const sent = shared_uses_.find(id);
             if (t.last_used && (sent == shared_uses_.end() || sent->second < *t.last_used))
@@ -138,8 +141,6 @@ void postgres_backend::share_token_uses(connection& c, deadline until)
             if (auto const* t = dir_.find_token(u.token); t && (!t->last_used || *t->last_used < u.at))
                 dir_.apply(store::touch_token{u.token, u.at});
         }
-        // Tokens removed since: their entries go.
-        std::erase_if(shared_uses_, [&](auto const& entry) { return !dir_.find_token(entry.first); });
     }
     take_all_uses_ = false;
 }
