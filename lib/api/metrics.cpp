@@ -112,10 +112,14 @@ std::string render_store(persist::backend_status const& s)
     if (!s.staleness)
         return {};
     std::string out;
-    auto gauge = [&out](std::string_view name, std::string_view help, auto value) {
+    auto metric = [&out](std::string_view type, std::string_view name, std::string_view help, auto value) {
         out.append("# HELP ").append(name).append(" ").append(help).append("\n");
-        out.append("# TYPE ").append(name).append(" gauge\n");
+        out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
         out.append(name).append(" ").append(std::to_string(value)).append("\n");
+    };
+    auto gauge = [&](std::string_view name, std::string_view help, auto value) { metric("gauge", name, help, value); };
+    auto counter = [&](std::string_view name, std::string_view help, std::uint64_t value) {
+        metric("counter", name, help, value);
     };
     gauge("rosterd_store_applied_seq", "The last change of the shared log this node applied.", s.applied_seq);
     gauge("rosterd_store_head_seq", "The shared log's last change, as this node last read it.", s.head_seq);
@@ -124,9 +128,12 @@ std::string render_store(persist::backend_status const& s)
     gauge("rosterd_store_staleness_seconds", "Seconds since this node last knew itself current.",
           static_cast<double>(s.staleness->count()) / 1000.0);
     gauge("rosterd_store_current", "1 if this node is current with the shared log, else 0.", s.current ? 1 : 0);
-    out.append("# HELP rosterd_store_reloads_total Whole reloads of the directory from the store since start.\n");
-    out.append("# TYPE rosterd_store_reloads_total counter\n");
-    out.append("rosterd_store_reloads_total ").append(std::to_string(s.reloads)).append("\n");
+    counter("rosterd_store_reloads_total", "Whole reloads of the directory from the store since start.", s.reloads);
+    counter("rosterd_store_lost_races_total",
+            "Write batches that found another node had written first, and ran again.", s.lost_races);
+    counter("rosterd_store_locked_batches_total",
+            "Write batches that took the shared log's head before they ran, as other nodes were writing too.",
+            s.locked_batches);
     return out;
 }
 

@@ -55,6 +55,10 @@ struct backend_status {
     // Since the node last knew it was current; nullopt for a local store.
     std::optional<std::chrono::milliseconds> staleness;
     std::uint64_t reloads = 0; // whole reloads from the store since start
+    // Batches that found another node had written first and ran again, and
+    // batches that took the log's head first (other nodes were writing).
+    std::uint64_t lost_races = 0;
+    std::uint64_t locked_batches = 0;
 };
 
 // What became of a write: an answer states only what is true.

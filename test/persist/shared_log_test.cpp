@@ -59,6 +59,16 @@ struct store_fixture {
         return load_directory(c, d, soon());
     }
 
+    // Waits until a session waits for a lock (the head row's).
+    bool someone_waits_for_a_lock()
+    {
+        auto const until = soon();
+        while (pg.psql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") != "1\n")
+            if (clock::now() > until)
+                return false;
+        return true;
+    }
+
     static bool conflicts(connection& c, batch_write const& w)
     {
         try {
@@ -85,6 +95,53 @@ BOOST_AUTO_TEST_CASE(a_batch_goes_on_only_at_its_head)
     BOOST_TEST(conflicts(c, batch(start, 2)));
     append(c, batch(after, 2), soon());
     BOOST_TEST(head().seq == start.seq + 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_pipeline_answers_each_statement_and_stops_at_the_first_failure)
+{
+    param const two[] = {{"2"}};
+    connection::statement const steps[] = {
+        {"SELECT 'one'"},
+        {"SELECT $1::integer + 1", two, connection::format::text, "add_one"},
+    };
+    for (int round = 0; round < 2; ++round) { // prepared in the first, only run in the second
+        auto const r = c.pipeline(steps, soon());
+        BOOST_TEST_REQUIRE(r.size() == 2u);
+        BOOST_TEST(r[0].text(0, 0) == "one");
+        BOOST_TEST(r[1].number(0, 0) == 3);
+    }
+    connection::statement const failing[] = {
+        {"CREATE TABLE t (x integer)"}, {"SELECT 1 / 0"}, {"INSERT INTO t VALUES (1)"}};
+    try {
+        c.pipeline(failing, soon());
+        BOOST_FAIL("a division by zero went through");
+    } catch (error const& e) {
+        BOOST_TEST(e.sqlstate == "22012");
+        BOOST_TEST(!e.lost);
+    }
+    // One implicit transaction: the table is gone with the failure, and
+    // the connection goes on.
+    BOOST_TEST(c.connected());
+    BOOST_TEST(c.exec("SELECT count(*) FROM pg_tables WHERE tablename = 't'", soon()).number(0, 0) == 0);
+}
+
+// A node that takes the head reads the log under it in the same round
+// trip; another node's append waits until it commits, then finds the head
+// moved.
+BOOST_AUTO_TEST_CASE(the_head_taken_with_the_log_holds_other_appends_off_until_the_commit)
+{
+    auto const start = head();
+    auto const f = lock_and_fetch(c, start.seq, soon());
+    BOOST_TEST(f.head_seq == start.seq);
+    connection other(pg.uri());
+    other.connect(soon());
+    auto raced = std::async(std::launch::async, [&] { return conflicts(other, batch(start, 1)); });
+    BOOST_TEST_REQUIRE(someone_waits_for_a_lock());
+    append(c, batch(start, 2), soon(), true);
+    BOOST_TEST(raced.get());
+    auto const after = head();
+    BOOST_TEST(after.seq == start.seq + 1);
+    BOOST_TEST(after.batch == batch(start, 2).nonce);
 }
 
 // The store went back in time (restored, or failed over to a standby that
@@ -234,6 +291,28 @@ BOOST_AUTO_TEST_CASE(writes_are_refused_during_a_reload_and_ask_for_no_second_on
     BOOST_TEST(n.backend.status().reloads == 1u);
     BOOST_TEST((n.new_group(2) == persist::write_outcome::made));
     BOOST_TEST(n.dir.groups().size() == 2u);
+}
+
+// A node whose batch lost the race to another node's runs it again on the
+// new head, holding it; for a while its next batches take the head first.
+BOOST_AUTO_TEST_CASE(a_node_that_lost_a_race_takes_the_head_first_for_a_while)
+{
+    node n(pg.uri(), std::chrono::milliseconds(5000));
+    auto const start = head();
+    connection other(pg.uri());
+    other.connect(soon());
+    lock_and_fetch(other, start.seq, soon());
+    auto answer = std::async(std::launch::async, [&] { return n.new_group(1); });
+    BOOST_TEST_REQUIRE(someone_waits_for_a_lock()); // the node's append, behind the other's
+    append(other, batch(start, 2), soon(), true);
+    BOOST_TEST((answer.get() == persist::write_outcome::made));
+    BOOST_TEST(n.backend.status().lost_races == 1u);
+    BOOST_TEST(n.backend.status().locked_batches == 1u);
+    BOOST_TEST((n.new_group(3) == persist::write_outcome::made));
+    BOOST_TEST(n.backend.status().locked_batches == 2u);
+    BOOST_TEST(head().seq == start.seq + 3);
+    BOOST_TEST(n.dir.groups().size() == 3u);
+    BOOST_TEST(pg.psql("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction'") == "0\n");
 }
 
 // Each node sends its tokens' last uses; the store keeps the later time,

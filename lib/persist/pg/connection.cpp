@@ -173,23 +173,85 @@ PGresult* connection::next_result(deadline until)
     return PQgetResult(conn_);
 }
 
-void connection::check(PGresult* r)
+std::optional<error> connection::error_of(PGresult* r) const
 {
     auto const status = PQresultStatus(r);
     if (status != PGRES_FATAL_ERROR && status != PGRES_BAD_RESPONSE && status != PGRES_NONFATAL_ERROR)
-        return;
+        return std::nullopt;
     char const* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    std::string message = trimmed(PQresultErrorMessage(r));
-    std::string sqlstate = state ? state : "";
+    return error(trimmed(PQresultErrorMessage(r)), state ? state : "", PQstatus(conn_) == CONNECTION_BAD);
+}
+
+void connection::check(PGresult* r)
+{
+    auto e = error_of(r);
+    if (!e)
+        return;
     PQclear(r);
     // Drain the statement, so that the connection can be used again.
     deadline const soon = clock::now() + std::chrono::seconds(1);
     while (PGresult* rest = next_result(soon))
         PQclear(rest);
-    bool const lost = PQstatus(conn_) == CONNECTION_BAD;
-    if (lost)
+    e->lost = e->lost || PQstatus(conn_) == CONNECTION_BAD;
+    if (e->lost)
         close();
-    throw error(message, sqlstate, lost);
+    throw *e;
+}
+
+std::vector<result> connection::pipeline(std::span<statement const> statements, deadline until)
+{
+    if (!conn_)
+        throw error("not connected to PostgreSQL", {}, true);
+    if (!PQenterPipelineMode(conn_))
+        fail("", PQstatus(conn_) == CONNECTION_BAD);
+    std::vector<char const*> preparing; // per statement: the name it is prepared under here
+    for (auto const& s : statements) {
+        char const* prepare = s.name && !prepared_.contains(s.name) ? s.name : nullptr;
+        if (prepare && !PQsendPrepare(conn_, prepare, std::string(s.sql).c_str(), 0, nullptr))
+            fail("", true);
+        preparing.push_back(prepare);
+        send(s.sql, s.params, until, s.f, s.name);
+    }
+    if (!PQpipelineSync(conn_))
+        fail("", true);
+    flush(until);
+    // Each command's results end with a null; a command after a failed one
+    // yields PGRES_PIPELINE_ABORTED.
+    std::optional<error> failed;
+    auto command = [&]() -> PGresult* {
+        PGresult* last = nullptr;
+        while (PGresult* r = next_result(until)) {
+            if (!failed)
+                failed = error_of(r);
+            if (last)
+                PQclear(last);
+            last = r;
+        }
+        return last;
+    };
+    std::vector<result> results;
+    for (std::size_t i = 0; i < statements.size(); ++i) {
+        if (preparing[i]) {
+            bool const ok = !failed;
+            if (PGresult* r = command())
+                PQclear(r);
+            if (ok && !failed)
+                prepared_.insert(preparing[i]);
+        }
+        PGresult* r = command();
+        if (!r)
+            fail("", true);
+        results.emplace_back(r);
+    }
+    PGresult* sync = next_result(until);
+    bool const synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    if (sync)
+        PQclear(sync);
+    if (!synced || !PQexitPipelineMode(conn_))
+        fail("", true);
+    if (failed)
+        throw *failed;
+    return results;
 }
 
 result connection::exec(std::string_view sql, std::span<param const> params, deadline until, format f)

@@ -110,6 +110,20 @@ public:
     // to hold twice: `row` is called for each, then nothing is returned.
     void exec_rows(std::string_view sql, std::span<param const> params, deadline until, format f,
                    std::function<void(result const&)> const& row);
+    // One statement of a pipeline: prepared under `name` (in the same
+    // pipeline, the first time) unless it is null.
+    struct statement {
+        std::string_view sql;
+        std::span<param const> params = {};
+        format f = format::text;
+        char const* name = nullptr;
+    };
+    // Sends the statements at once and waits for all their results: one
+    // round trip (libpq's pipeline mode). PostgreSQL skips the statements
+    // after one that fails; the first failure is thrown, as exec() throws
+    // it, once the pipeline has ended. A transaction begun in it stays
+    // open past it until a later statement ends it.
+    std::vector<result> pipeline(std::span<statement const> statements, deadline until);
     // Statements separated by semicolons, without parameters or results
     // (a schema).
     void run_script(std::string_view sql, deadline until);
@@ -132,6 +146,8 @@ private:
     bool wait(bool for_write, deadline until, int wake_fd = -1);
     [[noreturn]] void fail(std::string const& what, bool lose);
     void check(PGresult* r);
+    // The error a result reports (without draining or throwing), if any.
+    std::optional<error> error_of(PGresult* r) const;
 
     std::string uri_;
     PGconn* conn_ = nullptr;

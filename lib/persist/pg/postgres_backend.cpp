@@ -19,6 +19,9 @@ namespace {
 // After a failed connection, writes are refused at once for this long
 // before the next attempt: a dead server costs one timeout, not one per write.
 constexpr std::chrono::seconds writer_retry{1};
+// How long a node takes the head row before each batch after it last saw
+// another node write at the same time.
+constexpr std::chrono::seconds contention_memory{1};
 // How often a node tries again to learn a lost commit's outcome.
 constexpr std::chrono::milliseconds settle_retry{100};
 
@@ -128,6 +131,33 @@ void postgres_backend::process(std::vector<job>& jobs)
     // Whether this node holds the head row (a transaction lock_head() began).
     bool locked = false;
     for (int conflicts = 0;; ++conflicts) {
+        // While other nodes write too, or after two lost races, take the head
+        // row first (pessimistic): the other nodes then wait for this batch
+        // instead of this node losing the race again and again, and the
+        // lock, the catching up and the commit cost two round trips. The
+        // jobs queued meanwhile join the batch.
+        if (ready && !locked && (conflicts >= 2 || clock::now() < contended_until_)) {
+            try {
+                std::uint64_t before;
+                {
+                    auto lock = dir_.read_lock();
+                    before = applied_.seq;
+                }
+                lock_head(until);
+                locked = true;
+                locked_batches_.fetch_add(1);
+                auto lock = dir_.read_lock();
+                if (applied_.seq != before)
+                    contended_until_ = clock::now() + contention_memory;
+            } catch (std::exception const& e) {
+                rollback_quietly();
+                note_failure(std::string("locking the change log's head: ") + e.what());
+                finish(write_outcome::not_made);
+                return;
+            }
+        }
+        if (locked || conflicts > 0)
+            take_queued(jobs, changed);
         batch_write w;
         pending_.clear();
         {
@@ -166,31 +196,6 @@ void postgres_backend::process(std::vector<job>& jobs)
             finish(write_outcome::not_made);
             return;
         }
-        // After two lost races, take the head row's lock (pessimistic): the
-        // other nodes then wait for this batch instead of this node retrying
-        // behind theirs for ever. Taken after the work has run, so that it
-        // is not held while the work waits for the directory's lock; if the
-        // node had to catch up under it, the work runs again, now sure to
-        // be at the head.
-        if (conflicts >= 2 && !locked) {
-            try {
-                lock_head(until);
-                locked = true;
-            } catch (std::exception const& e) {
-                rollback_quietly();
-                note_failure(std::string("locking the change log's head: ") + e.what());
-                finish(write_outcome::not_made);
-                return;
-            }
-            bool at_head;
-            {
-                auto lock = dir_.read_lock();
-                at_head = applied_.seq == w.expected && applied_.batch == w.expected_batch
-                          && applied_.log_id == w.log_id;
-            }
-            if (!at_head)
-                continue;
-        }
         auto const appended = try_append(w, until, locked);
         locked = false; // committed or rolled back
         switch (appended) {
@@ -209,6 +214,8 @@ void postgres_backend::process(std::vector<job>& jobs)
             return;
         }
         case append_outcome::conflict:
+            contended_until_ = clock::now() + contention_memory;
+            lost_races_.fetch_add(1);
             // Another node wrote first: catch up and run the work again,
             // while time remains. Past the deadline the batch is simply not
             // made; the tailer catches up. Only a log this node cannot
@@ -255,13 +262,20 @@ bool postgres_backend::writer_ready(deadline until)
 
 void postgres_backend::lock_head(deadline until)
 {
-    writer_.exec("BEGIN", until);
-    writer_.exec("SELECT seq FROM roster_head WHERE id = 1 FOR UPDATE", until);
-    if (follow(writer_, until) == follow_outcome::reload) {
+    if (follow(writer_, until, true) == follow_outcome::reload) {
         reload_needed_ = true;
         wake_tailer();
         throw std::runtime_error("the node reloads first");
     }
+}
+
+void postgres_backend::take_queued(std::vector<job>& jobs, std::vector<char>& changed)
+{
+    std::lock_guard lock(mutex_);
+    for (auto& j : queue_)
+        jobs.push_back(std::move(j));
+    queue_.clear();
+    changed.resize(jobs.size(), 0);
 }
 
 void postgres_backend::rollback_quietly()
@@ -279,9 +293,7 @@ postgres_backend::append_outcome postgres_backend::try_append(batch_write const&
 {
     auto const session = writer_.session();
     try {
-        append(writer_, w, until);
-        if (locked)
-            writer_.exec("COMMIT", until);
+        append(writer_, w, until, locked);
         return append_outcome::committed;
     } catch (error const& e) {
         if (!e.lost && locked)

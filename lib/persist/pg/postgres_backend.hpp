@@ -112,11 +112,15 @@ private:
     append_outcome try_append(batch_write const& w, deadline until, bool locked);
     // Begins a transaction holding the head row, and catches up under it.
     void lock_head(deadline until);
+    // Adds the jobs queued since `jobs` were taken to them.
+    void take_queued(std::vector<job>& jobs, std::vector<char>& changed);
     void rollback_quietly();
 
     void tail_loop();
-    // Reads the log from the applied sequence and applies what follows on.
-    follow_outcome follow(connection& c, deadline until);
+    // Reads the log from the applied sequence and applies what follows on;
+    // with `hold_head`, the first read also begins a transaction holding
+    // the head row (lock_and_fetch()).
+    follow_outcome follow(connection& c, deadline until, bool hold_head = false);
     // Loads the directory anew and swaps it in; writes are refused from the
     // start of it (or from when reload_needed_ was set) to its end.
     void reload(connection& c);
@@ -138,6 +142,9 @@ private:
 
     // Only the committer thread.
     clock::time_point writer_retry_at_{};
+    // Until when batches take the head row before they run: another node
+    // was writing at the same time of late.
+    clock::time_point contended_until_{};
 
     std::mutex mutex_; // guards queue_, stopping_
     std::condition_variable cv_;
@@ -158,6 +165,8 @@ private:
     std::atomic<bool> following_{false};   // the tailer is connected and not reloading
     std::atomic<bool> reload_needed_{false}; // set: writes refused until the tailer reloads
     std::atomic<std::uint64_t> reloads_{0}; // since start
+    std::atomic<std::uint64_t> lost_races_{0};
+    std::atomic<std::uint64_t> locked_batches_{0};
     std::mutex log_mutex_;
     clock::time_point last_failure_log_{};
 };

@@ -21,18 +21,21 @@ constexpr std::chrono::seconds fetch_timeout{10};
 
 } // namespace
 
-postgres_backend::follow_outcome postgres_backend::follow(connection& c, deadline until)
+postgres_backend::follow_outcome postgres_backend::follow(connection& c, deadline until, bool hold_head)
 {
-    for (;;) {
+    for (bool first = true;; first = false) {
+        bool const locking = hold_head && first;
         auto const started = clock::now();
-        if (started >= until)
+        // The locking read runs whatever the time: it fails by itself at
+        // the deadline, and the caller must know whether it holds the head.
+        if (started >= until && !locking)
             return follow_outcome::behind;
         std::uint64_t from;
         {
             auto lock = dir_.read_lock();
             from = applied_.seq;
         }
-        auto f = fetch_changes(c, from, until);
+        auto f = locking ? lock_and_fetch(c, from, until) : fetch_changes(c, from, until);
         head_seq_ = f.head_seq;
         bool current;
         {
@@ -241,6 +244,8 @@ backend_status postgres_backend::status() const
     s.current = following_.load() && *s.staleness <= current_within;
     s.refusing = settings_.max_staleness.count() > 0 && *s.staleness > settings_.max_staleness;
     s.reloads = reloads_.load();
+    s.lost_races = lost_races_.load();
+    s.locked_batches = locked_batches_.load();
     return s;
 }
 

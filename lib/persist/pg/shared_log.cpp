@@ -97,17 +97,24 @@ position load_directory(connection& c, store::directory& dir, deadline until)
     return at;
 }
 
-fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until)
+namespace {
+
+// The head row and the batches from `from` on (the one ending at `from`
+// included); `for_update` also locks the head row.
+std::string const& fetch_sql(bool for_update)
 {
-    auto const from = std::to_string(from_seq);
-    param const params[] = {{from}};
-    static std::string const sql =
+    static std::string const plain =
         "SELECT h.log_id::text, h.seq, h.min_seq, c.seq, c.first_seq, c.batch::text, c.payload "
         "FROM roster_head h LEFT JOIN LATERAL ("
         "  SELECT seq, first_seq, batch, payload FROM roster_change"
         "  WHERE seq >= $1::bigint ORDER BY seq LIMIT " + std::to_string(fetch_limit) +
         ") c ON true WHERE h.id = 1";
-    auto const r = c.exec_prepared("rosterd_fetch", sql, params, until, connection::format::binary);
+    static std::string const locking = plain + " FOR UPDATE OF h";
+    return for_update ? locking : plain;
+}
+
+fetched fetched_of(result const& r)
+{
     if (r.rows() < 1)
         throw std::runtime_error("the PostgreSQL store has no head row");
     fetched f;
@@ -127,6 +134,26 @@ fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until)
         f.rows.push_back(std::move(row));
     }
     return f;
+}
+
+} // namespace
+
+fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until)
+{
+    auto const from = std::to_string(from_seq);
+    param const params[] = {{from}};
+    return fetched_of(c.exec_prepared("rosterd_fetch", fetch_sql(false), params, until, connection::format::binary));
+}
+
+fetched lock_and_fetch(connection& c, std::uint64_t from_seq, deadline until)
+{
+    auto const from = std::to_string(from_seq);
+    param const params[] = {{from}};
+    connection::statement const steps[] = {
+        {"BEGIN"},
+        {fetch_sql(true), params, connection::format::binary, "rosterd_fetch_locking"},
+    };
+    return fetched_of(c.pipeline(steps, until).back());
 }
 
 std::pair<record_kind, store::record_id> key_of(store::change const& c)
@@ -188,7 +215,7 @@ void add_record_images(batch_write& w, store::directory const& dir,
     w.next_ids[3] = dir.next_audit_id();
 }
 
-void append(connection& c, batch_write const& w, deadline until)
+void append(connection& c, batch_write const& w, deadline until, bool commit)
 {
     std::vector<std::size_t> offsets;
     std::size_t at = 1; // substr() counts from 1
@@ -205,11 +232,14 @@ void append(connection& c, batch_write const& w, deadline until)
     param const params[] = {{w.log_id}, {expected}, {w.nonce}, {count}, {w.payload, true}, {w.puts, true},
                             {kinds}, {ids}, {offs}, {sizes}, {removed_kinds}, {removed_ids}, {next},
                             {w.expected_batch}};
-    c.exec_prepared("rosterd_append_v2",
-                    "SELECT rosterd_append($1::uuid, $2::bigint, NULLIF($14, '')::uuid, $3::uuid, $4::bigint, "
-                    "$5::bytea, $6::bytea, $7::smallint[], $8::bigint[], $9::integer[], $10::integer[], "
-                    "$11::smallint[], $12::bigint[], $13::bigint[])",
-                    params, until);
+    connection::statement const steps[] = {
+        {"SELECT rosterd_append($1::uuid, $2::bigint, NULLIF($14, '')::uuid, $3::uuid, $4::bigint, "
+         "$5::bytea, $6::bytea, $7::smallint[], $8::bigint[], $9::integer[], $10::integer[], "
+         "$11::smallint[], $12::bigint[], $13::bigint[])",
+         params, connection::format::text, "rosterd_append_v2"},
+        {"COMMIT"},
+    };
+    c.pipeline(std::span(steps).first(commit ? 2 : 1), until);
 }
 
 bool batch_committed(connection& c, std::uint64_t expected, std::string const& nonce, deadline until)

@@ -74,6 +74,9 @@ store::change decode_record(std::string_view payload);
 // included, to check it is still the batch applied). Throws error, and
 // corruption_error for a payload that does not decode.
 fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until);
+// The same in a transaction it begins, holding the head row (other nodes'
+// appends wait for its end): one round trip.
+fetched lock_and_fetch(connection& c, std::uint64_t from_seq, deadline until);
 
 // A record's kind in roster_record, in loading order (groups before the
 // users that belong to them).
@@ -104,9 +107,10 @@ void add_record_images(batch_write& w, store::directory const& dir,
 // The (kind, id) a change names.
 std::pair<record_kind, store::record_id> key_of(store::change const& c);
 
-// Appends `w` in one statement. Throws error: sqlstate 40001 when the head
-// has moved on (or the log was replaced).
-void append(connection& c, batch_write const& w, deadline until);
+// Appends `w` in one statement, and with `commit` commits the transaction
+// lock_and_fetch() began, in the same round trip. Throws error: sqlstate
+// 40001 when the head has moved on (or the log was replaced).
+void append(connection& c, batch_write const& w, deadline until, bool commit = false);
 
 // Whether the batch after `expected` is `nonce`, once any transaction that
 // holds the head has ended: settles a commit whose answer was lost.
