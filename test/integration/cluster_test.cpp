@@ -431,8 +431,9 @@ BOOST_AUTO_TEST_CASE(postgresql_stopped_mid_load_fails_closed_and_recovers)
         BOOST_TEST(status_of(c.port(1), verb::get, "/healthz", "") == 503u);
         c.pg.start();
         // Generous: on a busy machine PostgreSQL's recovery takes a while.
-        BOOST_TEST(eventually([&] { return status_of(c.port(1), verb::get, "/user/" + std::to_string(id)) == 200; },
-                              15000ms));
+        bool const back = eventually(
+            [&] { return status_of(c.port(1), verb::get, "/user/" + std::to_string(id)) == 200; }, 15000ms);
+        BOOST_TEST(back, "node 1 still refuses reads; its log:\n" << c.nodes[1]->log());
         std::this_thread::sleep_for(1500ms); // writes resume
         for (auto* w : {&w0, &w1, &w2}) {
             w->join();
