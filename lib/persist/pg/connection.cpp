@@ -116,6 +116,12 @@ void connection::connect(deadline until)
 void connection::send(std::string_view sql, std::span<param const> params, deadline until, format f,
                       char const* prepared)
 {
+    queue(sql, params, f, prepared);
+    flush(until);
+}
+
+void connection::queue(std::string_view sql, std::span<param const> params, format f, char const* prepared)
+{
     if (!conn_)
         throw error("not connected to PostgreSQL", {}, true);
     // Text parameters must end with a NUL: copied, back to back, into one
@@ -144,7 +150,6 @@ void connection::send(std::string_view sql, std::span<param const> params, deadl
                             formats.data(), static_cast<int>(f));
     if (!sent)
         fail("", PQstatus(conn_) == CONNECTION_BAD);
-    flush(until);
 }
 
 void connection::flush(deadline until)
@@ -210,7 +215,7 @@ std::vector<result> connection::pipeline(std::span<statement const> statements, 
         if (prepare && !PQsendPrepare(conn_, prepare, std::string(s.sql).c_str(), 0, nullptr))
             fail("", true);
         preparing.push_back(prepare);
-        send(s.sql, s.params, until, s.f, s.name);
+        queue(s.sql, s.params, s.f, s.name);
     }
     if (!PQpipelineSync(conn_))
         fail("", true);

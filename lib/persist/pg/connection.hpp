@@ -138,6 +138,8 @@ public:
 private:
     void send(std::string_view sql, std::span<param const> params, deadline until, format f = format::text,
               char const* prepared = nullptr);
+    // send() without the flush: the statement waits in libpq's buffer.
+    void queue(std::string_view sql, std::span<param const> params, format f, char const* prepared);
     void flush(deadline until);
     result collect(deadline until);
     // The next result, or null when the statement is done.

@@ -232,14 +232,19 @@ void append(connection& c, batch_write const& w, deadline until, bool commit)
     param const params[] = {{w.log_id}, {expected}, {w.nonce}, {count}, {w.payload, true}, {w.puts, true},
                             {kinds}, {ids}, {offs}, {sizes}, {removed_kinds}, {removed_ids}, {next},
                             {w.expected_batch}};
+    constexpr char const* sql =
+        "SELECT rosterd_append($1::uuid, $2::bigint, NULLIF($14, '')::uuid, $3::uuid, $4::bigint, "
+        "$5::bytea, $6::bytea, $7::smallint[], $8::bigint[], $9::integer[], $10::integer[], "
+        "$11::smallint[], $12::bigint[], $13::bigint[])";
+    if (!commit) {
+        c.exec_prepared("rosterd_append_v2", sql, params, until);
+        return;
+    }
     connection::statement const steps[] = {
-        {"SELECT rosterd_append($1::uuid, $2::bigint, NULLIF($14, '')::uuid, $3::uuid, $4::bigint, "
-         "$5::bytea, $6::bytea, $7::smallint[], $8::bigint[], $9::integer[], $10::integer[], "
-         "$11::smallint[], $12::bigint[], $13::bigint[])",
-         params, connection::format::text, "rosterd_append_v2"},
+        {sql, params, connection::format::text, "rosterd_append_v2"},
         {"COMMIT"},
     };
-    c.pipeline(std::span(steps).first(commit ? 2 : 1), until);
+    c.pipeline(steps, until);
 }
 
 bool batch_committed(connection& c, std::uint64_t expected, std::string const& nonce, deadline until)
