@@ -131,11 +131,12 @@ void postgres_backend::process(std::vector<job>& jobs)
     // Whether this node holds the head row (a transaction lock_head() began).
     bool locked = false;
     for (int conflicts = 0;; ++conflicts) {
-        // While other nodes write too, or after two lost races, take the head
-        // row first (pessimistic): the other nodes then wait for this batch
-        // instead of this node losing the race again and again, and the
-        // lock, the catching up and the commit cost two round trips. The
-        // jobs queued meanwhile join the batch.
+        // Once a batch has lost a race, and for a while after this node last
+        // saw another node write meanwhile, take the head row first
+        // (pessimistic; after two lost races in any case): the other nodes
+        // then wait for this batch instead of this node losing the race
+        // again and again, and the lock, the catching up and the commit
+        // cost two round trips. The jobs queued meanwhile join the batch.
         if (ready && !locked && (conflicts >= 2 || clock::now() < contended_until_)) {
             try {
                 std::uint64_t before;
