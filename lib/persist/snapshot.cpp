@@ -146,7 +146,7 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, snapshot_ids
     if (!renamed)
         ::unlink(tmp.c_str());
     if (kept && renamed)
-        remove_paced(retired); // the old snapshot's file alone now
+        remove_paced(io, retired); // the old snapshot's file alone now
     else if (kept)
         ::unlink(retired.c_str()); // a second name of the snapshot in place
     errno = failure;
@@ -155,7 +155,7 @@ bool write_snapshot(store::directory const& dir, std::uint64_t seq, snapshot_ids
 
 std::filesystem::path retired_of(std::filesystem::path const& path) { return path.string() + ".old"; }
 
-void remove_paced(std::filesystem::path const& path)
+void remove_paced(file_io& io, std::filesystem::path const& path)
 {
     constexpr off_t step = 8 << 20;
     constexpr std::chrono::milliseconds pause{2};
@@ -165,7 +165,7 @@ void remove_paced(std::filesystem::path const& path)
         if (fd.get() >= 0 && ::fstat(fd.get(), &st) == 0) {
             for (auto size = st.st_size; size > step;) {
                 size -= step;
-                if (::ftruncate(fd.get(), size) != 0)
+                if (io.ftruncate(fd.get(), size) != 0)
                     break;
                 std::this_thread::sleep_for(pause);
             }

@@ -73,7 +73,7 @@ std::filesystem::path retired_of(std::filesystem::path const& path);
 // file system's journal for 50 ms, and every journal fdatasync meanwhile
 // waited (RocksDB's DeleteScheduler truncates files likewise). Only for a
 // file no other name shares.
-void remove_paced(std::filesystem::path const& path);
+void remove_paced(file_io& io, std::filesystem::path const& path);
 
 // Loads the snapshot at `path` into an empty `dir`; its seq and ids, or
 // nullopt if there is no snapshot. Throws corruption_error for any damage: a snapshot

@@ -492,6 +492,61 @@ BOOST_AUTO_TEST_CASE(commits_go_on_while_the_journal_is_rotated)
     BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
 }
 
+// The journal a rotation replaces is taken apart only once the committer
+// has switched to the new one: a batch written meanwhile goes to the new
+// journal alone, never into the old file as it shrinks.
+BOOST_AUTO_TEST_CASE(the_old_journal_is_taken_apart_after_the_committer_has_switched)
+{
+    std::promise<void> entered, release;
+    auto const released = release.get_future().share();
+    std::atomic<bool> blocked{false};
+    commit_settings settings;
+    settings.snapshot_after = 9 << 20; // past remove_paced()'s 8 MiB step
+    harness h(settings);
+    auto const old_journal = retired_of(h.files.journal());
+    // The first cut of the old journal waits until the test lets it go.
+    // (What the hook uses is declared before the harness, whose stop()
+    // still cuts a replaced snapshot.)
+    h.io.before_truncate = [&, old_name = old_journal.filename()](int fd) {
+        auto const name = std::filesystem::read_symlink("/proc/self/fd/" + std::to_string(fd)).filename();
+        if (name != old_name || blocked.exchange(true))
+            return;
+        entered.set_value();
+        released.wait();
+    };
+    struct opens_on_exit { // before the harness's stop() joins the snapshot thread
+        std::promise<void>& release;
+        bool open = false;
+        void let_go() { if (!std::exchange(open, true)) release.set_value(); }
+        ~opens_on_exit() { let_go(); }
+    } gate{release};
+    auto const waiting = entered.get_future();
+    std::string const big(64 << 10, 'x');
+    for (int i = 0; i < 400 && waiting.wait_for(std::chrono::seconds(0)) != std::future_status::ready; ++i) {
+        store::user u;
+        u.id = h.dir.next_user_id();
+        u.first_name = big;
+        BOOST_TEST_REQUIRE((h.log->run_sync([&] {
+            h.log->record(store::put_user{u});
+            return true;
+        }) == write_outcome::made));
+        h.acknowledged[u.id] = u.first_name.view();
+    }
+    BOOST_TEST_REQUIRE((waiting.wait_for(std::chrono::seconds(10)) == std::future_status::ready));
+    auto const contents = [&] {
+        std::ifstream in(old_journal, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    auto const before = contents();
+    BOOST_TEST_REQUIRE(h.step(1));
+    BOOST_TEST((contents() == before), "a batch went into the old journal while it was taken apart");
+    gate.let_go();
+    for (int i = 0; i < 200 && std::filesystem::exists(old_journal); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    BOOST_TEST(!std::filesystem::exists(old_journal));
+    BOOST_TEST((recovered_copy(h.tmp.path()) == h.acknowledged));
+}
+
 // The rotation's invariant: at the moment journal.tmp takes the journal's
 // name, either name's file, with the snapshot, recovers every acknowledged
 // write (and, with no write in flight, nothing else): a crash on either

@@ -184,8 +184,13 @@ BOOST_AUTO_TEST_CASE(a_large_file_is_removed_in_steps)
     test::temp_dir tmp;
     auto const path = tmp.path() / "snapshot.old";
     std::ofstream(path, std::ios::binary) << std::string(20u << 20, 'x');
-    remove_paced(path);
+    test::faulty_io io;
+    std::vector<std::uintmax_t> sizes; // before each cut
+    io.before_truncate = [&](int) { sizes.push_back(std::filesystem::file_size(path)); };
+    remove_paced(io, path);
     BOOST_TEST(!std::filesystem::exists(path));
+    // 8 MiB at a time, down to the last 4 MiB, which the unlink frees.
+    BOOST_TEST((sizes == std::vector<std::uintmax_t>{20u << 20, 12u << 20}));
 }
 
 // The fuzziest case: a snapshot labelled with an early sequence but holding

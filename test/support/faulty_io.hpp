@@ -29,6 +29,7 @@ public:
     std::function<void(int fd)> before_sync;
     std::function<void(int fd, std::size_t zeros)> before_fill;
     std::function<void(char const* from, char const* to)> before_rename;
+    std::function<void(int fd)> before_truncate;
 
     int rename(char const* from, char const* to) override
     {
@@ -51,6 +52,8 @@ public:
 
     int ftruncate(int fd, off_t size) override
     {
+        if (before_truncate)
+            before_truncate(fd);
         if (fail_truncate) {
             errno = EIO;
             return -1;

@@ -42,8 +42,8 @@
 // (milliseconds' worth) and from then on writes, and syncs, every batch to
 // both files; the snapshot thread syncs journal.tmp, renames it to journal
 // and syncs the directory; the committer then appends to the new file
-// alone. Whichever name a crash leaves, its file holds every acknowledged
-// record.
+// alone, while the snapshot thread takes the old one apart (remove_paced).
+// Whichever name a crash leaves, its file holds every acknowledged record.
 //
 // Three files, one idea each: committer.cpp (group commit),
 // committer_sync.cpp (writing, syncing, failing and poisoning),
@@ -153,6 +153,7 @@ private:
     struct install_outcome {
         bool renamed = false;    // journal.tmp is now the journal
         bool dir_synced = false; // and that is durable
+        bool retired = false;    // the old journal waits under retired_of() for remove_paced()
         int error = 0;           // the snapshot thread's errno when either failed
     };
 

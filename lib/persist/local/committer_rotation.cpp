@@ -47,6 +47,8 @@ void committer::maybe_start_snapshot()
         }
         unsynced_ = false;
     }
+    if (snapshot_thread_.joinable())
+        snapshot_thread_.join(); // the last one's removal of the old journal, long done
     snapshot_running_ = true;
     auto const seq = durable_seq_;
     auto const offset = journal_bytes_;
@@ -115,6 +117,10 @@ void committer::maybe_start_snapshot()
             install_done_ = true;
         }
         cv_.notify_all();
+        // After the committer was told to switch: it must not go on writing
+        // into the old file (and syncing its shrinking size) meanwhile.
+        if (installed.retired)
+            remove_paced(io_, retired_of(files_->journal()));
     });
 }
 
@@ -127,9 +133,10 @@ committer::install_outcome committer::install_tail(int tail)
         r.error = errno;
         return r;
     }
-    // The old journal, tens of megabytes, is given back in steps, as a
-    // replaced snapshot is (snapshot.hpp): freed by the rename at once, it
-    // held the file system's journal while batches waited for their syncs.
+    // The old journal, tens of megabytes, is given back in steps (by the
+    // thread, once the committer is told to switch before its next batch),
+    // as a replaced snapshot is (snapshot.hpp): freed by the rename at once,
+    // it held the file system's journal while batches waited for their syncs.
     auto const retired = retired_of(path);
     bool const kept = ::link(path.c_str(), retired.c_str()) == 0;
     if (io_.rename(tmp.c_str(), path.c_str()) != 0) {
@@ -139,11 +146,10 @@ committer::install_outcome committer::install_tail(int tail)
         return r;
     }
     r.renamed = true;
+    r.retired = kept;
     r.dir_synced = sync_directory(io_, files_->root());
     if (!r.dir_synced)
         r.error = errno;
-    if (kept)
-        remove_paced(retired);
     return r;
 }
 
@@ -204,7 +210,8 @@ void committer::finish_install()
         install_done_ = false;
         mirroring_ = false;
     }
-    snapshot_thread_.join();
+    // The thread may still be removing the old journal: joined before the
+    // next snapshot starts, or at stop().
     snapshot_running_ = false;
     mirror_ = fd_guard();
     if (!outcome.renamed) {
