@@ -208,52 +208,62 @@ std::vector<result> connection::pipeline(std::span<statement const> statements, 
     if (!conn_)
         throw error("not connected to PostgreSQL", {}, true);
     if (!PQenterPipelineMode(conn_))
-        fail("", PQstatus(conn_) == CONNECTION_BAD);
-    std::vector<char const*> preparing; // per statement: the name it is prepared under here
-    for (auto const& s : statements) {
-        char const* prepare = s.name && !prepared_.contains(s.name) ? s.name : nullptr;
-        if (prepare && !PQsendPrepare(conn_, prepare, std::string(s.sql).c_str(), 0, nullptr))
-            fail("", true);
-        preparing.push_back(prepare);
-        queue(s.sql, s.params, s.f, s.name);
-    }
-    if (!PQpipelineSync(conn_))
         fail("", true);
-    flush(until);
-    // Each command's results end with a null; a command after a failed one
-    // yields PGRES_PIPELINE_ABORTED.
-    std::optional<error> failed;
-    auto command = [&]() -> PGresult* {
-        PGresult* last = nullptr;
-        while (PGresult* r = next_result(until)) {
-            if (!failed)
-                failed = error_of(r);
-            if (last)
-                PQclear(last);
-            last = r;
-        }
-        return last;
-    };
     std::vector<result> results;
-    for (std::size_t i = 0; i < statements.size(); ++i) {
-        if (preparing[i]) {
-            bool const ok = !failed;
-            if (PGresult* r = command())
-                PQclear(r);
-            if (ok && !failed)
-                prepared_.insert(preparing[i]);
+    std::optional<error> failed;
+    try {
+        std::vector<char const*> preparing; // per statement: the name it is prepared under here
+        for (auto const& s : statements) {
+            char const* prepare = s.name && !prepared_.contains(s.name) ? s.name : nullptr;
+            if (prepare && !PQsendPrepare(conn_, prepare, std::string(s.sql).c_str(), 0, nullptr))
+                fail("", true);
+            preparing.push_back(prepare);
+            queue(s.sql, s.params, s.f, s.name);
         }
-        PGresult* r = command();
-        if (!r)
+        if (!PQpipelineSync(conn_))
             fail("", true);
-        results.emplace_back(r);
+        flush(until);
+        // Each command's results end with a null; a command after a failed
+        // one yields PGRES_PIPELINE_ABORTED.
+        auto command = [&]() -> PGresult* {
+            PGresult* last = nullptr;
+            while (PGresult* r = next_result(until)) {
+                if (!failed)
+                    failed = error_of(r);
+                if (last)
+                    PQclear(last);
+                last = r;
+            }
+            return last;
+        };
+        for (std::size_t i = 0; i < statements.size(); ++i) {
+            if (preparing[i]) {
+                bool const ok = !failed;
+                if (PGresult* r = command())
+                    PQclear(r);
+                if (ok && !failed)
+                    prepared_.insert(preparing[i]);
+            }
+            PGresult* r = command();
+            if (!r)
+                fail("", true);
+            results.emplace_back(r);
+        }
+        PGresult* sync = next_result(until);
+        bool const synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+        if (sync)
+            PQclear(sync);
+        if (!synced || !PQexitPipelineMode(conn_))
+            fail("", true);
+    } catch (error& e) {
+        // A connection left in pipeline mode would refuse every later
+        // statement: whatever went wrong midway, it is given up.
+        if (conn_) {
+            close();
+            e.lost = true;
+        }
+        throw;
     }
-    PGresult* sync = next_result(until);
-    bool const synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
-    if (sync)
-        PQclear(sync);
-    if (!synced || !PQexitPipelineMode(conn_))
-        fail("", true);
     if (failed)
         throw *failed;
     return results;

@@ -136,19 +136,16 @@ void postgres_backend::process(std::vector<job>& jobs)
         // (pessimistic; after two lost races in any case): the other nodes
         // then wait for this batch instead of this node losing the race
         // again and again, and the lock, the catching up and the commit
-        // cost two round trips. The jobs queued meanwhile join the batch.
+        // cost two round trips. The work runs under the lock, once (its
+        // wait for the directory's lock is a reader's, short). The jobs
+        // queued meanwhile join the batch.
         if (ready && !locked && (conflicts >= 2 || clock::now() < contended_until_)) {
             try {
-                std::uint64_t before;
-                {
-                    auto lock = dir_.read_lock();
-                    before = applied_.seq;
-                }
+                auto const before = applied_seq_.load();
                 lock_head(until);
                 locked = true;
                 locked_batches_.fetch_add(1);
-                auto lock = dir_.read_lock();
-                if (applied_.seq != before)
+                if (applied_seq_.load() != before) // another node wrote meanwhile
                     contended_until_ = clock::now() + contention_memory;
             } catch (std::exception const& e) {
                 rollback_quietly();
