@@ -242,8 +242,8 @@ http::response scim_list_users(context& ctx)
             auto const& users = ctx.dir.users();
             std::size_t since_pause = 0;
             for (auto it = users.begin(); it != users.end();) {
-                consider(it->second);
-                auto const last = it->first;
+                consider(*it);
+                auto const last = it->id;
                 ++it;
                 if (++since_pause < records_between_pauses)
                     continue;

@@ -156,9 +156,9 @@ http::response list_users(context& ctx)
     } else {
         auto const& users = ctx.dir.users();
         for (auto it = users.begin(); it != users.end();) {
-            if (!consider(it->second))
+            if (!consider(*it))
                 break;
-            auto const last = (it++)->first;
+            auto const last = (it++)->id;
             if (!time_to_pause())
                 continue;
             if (!pause_read(ctx))

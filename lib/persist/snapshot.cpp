@@ -24,8 +24,8 @@ constexpr std::size_t flush_bytes = 1 << 20;
 // 100 ms while snapshots of a million users were written).
 constexpr std::size_t writeback_bytes = 1 << 20;
 
-// Where the records from an id on start, in a map by id or in the audit
-// trail; and the record an entry holds.
+// Where the records from an id on start, in a map or table by id or in the
+// audit trail; and the record an entry holds.
 template <class Map>
 auto first_from(Map const& map, store::record_id id) { return map.lower_bound(id); }
 auto first_from(store::directory::audit_trail const& trail, store::record_id id)
@@ -35,6 +35,7 @@ auto first_from(store::directory::audit_trail const& trail, store::record_id id)
 template <class Key, class Record>
 Record const& record_of(std::pair<Key const, Record> const& entry) { return entry.second; }
 store::audit_event const& record_of(store::audit_event const& e) { return e; }
+store::user const& record_of(store::user const& u) { return u; }
 
 // Walks `records` (ordered by id) one chunk per read-lock hold, calling
 // `between` after each chunk with the lock released: that is where file

@@ -101,7 +101,7 @@ void directory::apply(change c)
     }, c);
 }
 
-user const* directory::find_user(record_id id) const { return find_in(users_, id); }
+user const* directory::find_user(record_id id) const { return users_.find(id); }
 group const* directory::find_group(record_id id) const { return find_in(groups_, id); }
 token const* directory::find_token(record_id id) const { return find_in(tokens_, id); }
 kept_answer const* directory::find_answer(record_id id) const { return find_in(answers_, id); }
@@ -233,12 +233,8 @@ std::vector<change> directory::apply_with_undo(change c)
 std::optional<user> directory::put(user u)
 {
     auto const id = u.id;
-    // Ids grow, so a new user usually goes at the end: hinting that makes
-    // loading a snapshot linear.
-    auto [it, inserted] = !users_.empty() && users_.rbegin()->first < id
-        ? std::pair{users_.emplace_hint(users_.end(), id, user{}), true}
-        : users_.try_emplace(id);
-    user& stored = it->second;
+    auto [slot, inserted] = users_.try_emplace(id);
+    user& stored = *slot;
     std::optional<user> old;
     bool same_claim = false;
     bool same_contacts = false;
@@ -279,24 +275,24 @@ std::optional<user> directory::put(user u)
 
 void directory::remove_user_record(record_id id)
 {
-    auto it = users_.find(id);
-    if (it == users_.end())
+    auto const* u = users_.find(id);
+    if (!u)
         return;
-    if (it->second.super_user)
+    if (u->super_user)
         super_users_.erase(id);
-    if (it->second.remove_at)
-        removals_.erase({*it->second.remove_at, id});
-    for (auto const& m : it->second.groups)
+    if (u->remove_at)
+        removals_.erase({*u->remove_at, id});
+    for (auto const& m : u->groups)
         members_[m.group_id].erase(id);
-    index_name(it->second, false);
-    index_contacts(it->second, false);
+    index_name(*u, false);
+    index_contacts(*u, false);
     search_.erase(id);
     // Copy: removing a token edits the set being walked.
     auto const owned = tokens_of(id);
     for (record_id token_id : owned)
         remove_token_record(token_id);
     user_tokens_.erase(id);
-    users_.erase(it);
+    users_.erase(id);
 }
 
 void directory::put(group g)
@@ -311,10 +307,9 @@ void directory::remove_group_record(record_id id)
     if (groups_.erase(id) == 0)
         return;
     if (auto it = members_.find(id); it != members_.end()) {
-        for (record_id user_id : it->second) {
-            auto& gs = users_.at(user_id).groups;
-            gs.erase_if([id](membership const& m) { return m.group_id == id; });
-        }
+        for (record_id user_id : it->second)
+            if (auto* u = users_.find(user_id))
+                u->groups.erase_if([id](membership const& m) { return m.group_id == id; });
         members_.erase(it);
     }
 }

@@ -14,6 +14,7 @@
 #include "store/records.hpp"
 #include "store/search_index.hpp"
 #include "store/rw_lock.hpp"
+#include "store/user_table.hpp"
 
 #include <cstddef>
 #include <deque>
@@ -106,7 +107,7 @@ public:
     kept_answer const* find_answer(record_id id) const;
 
     // Users ordered by id.
-    std::map<record_id, user> const& users() const { return users_; }
+    user_table const& users() const { return users_; }
     std::map<record_id, group> const& groups() const { return groups_; }
     std::map<record_id, token> const& tokens() const { return tokens_; }
     // Ids of the members of a group (admins included), ordered.
@@ -172,7 +173,7 @@ private:
     void untrack_self_service(audit_event const& e);
 
     mutable rw_lock mutex_;
-    std::map<record_id, user> users_;
+    user_table users_;
     std::map<record_id, group> groups_;
     std::map<record_id, token> tokens_;
     // Derived indexes, kept by apply().

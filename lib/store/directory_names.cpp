@@ -168,9 +168,9 @@ std::vector<std::pair<record_id, record_id>> directory::name_collisions() const
     // ASCII case was the rule before: a new collision involves a name that
     // is not ASCII.
     std::set<std::pair<record_id, record_id>> pairs;
-    for (auto const& entry : users_) { // not a structured binding: clang 14 cannot capture one
-        auto const id = entry.first;
-        auto const name = entry.second.user_name();
+    for (auto const& u : users_) {
+        auto const id = u.id;
+        auto const name = u.user_name();
         if (!name || is_ascii(*name))
             continue;
         for_each_claim(*name, [&](user const& other) {

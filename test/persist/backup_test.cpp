@@ -123,8 +123,8 @@ BOOST_AUTO_TEST_CASE(a_backup_taken_while_writing_restores_to_one_moment)
     BOOST_TEST(moment <= end);
     auto const other = static_cast<store::record_id>(2 + moment % (users - 1));
     BOOST_TEST(restored.find_user(other)->last_name == std::to_string(moment));
-    for (auto const& [id, u] : restored.users())
-        BOOST_TEST_REQUIRE(std::stoi(std::string(u.last_name.view())) <= moment, "user " << id << " is from after the moment");
+    for (auto const& u : restored.users())
+        BOOST_TEST_REQUIRE(std::stoi(std::string(u.last_name.view())) <= moment, "user " << u.id << " is from after the moment");
 }
 
 BOOST_AUTO_TEST_CASE(a_memory_mode_committer_has_nothing_to_capture)
@@ -160,8 +160,8 @@ struct crash {};
 std::map<store::record_id, std::string> names(store::directory const& d)
 {
     std::map<store::record_id, std::string> r;
-    for (auto const& [id, u] : d.users())
-        r[id] = std::string(u.first_name.view());
+    for (auto const& u : d.users())
+        r[u.id] = std::string(u.first_name.view());
     return r;
 }
 

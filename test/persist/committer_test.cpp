@@ -34,8 +34,8 @@ using model = std::map<store::record_id, std::string>; // user id -> firstName
 model observed(store::directory const& d)
 {
     model m;
-    for (auto const& [id, u] : d.users())
-        m[id] = u.first_name.view();
+    for (auto const& u : d.users())
+        m[u.id] = u.first_name.view();
     return m;
 }
 

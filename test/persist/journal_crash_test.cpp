@@ -35,8 +35,8 @@ model recovered_from(std::string const& bytes)
     store::directory d;
     recover(files, d, system_io());
     model m;
-    for (auto const& [id, u] : d.users())
-        m[id] = u.first_name.view();
+    for (auto const& u : d.users())
+        m[u.id] = u.first_name.view();
     return m;
 }
 

@@ -150,7 +150,7 @@ void fill(directory& d)
 
 // Everything a reader can see, indexes included.
 struct state {
-    std::map<record_id, user> users;
+    user_table users;
     std::map<record_id, group> groups;
     std::map<record_id, token> tokens;
     std::deque<audit_event> audit;

@@ -312,8 +312,8 @@ void import_directory(connection& c, store::directory const& dir, deadline until
     };
     for (auto const& [id, g] : dir.groups())
         add(record_kind::group, id, store::put_group{g});
-    for (auto const& [id, u] : dir.users())
-        add(record_kind::user, id, store::put_user{u});
+    for (auto const& u : dir.users())
+        add(record_kind::user, u.id, store::put_user{u});
     for (auto const& [id, t] : dir.tokens())
         add(record_kind::token, id, store::put_token{t});
     for (auto const& e : dir.audit())
