@@ -247,7 +247,7 @@ std::optional<user> directory::put(user u)
         for (auto const& m : stored.groups)
             members_[m.group_id].erase(id);
         // Most writes keep the name a user claims: no need to hash it twice.
-        same_claim = claim_of(stored) == claim_of(u);
+        same_claim = claim_of(stored) == claim_of(u) && claims_by_address(stored) == claims_by_address(u);
         if (!same_claim)
             index_name(stored, false);
         same_contacts = stored.external_id() == u.external_id() && stored.email_address() == u.email_address();

@@ -167,6 +167,7 @@ private:
     void index_contacts(user const& u, bool add);
     // The name a user claims: userName, else the e-mail address.
     static user::text claim_of(user const& u);
+    static bool claims_by_address(user const& u);
     void put(audit_event const& e);
     void remove_audit_record(record_id id);
     void track_self_service(audit_event const& e);
@@ -179,8 +180,9 @@ private:
     // Derived indexes, kept by apply().
     std::unordered_map<token_hash, record_id, token_hash_hasher> token_by_hash_;
     // A user's claim to a name (userName, else the e-mail address), by a
-    // hash of its ASCII lower case (name_index.hpp: about 18 bytes a user
-    // who has either).
+    // hash of its prepared form (name_index.hpp: about 18 bytes a user).
+    // An ASCII address claimed is not here but in user_by_address_, under
+    // the same key (claims_by_address).
     name_index user_by_name_;
     // Every user's externalId (by a hash of it) and e-mail address (of its
     // ASCII lower case), whether or not it is their name: about 18 bytes

@@ -56,16 +56,27 @@ std::uint64_t name_hash(std::string_view name)
 
 user::text directory::claim_of(user const& u) { return u.user_name() ? u.user_name() : u.email_address(); }
 
+// Whether u's claim is an ASCII e-mail address: it is found through the
+// address index (whose key, its ASCII lower case, is its name_hash), so
+// the name index leaves it out and is a fraction of the users.
+bool directory::claims_by_address(user const& u)
+{
+    return !u.user_name() && u.email_address() && is_ascii(*u.email_address());
+}
+
 template <class F>
 void directory::for_each_claim(std::string_view name, F&& f) const
 {
-    user_by_name_.for_each(name_hash(name), [&](record_id id) {
+    auto const key = name_hash(name);
+    auto const check = [&](record_id id, bool by_address) {
         auto const* u = find_user(id);
-        if (!u)
+        if (!u || claims_by_address(*u) != by_address)
             return;
         if (auto const claim = claim_of(*u); claim && same_name(*claim, name))
             f(*u);
-    });
+    };
+    user_by_name_.for_each(key, [&](record_id id) { check(id, false); });
+    user_by_address_.for_each(key, [&](record_id id) { check(id, true); });
 }
 
 user const* directory::address_holder(std::string_view address) const
@@ -184,7 +195,7 @@ std::vector<std::pair<record_id, record_id>> directory::name_collisions() const
 void directory::index_name(user const& u, bool add)
 {
     auto const claim = claim_of(u);
-    if (!claim)
+    if (!claim || claims_by_address(u))
         return;
     auto const key = name_hash(*claim);
     if (add)

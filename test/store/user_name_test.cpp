@@ -75,3 +75,56 @@ BOOST_AUTO_TEST_CASE(the_directory_finds_a_user_by_any_form_of_their_name_and_re
     BOOST_TEST(collisions[0].first == 1u);
     BOOST_TEST(collisions[0].second == 2u);
 }
+
+// A user without a userName goes by their address. An ASCII address is
+// found through the address index, any other through the name index:
+// every form of the name finds either, and a change between a userName
+// and the same text as an address moves the user from one to the other.
+BOOST_AUTO_TEST_CASE(an_address_is_found_by_any_form_of_it_whichever_index_holds_it)
+{
+    directory d;
+    user ann;
+    ann.id = 1;
+    ann.set_email_address("Ann@Example.org");
+    d.apply(put_user{ann});
+    user jose;
+    jose.id = 2;
+    jose.set_email_address(decomposed);
+    d.apply(put_user{jose});
+
+    // Fullwidth "ＡＮＮ" prepares to "ann": a form that is not ASCII finds an ASCII address.
+    for (auto const& form : {std::string("ann@example.ORG"), std::string("\xEF\xBC\xA1\xEF\xBC\xAE\xEF\xBC\xAE@example.org")}) {
+        BOOST_TEST_REQUIRE(d.find_user_by_name(form) != nullptr, form);
+        BOOST_TEST(d.find_user_by_name(form)->id == 1u, form);
+        BOOST_TEST(d.name_claimant(form, 3)->id == 1u, form);
+    }
+    for (auto const& form : {precomposed, decomposed}) {
+        BOOST_TEST_REQUIRE(d.find_user_by_name(form) != nullptr, form);
+        BOOST_TEST(d.find_user_by_name(form)->id == 2u, form);
+    }
+    BOOST_TEST(d.effective_name(*d.find_user(1)) == "Ann@Example.org");
+
+    // The same text as a userName, then as the address again.
+    ann.set_user_name("Ann@Example.org");
+    d.apply(put_user{ann});
+    BOOST_TEST(d.find_user_by_name("ann@example.org")->id == 1u);
+    ann.set_user_name(std::nullopt);
+    d.apply(put_user{ann});
+    BOOST_TEST(d.find_user_by_name("ann@example.org")->id == 1u);
+    // A second user with the address claims it, but is not its holder.
+    user later;
+    later.id = 3;
+    later.set_email_address("ann@example.org");
+    d.apply(put_user{later});
+    BOOST_TEST(d.find_user_by_name("ann@example.org")->id == 1u);
+    BOOST_TEST(d.name_claimant("ann@example.org", 1)->id == 3u);
+    BOOST_TEST(d.effective_name(*d.find_user(3)) == "3");
+    // Gone with the address.
+    ann.set_email_address("ann@example.net");
+    d.apply(put_user{ann});
+    later.set_email_address(std::nullopt);
+    d.apply(put_user{later});
+    BOOST_TEST(!d.find_user_by_name("ann@example.org"));
+    BOOST_TEST(!d.name_claimant("ann@example.org", 0));
+    BOOST_TEST(d.find_user_by_name("ANN@example.net")->id == 1u);
+}
