@@ -144,7 +144,7 @@ http::response list_audit(context& ctx)
         return *malformed;
     if (ctx.me->super_user)
         return event_page(ctx, q, [](store::audit_event const&) { return true; });
-    bool const admin = std::any_of(ctx.me->groups.begin(), ctx.me->groups.end(), [](auto const& m) { return m.admin; });
+    bool const admin = std::ranges::any_of(ctx.me->groups(), [](auto const& m) { return m.admin; });
     if (!admin)
         return forbidden("only a superuser or a user group admin may read the audit trail");
     // An admin sees the events of the users they may read now, and of

@@ -57,7 +57,7 @@ void add_header(std::string& headers, std::string_view name, std::string_view va
 // Whether `u` is a member (an admin, with `admin`) of a group named `name`.
 bool in_group_named(store::directory const& dir, store::user const& u, std::string_view name, bool admin)
 {
-    for (auto const& m : u.groups) {
+    for (auto const& m : u.groups()) {
         if (admin && !m.admin)
             continue;
         if (auto const* g = dir.find_group(m.group_id); g && g->name == name)
@@ -70,7 +70,7 @@ bool in_group_named(store::directory const& dir, store::user const& u, std::stri
 std::vector<std::string_view> group_names(store::directory const& dir, store::user const& u)
 {
     std::vector<std::string_view> names;
-    for (auto const& m : u.groups)
+    for (auto const& m : u.groups())
         if (auto const* g = dir.find_group(m.group_id))
             names.push_back(g->name);
     return names;

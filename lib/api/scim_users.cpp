@@ -272,7 +272,7 @@ http::response scim_create_user(context& ctx)
         role_change roles;
         if (!me->super_user) {
             // A group admin provisions into the group they administer.
-            for (auto const& m : me->groups) {
+            for (auto const& m : me->groups()) {
                 if (!m.admin)
                     continue;
                 refuse_unless(!roles.group, "a group admin who administers several user groups cannot create users "

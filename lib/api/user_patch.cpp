@@ -306,7 +306,7 @@ std::optional<std::string> apply_roles(store::user& u, role_change const& roles,
         auto const* existing = u.membership_of(*roles.group);
         u.set_membership(*roles.group, roles.admin.value_or(existing && existing->admin));
     }
-    for (auto const& m : u.groups) {
+    for (auto const& m : u.groups()) {
         auto const* g = dir.find_group(m.group_id);
         if (g && !store::clients_compatible(u.client_id, g->client_id))
             return "Invalid roles: user group " + std::to_string(m.group_id) + " belongs to another clientId";

@@ -55,7 +55,7 @@ json::value period_name(store::remove_period p)
 json::object user_view(store::user const& u, json::storage_ptr sp)
 {
     json::array groups(sp);
-    for (auto const& m : u.groups)
+    for (auto const& m : u.groups())
         groups.push_back(json::object({{"id", m.group_id}, {"admin", m.admin}}, sp));
     auto const texts = u.texts.all(); // the block read once, not once per text
     auto const text = [&](store::user_text t) { return or_null(texts[store::text_index(t)]); };

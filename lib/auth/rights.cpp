@@ -13,8 +13,8 @@ access access_to(store::user const& caller, store::user const& target)
     if (caller.id == target.id)
         return access::self;
     bool const administers = !target.super_user
-        && std::any_of(target.groups.begin(), target.groups.end(),
-                       [&](store::membership const& m) { return caller.is_admin_of(m.group_id); });
+        && std::ranges::any_of(target.groups(),
+                               [&](store::membership const& m) { return caller.is_admin_of(m.group_id); });
     return administers ? access::admin : access::none;
 }
 
@@ -54,7 +54,7 @@ bool may_retire(store::user const& caller, store::user const& target)
     if (caller.super_user)
         return true;
     return access_to(caller, target) == access::admin
-        && std::all_of(target.groups.begin(), target.groups.end(), [&](store::membership const& m) {
+        && std::ranges::all_of(target.groups(), [&](store::membership const& m) {
                return !m.admin || caller.is_admin_of(m.group_id);
            });
 }
@@ -64,7 +64,7 @@ bool removal_stands(store::user const* scheduler, store::user const& target)
     if (scheduler)
         return scheduler->active && may_retire(*scheduler, target);
     return !target.super_user
-        && std::none_of(target.groups.begin(), target.groups.end(), [](store::membership const& m) { return m.admin; });
+        && std::ranges::none_of(target.groups(), [](store::membership const& m) { return m.admin; });
 }
 
 bool may_manage_tokens(store::user const& caller, store::user const& owner)

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <vector>
 
 namespace rosterd::persist {
 
@@ -49,8 +50,8 @@ void encode(encoder& e, store::user const& u)
     e.boolean(u.require_email_match);
     e.boolean(u.email_match_credential_filter);
     e.opt_str(texts[store::text_index(store::user_text::auth_organization_id)]);
-    e.u64(u.groups.size());
-    for (auto const& m : u.groups) {
+    e.u64(u.groups().size());
+    for (auto const& m : u.groups()) {
         e.u64(m.group_id);
         e.boolean(m.admin);
     }
@@ -96,17 +97,17 @@ store::user decode_user(decoder& d, bool extended)
     u.email_match_credential_filter = d.boolean();
     texts[store::text_index(store::user_text::auth_organization_id)] = d.opt_str();
     auto const n = d.u64();
-    // Exactly: growing one by one would leave a third membership in room
-    // for four. A membership takes at least two bytes, which bounds what a
-    // damaged count can reserve.
-    u.groups.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, d.left() / 2)));
+    // Reused, so that decoding a user allocates only the block its texts
+    // and memberships end up in.
+    thread_local std::vector<store::membership> groups;
+    groups.clear();
     for (std::uint64_t i = 0; i < n; ++i) {
         auto const group = d.u64();
         if (group > store::max_membership_group)
             throw decode_error("bad membership group id");
-        if (!u.groups.empty() && u.groups.back().group_id >= group)
+        if (!groups.empty() && groups.back().group_id >= group)
             throw decode_error("memberships out of order");
-        u.groups.push_back({group, d.boolean()});
+        groups.push_back({group, d.boolean()});
     }
     u.created = d.i64();
     u.updated = d.i64();
@@ -123,7 +124,7 @@ store::user decode_user(decoder& d, bool extended)
             u.removal_by = static_cast<std::uint32_t>(by);
         }
     }
-    u.texts = store::user_texts(texts); // one allocation for the seven
+    u.texts = store::user_texts(texts, groups); // one allocation for all
     return u;
 }
 

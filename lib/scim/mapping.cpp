@@ -154,7 +154,7 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
     put_single(r, "phoneNumbers", u.phone_number());
     r["active"] = bool(u.active);
     json::array groups;
-    for (auto const& m : u.groups) {
+    for (auto const& m : u.groups()) {
         json::object g{{"value", std::to_string(m.group_id)}, {"$ref", location("Groups", m.group_id)}};
         auto const* group = dir.find_group(m.group_id);
         if (group && (viewer.super_user || viewer.is_admin_of(m.group_id)))

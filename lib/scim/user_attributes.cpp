@@ -145,7 +145,7 @@ attributes::element_list const& user_attributes::elements(attribute a) const
     case attribute::emails: single(u.email_address()); break;
     case attribute::phone_numbers: single(u.phone_number()); break;
     case attribute::groups:
-        for (auto const& m : u.groups) {
+        for (auto const& m : u.groups()) {
             fields g{{field::value, text(keep(std::to_string(m.group_id)))},
                      {field::ref, text(keep(location("Groups", m.group_id)))}};
             auto const* group = dir_.find_group(m.group_id);

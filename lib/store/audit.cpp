@@ -87,7 +87,7 @@ std::uint32_t changed_fields(user const& a, user const& b)
         .field(f::auto_email_match, a.auto_email_match, b.auto_email_match)
         .field(f::require_email_match, a.require_email_match, b.require_email_match)
         .field(f::email_match_credential_filter, a.email_match_credential_filter, b.email_match_credential_filter)
-        .field(f::user_groups, a.groups, b.groups)
+        .field(f::user_groups, a.groups(), b.groups())
         .field(f::active, a.active, b.active)
         .bits();
 }

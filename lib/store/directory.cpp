@@ -42,9 +42,10 @@ bool id_set::contains(record_id id) const { return std::binary_search(ids_.begin
 
 membership const* user::membership_of(record_id group_id) const
 {
-    auto it = std::lower_bound(groups.begin(), groups.end(), group_id,
+    auto const all = groups();
+    auto it = std::lower_bound(all.begin(), all.end(), group_id,
         [](membership const& m, record_id id) { return m.group_id < id; });
-    return it != groups.end() && it->group_id == group_id ? &*it : nullptr;
+    return it != all.end() && it->group_id == group_id ? &*it : nullptr;
 }
 
 void user::set_membership(record_id group_id, bool admin)
@@ -53,17 +54,28 @@ void user::set_membership(record_id group_id, bool admin)
     // would silently become another group's.
     if (group_id > max_membership_group)
         throw std::out_of_range("group id " + std::to_string(group_id) + " past 2^63 - 1");
-    auto it = std::lower_bound(groups.begin(), groups.end(), group_id,
+    std::vector<membership> all(groups().begin(), groups().end());
+    auto it = std::lower_bound(all.begin(), all.end(), group_id,
         [](membership const& m, record_id id) { return m.group_id < id; });
-    if (it != groups.end() && it->group_id == group_id)
+    if (it != all.end() && it->group_id == group_id) {
+        if (it->admin == admin)
+            return;
         it->admin = admin;
-    else
-        groups.insert(it, membership{group_id, admin});
+    } else {
+        all.insert(it, membership{group_id, admin});
+    }
+    set_groups(all);
 }
 
 void user::remove_membership(record_id group_id)
 {
-    groups.erase_if([&](membership const& m) { return m.group_id == group_id; });
+    if (!membership_of(group_id))
+        return;
+    std::vector<membership> all;
+    for (auto const& m : groups())
+        if (m.group_id != group_id)
+            all.push_back(m);
+    set_groups(all);
 }
 
 bool user::is_admin_of(record_id group_id) const
@@ -244,7 +256,7 @@ std::optional<user> directory::put(user u)
             super_users_.erase(id);
         if (stored.remove_at)
             removals_.erase({*stored.remove_at, id});
-        for (auto const& m : stored.groups)
+        for (auto const& m : stored.groups())
             members_[m.group_id].erase(id);
         // Most writes keep the name a user claims: no need to hash it twice.
         same_claim = claim_of(stored) == claim_of(u) && claims_by_address(stored) == claims_by_address(u);
@@ -261,7 +273,7 @@ std::optional<user> directory::put(user u)
         super_users_.insert(id);
     if (stored.remove_at)
         removals_.insert({*stored.remove_at, id});
-    for (auto const& m : stored.groups)
+    for (auto const& m : stored.groups())
         members_[m.group_id].insert(id);
     if (!same_claim)
         index_name(stored, true);
@@ -282,7 +294,7 @@ void directory::remove_user_record(record_id id)
         super_users_.erase(id);
     if (u->remove_at)
         removals_.erase({*u->remove_at, id});
-    for (auto const& m : u->groups)
+    for (auto const& m : u->groups())
         members_[m.group_id].erase(id);
     index_name(*u, false);
     index_contacts(*u, false);
@@ -309,7 +321,7 @@ void directory::remove_group_record(record_id id)
     if (auto it = members_.find(id); it != members_.end()) {
         for (record_id user_id : it->second)
             if (auto* u = users_.find(user_id))
-                u->groups.erase_if([id](membership const& m) { return m.group_id == id; });
+                u->remove_membership(id);
         members_.erase(it);
     }
 }

@@ -2,23 +2,25 @@
 // The directory's records. Plain values: copying one is how a change is made
 // (a handler copies a record, edits the copy, and submits it as an after-image).
 
-#include "store/membership_list.hpp"
+#include "store/membership.hpp"
 #include "store/opt_int.hpp"
 #include "store/short_text.hpp"
 #include "store/user_texts.hpp"
 
 #include <array>
 #include <charconv>
+#include <initializer_list>
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace rosterd::store {
 
-using record_id = std::uint64_t; // also in membership_list.hpp
+using record_id = std::uint64_t; // also in membership.hpp
 // Seconds since the Unix epoch, UTC. Every stored time is absolute.
 using unix_time = std::int64_t;
 
@@ -26,7 +28,7 @@ enum class remove_period : std::uint8_t { none, week, month, year };
 
 struct user {
     // Pointers and eight-byte values first, the flags together at the end:
-    // no padding between fields. 96 bytes, and a user takes just that in
+    // no padding between fields. 88 bytes, and a user takes just that in
     // the directory (store/user_table.hpp): every byte added here is a
     // megabyte a million users.
     record_id id = 0;
@@ -35,12 +37,11 @@ struct user {
     // phoneNumber, emailAddress, externalId, description, remarks,
     // authOrganizationId and userName (the name an identity provider knows
     // the user by, SCIM's userName: unique among users, ignoring ASCII
-    // case). Read and set them through the functions below.
+    // case), and the memberships. Read and set them through the functions
+    // below.
     user_texts texts;
     opt_id client_id;
     opt_time remove_at;
-    // Sorted by group_id, at most one entry per group.
-    membership_list groups;
     unix_time created = 0;
     unix_time updated = 0;
     bool phone_number_verified = false;
@@ -74,6 +75,10 @@ struct user {
     void set_auth_organization_id(text v) { texts.set(user_text::auth_organization_id, v); }
     void set_user_name(text v) { texts.set(user_text::user_name, v); }
 
+    // Sorted by group_id, at most one entry per group.
+    membership_view groups() const noexcept { return texts.memberships(); }
+    void set_groups(std::span<membership const> groups) { texts.set_memberships(groups); }
+    void set_groups(std::initializer_list<membership> groups) { set_groups(std::span(groups.begin(), groups.size())); }
     membership const* membership_of(record_id group_id) const;
     // Adds or changes the membership, keeping `groups` sorted.
     void set_membership(record_id group_id, bool admin);

@@ -16,6 +16,18 @@ static_assert(user_text_count < 8, "the flags byte holds a bit per text and the 
 
 unsigned bit_of(user_text t) { return 1u << static_cast<unsigned>(t); }
 
+// The block's fixed start: the number of memberships, the flags byte and
+// three zero bytes; the memberships follow.
+constexpr std::size_t fixed_size = 8;
+constexpr std::size_t flags_at = 4;
+
+std::uint32_t membership_count(unsigned char const* block) noexcept
+{
+    std::uint32_t n;
+    std::memcpy(&n, block, sizeof n);
+    return n;
+}
+
 // The flags byte and the lengths of the present texts, in order.
 struct header {
     unsigned flags;
@@ -24,8 +36,9 @@ struct header {
     unsigned char const* lengths;
 
     explicit header(unsigned char const* block)
-        : flags(block[0]), count(static_cast<unsigned>(std::popcount(flags & present_bits))),
-          width(flags & wide_lengths ? 4 : 2), lengths(block + 1)
+        : flags(block[flags_at]), count(static_cast<unsigned>(std::popcount(flags & present_bits))),
+          width(flags & wide_lengths ? 4 : 2),
+          lengths(block + fixed_size + membership_count(block) * sizeof(membership))
     {
     }
     std::size_t length(unsigned i) const noexcept
@@ -44,8 +57,10 @@ struct header {
 
 } // namespace
 
-user_texts::user_texts(values const& all)
+user_texts::user_texts(values const& all, std::span<membership const> groups)
 {
+    if (groups.size() > std::numeric_limits<std::uint32_t>::max())
+        throw std::length_error("user_texts: over 2^32 memberships");
     unsigned flags = 0;
     std::size_t count = 0, characters = 0;
     for (std::size_t i = 0; i < user_text_count; ++i) {
@@ -59,24 +74,30 @@ user_texts::user_texts(values const& all)
         if (all[i]->size() > std::numeric_limits<std::uint16_t>::max())
             flags |= wide_lengths;
     }
-    if (flags == 0)
+    if (flags == 0 && groups.empty())
         return;
     std::size_t const width = flags & wide_lengths ? 4 : 2;
-    auto* block = static_cast<unsigned char*>(std::malloc(1 + count * width + characters));
+    std::size_t const group_bytes = groups.size() * sizeof(membership);
+    auto* block = static_cast<unsigned char*>(std::malloc(fixed_size + group_bytes + count * width + characters));
     if (!block)
         throw std::bad_alloc();
-    block[0] = static_cast<unsigned char>(flags);
-    auto* length = block + 1;
+    auto const n = static_cast<std::uint32_t>(groups.size());
+    std::memcpy(block, &n, sizeof n);
+    block[flags_at] = static_cast<unsigned char>(flags);
+    std::memset(block + flags_at + 1, 0, fixed_size - flags_at - 1);
+    if (group_bytes != 0)
+        std::memcpy(block + fixed_size, groups.data(), group_bytes);
+    auto* length = block + fixed_size + group_bytes;
     auto* out = length + count * width;
     for (auto const& v : all) {
         if (!v)
             continue;
         if (width == 4) {
-            auto const n = static_cast<std::uint32_t>(v->size());
-            std::memcpy(length, &n, 4);
+            auto const len = static_cast<std::uint32_t>(v->size());
+            std::memcpy(length, &len, 4);
         } else {
-            auto const n = static_cast<std::uint16_t>(v->size());
-            std::memcpy(length, &n, 2);
+            auto const len = static_cast<std::uint16_t>(v->size());
+            std::memcpy(length, &len, 2);
         }
         length += width;
         if (!v->empty())
@@ -108,7 +129,7 @@ std::size_t user_texts::block_size() const noexcept
 
 user_texts::value user_texts::get(user_text t) const noexcept
 {
-    if (!block_ || !(block_[0] & bit_of(t)))
+    if (!block_ || !(block_[flags_at] & bit_of(t)))
         return std::nullopt;
     header const h(block_);
     auto const index = static_cast<unsigned>(std::popcount(h.flags & (bit_of(t) - 1)));
@@ -136,11 +157,25 @@ user_texts::values user_texts::all() const noexcept
     return out;
 }
 
+membership_view user_texts::memberships() const noexcept
+{
+    if (!block_)
+        return {};
+    // The block holds membership objects, copied in at offset 8 of a
+    // malloc'd (so suitably aligned) block.
+    return {reinterpret_cast<membership const*>(block_ + fixed_size), membership_count(block_)};
+}
+
 void user_texts::set(user_text t, value v)
 {
     auto all_values = all();
     all_values[static_cast<std::size_t>(t)] = v;
-    *this = user_texts(all_values); // built before the old block is freed
+    *this = user_texts(all_values, memberships()); // built before the old block is freed
+}
+
+void user_texts::set_memberships(std::span<membership const> groups)
+{
+    *this = user_texts(all(), groups);
 }
 
 bool operator==(user_texts const& a, user_texts const& b) noexcept

@@ -1,16 +1,22 @@
 #pragma once
-// A user's seven optional texts in one pointer: null when all are absent,
-// else one heap block holding which are present, their lengths and their
-// characters. Most users have one to three of them (an e-mail address, a
-// phone number); as seven separate one-pointer texts they took 56 bytes of
-// the record and a malloc chunk each.
+// A user's seven optional texts and their memberships in one pointer: null
+// when there are none of either, else one heap block. Most users have one
+// to three texts (an e-mail address, a phone number) and a few
+// memberships; as seven separate one-pointer texts they took 56 bytes of
+// the record and a malloc chunk each, and the memberships a block of
+// their own (its header and malloc's, and its rounding: about 28 bytes a
+// user with the pointer).
 //
-// The block: a byte of flags (bit i: text i is present; bit 7: lengths are
-// four bytes, else two), the lengths of the present texts in order, then
-// their characters in order. It is canonical, so equal texts make equal
-// blocks.
+// The block: the number of memberships (four bytes), a byte of flags
+// (bit i: text i is present; bit 7: lengths are four bytes, else two) and
+// three zero bytes; the memberships (eight bytes each, so aligned); the
+// lengths of the present texts in order; then their characters in order.
+// It is canonical, so equal contents make equal blocks.
 //
-// get() answers a view into the block: copy it to keep it past a change.
+// get() and memberships() answer views into the block: copy them to keep
+// them past a change.
+
+#include "store/membership.hpp"
 
 #include <array>
 #include <cstddef>
@@ -42,7 +48,8 @@ public:
 
     user_texts() noexcept = default;
     // All at once, in one allocation: how a decoder builds a user.
-    explicit user_texts(values const& all);
+    // `groups` sorted by group id, at most one a group.
+    explicit user_texts(values const& all, std::span<membership const> groups = {});
     user_texts(user_texts const& other);
     user_texts(user_texts&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
     user_texts& operator=(user_texts other) noexcept
@@ -59,8 +66,10 @@ public:
 
     value get(user_text t) const noexcept;
     values all() const noexcept;
-    // Rebuilds the block; `v` may be a view into it.
+    membership_view memberships() const noexcept;
+    // Rebuild the block; `v` and `groups` may be views into it.
     void set(user_text t, value v);
+    void set_memberships(std::span<membership const> groups);
 
     friend bool operator==(user_texts const& a, user_texts const& b) noexcept;
 

@@ -26,7 +26,7 @@ store::user full_user()
     u.remove_at = 1'900'000'000;
     u.require_email_match = true;
     u.set_auth_organization_id("org");
-    u.groups = {{1, true}, {5, false}};
+    u.set_groups({{1, true}, {5, false}});
     u.created = 1;
     u.updated = 2;
     return u;
@@ -237,7 +237,7 @@ BOOST_AUTO_TEST_CASE(a_membership_group_id_past_two_to_the_63_is_refused)
     decoder d(bytes);
     BOOST_CHECK_THROW(decode_change(d), decode_error);
     bytes[at + 7] = '\x7f'; // below the top bit: kept
-    store::record_id const kept = std::get<store::put_user>(decoded(bytes)).after.groups[1].group_id;
+    store::record_id const kept = std::get<store::put_user>(decoded(bytes)).after.groups()[1].group_id;
     BOOST_TEST(kept == 0x7f00000000000005u);
 }
 

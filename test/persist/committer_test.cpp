@@ -698,7 +698,7 @@ BOOST_AUTO_TEST_CASE(a_request_is_replayed_whole_or_not_at_all_wherever_a_crash_
             for (store::record_id id = 2; id <= 4; ++id) {
                 store::user u;
                 u.id = id;
-                u.groups = {{1, false}};
+                u.set_groups({{1, false}});
                 log.record(store::put_user{u});
             }
             return true;

@@ -14,12 +14,12 @@ using namespace rosterd::persist;
 
 namespace {
 
-store::user make_user(store::record_id id, std::string name, store::membership_list groups = {})
+store::user make_user(store::record_id id, std::string name, std::vector<store::membership> groups = {})
 {
     store::user u;
     u.id = id;
     u.first_name = std::move(name);
-    u.groups = std::move(groups);
+    u.set_groups(groups);
     u.remove_at = id * 100;
     return u;
 }

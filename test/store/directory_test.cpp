@@ -11,11 +11,11 @@ using namespace rosterd::store;
 
 namespace {
 
-user make_user(record_id id, membership_list groups = {})
+user make_user(record_id id, std::vector<membership> groups = {})
 {
     user u;
     u.id = id;
-    u.groups = std::move(groups);
+    u.set_groups(groups);
     return u;
 }
 
@@ -66,7 +66,7 @@ BOOST_AUTO_TEST_CASE(removing_a_group_removes_its_memberships)
     d.apply(put_group{{2, "b", std::nullopt, 0, 0}});
     d.apply(put_user{make_user(1, {{1, true}, {2, false}})});
     d.apply(remove_group{1});
-    auto const& groups = d.find_user(1)->groups;
+    auto const groups = d.find_user(1)->groups();
     BOOST_TEST_REQUIRE(groups.size() == 1u);
     BOOST_TEST(groups[0].group_id == 2u);
 }
@@ -113,9 +113,9 @@ BOOST_AUTO_TEST_CASE(memberships_stay_sorted)
     u.set_membership(2, true);
     u.set_membership(9, false);
     u.set_membership(5, true);
-    BOOST_TEST_REQUIRE(u.groups.size() == 3u);
-    BOOST_TEST(record_id(u.groups[0].group_id) == 2u);
-    BOOST_TEST(record_id(u.groups[1].group_id) == 5u);
+    BOOST_TEST_REQUIRE(u.groups().size() == 3u);
+    BOOST_TEST(record_id(u.groups()[0].group_id) == 2u);
+    BOOST_TEST(record_id(u.groups()[1].group_id) == 5u);
     BOOST_TEST(u.is_admin_of(5));
 }
 

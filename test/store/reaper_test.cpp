@@ -41,7 +41,7 @@ struct fixture {
         u.super_user = super;
         u.remove_at = remove_at;
         u.removal_by = remove_at ? by : 0;
-        u.groups = {{1, false}};
+        u.set_groups({{1, false}});
         dir.apply(put_user{u});
     }
 };
@@ -108,7 +108,7 @@ BOOST_AUTO_TEST_CASE(a_removal_is_cancelled_once_its_scheduler_may_not_remove_th
     dir.apply(put_group{{2, "h", std::nullopt, 0, 0}});
     auto admin = *dir.find_user(4);
     admin.id = 5;
-    admin.groups = {{1, true}};
+    admin.set_groups({{1, true}});
     dir.apply(put_user{admin});
     add(6, false, t0, 5);
     add(7, false, t0, 5);
