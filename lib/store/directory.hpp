@@ -65,6 +65,9 @@ public:
     // The one place state changes.
     // By value: a change passed as an rvalue is moved in, never copied.
     void apply(change c);
+    // Starts fetching the index slots apply(c) will touch: a loader calls
+    // it a few changes ahead, so that their cache misses overlap.
+    void prefetch(change const& c) const;
 
     user const* find_user(record_id id) const;
     group const* find_group(record_id id) const;

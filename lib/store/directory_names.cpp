@@ -150,6 +150,17 @@ void directory::index_contacts(user const& u, bool add)
         update(user_by_address_, ascii_folded_hash(*address));
 }
 
+void directory::prefetch(change const& c) const
+{
+    auto const* put = std::get_if<put_user>(&c);
+    if (!put)
+        return;
+    if (auto const id = put->after.external_id())
+        user_by_external_id_.prefetch(std::hash<std::string_view>{}(*id));
+    if (auto const address = put->after.email_address())
+        user_by_address_.prefetch(ascii_folded_hash(*address));
+}
+
 std::vector<record_id> directory::users_with_external_id(std::string_view id) const
 {
     std::vector<record_id> out;
