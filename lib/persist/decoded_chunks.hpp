@@ -7,6 +7,7 @@
 // share it.
 
 #include "store/change.hpp"
+#include "store/directory.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -101,6 +102,19 @@ void decode_beside(Produce&& produce, Consume&& consume)
         throw;
     }
     producer.join();
+}
+
+// Applies a decoded chunk's changes in order, asking for each one's index
+// slots a few changes ahead (directory::prefetch): a load's inserts are
+// a cache miss each otherwise.
+inline void apply_chunk(store::directory& dir, decoded_chunks::chunk& chunk)
+{
+    constexpr std::size_t ahead = 8;
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+        if (i + ahead < chunk.size())
+            dir.prefetch(chunk[i + ahead]);
+        dir.apply(std::move(chunk[i]));
+    }
 }
 
 } // namespace rosterd::persist

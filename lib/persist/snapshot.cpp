@@ -271,12 +271,7 @@ snapshot_info load_snapshot_bytes(std::string_view data, std::filesystem::path c
             dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
             raised = true;
         }
-        constexpr std::size_t ahead = 8;
-        for (std::size_t i = 0; i < chunk.size(); ++i) {
-            if (i + ahead < chunk.size())
-                dir.prefetch(chunk[i + ahead]);
-            dir.apply(std::move(chunk[i]));
-        }
+        apply_chunk(dir, chunk);
     };
     // Below a few MB a second thread costs more than it saves.
     constexpr std::size_t parallel_from = 1 << 20;

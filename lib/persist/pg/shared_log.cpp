@@ -88,10 +88,7 @@ position load_directory(connection& c, store::directory& dir, deadline until)
                 if (!abandoned && !chunk.empty())
                     push(std::move(chunk));
             },
-            [&](decoded_chunks::chunk& chunk) {
-                for (auto& change : chunk)
-                    dir.apply(std::move(change));
-            });
+            [&](decoded_chunks::chunk& chunk) { apply_chunk(dir, chunk); });
     });
     dir.raise_sequences(next[0], next[1], next[2], next[3]);
     return at;
