@@ -15,10 +15,8 @@ namespace {
 
 bool ascii_same(std::string_view a, std::string_view b)
 {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-        auto const lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        return lower(x) == lower(y);
-    });
+    return a.size() == b.size()
+        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 // Whether two names are one (store/user_name.hpp); ASCII ones, nearly all,
@@ -41,8 +39,7 @@ std::uint64_t ascii_folded_hash(std::string_view name)
         longer.resize(name.size());
         folded = longer.data();
     }
-    std::transform(name.begin(), name.end(), folded,
-                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
+    std::transform(name.begin(), name.end(), folded, ascii_lower);
     return std::hash<std::string_view>{}(std::string_view(folded, name.size()));
 }
 

@@ -15,8 +15,16 @@ namespace {
 
 void append_text(std::string& entry, std::optional<std::string_view> text)
 {
-    if (text && !text->empty())
+    if (text && is_ascii(*text)) {
+        // fold() of ASCII is its lower case: made in place, as a load
+        // does for every user's four texts.
+        auto const at = entry.size();
+        entry.append(*text);
+        auto const folded = entry.begin() + static_cast<std::ptrdiff_t>(at);
+        std::transform(folded, entry.end(), folded, ascii_lower);
+    } else if (text) {
         entry.append(search_index::fold(*text));
+    }
     entry.push_back(search_index::separator);
 }
 

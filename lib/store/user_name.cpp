@@ -14,8 +14,6 @@ namespace rosterd::store {
 
 namespace {
 
-char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 std::string code_point(UChar32 c)
 {
     char text[16];

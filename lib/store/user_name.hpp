@@ -31,6 +31,9 @@ namespace rosterd::store {
 
 std::string name_key(std::string_view utf8);
 
+// A byte's ASCII lower case; any other byte as it is.
+inline char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 // Whether every byte is ASCII: such a name's preparation is its lower case.
 inline bool is_ascii(std::string_view s)
 {
