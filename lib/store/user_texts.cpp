@@ -1,6 +1,6 @@
 #include "store/user_texts.hpp"
 
-#include <bit>
+#include <array>
 #include <cstring>
 #include <limits>
 #include <new>
@@ -15,6 +15,16 @@ constexpr unsigned char wide_lengths = 0x80;
 static_assert(user_text_count < 8, "the flags byte holds a bit per text and the width bit");
 
 unsigned bit_of(user_text t) { return 1u << static_cast<unsigned>(t); }
+
+// How many of the seven text bits are set: a table, since std::popcount
+// is a library call on the baseline x86-64 that Debian builds for, and
+// get() counts twice for every text a request reads.
+constexpr auto texts_in = [] {
+    std::array<unsigned char, 1u << user_text_count> n{};
+    for (unsigned i = 1; i < n.size(); ++i)
+        n[i] = static_cast<unsigned char>(n[i >> 1] + (i & 1));
+    return n;
+}();
 
 // The block's fixed start: the number of memberships, the flags byte and
 // three zero bytes; the memberships follow.
@@ -36,7 +46,7 @@ struct header {
     unsigned char const* lengths;
 
     explicit header(unsigned char const* block)
-        : flags(block[flags_at]), count(static_cast<unsigned>(std::popcount(flags & present_bits))),
+        : flags(block[flags_at]), count(texts_in[flags & present_bits]),
           width(flags & wide_lengths ? 4 : 2),
           lengths(block + fixed_size + membership_count(block) * sizeof(membership))
     {
@@ -132,7 +142,7 @@ user_texts::value user_texts::get(user_text t) const noexcept
     if (!block_ || !(block_[flags_at] & bit_of(t)))
         return std::nullopt;
     header const h(block_);
-    auto const index = static_cast<unsigned>(std::popcount(h.flags & (bit_of(t) - 1)));
+    unsigned const index = texts_in[h.flags & (bit_of(t) - 1)];
     std::size_t offset = 0;
     for (unsigned i = 0; i < index; ++i)
         offset += h.length(i);
