@@ -1,7 +1,7 @@
 #pragma once
 // An optional integer in the integer's own eight bytes: one value the field
-// can never take stands for "absent". As std::optional each took sixteen,
-// and a user's two of them are what decide its map node's malloc class.
+// can never take stands for "absent". As std::optional each took sixteen:
+// 16 bytes a user for its two, and a token's two as well.
 //
 // - opt_time: a time; the least int64 is absent (no stored time is that).
 // - opt_id: an id such as a clientId; 0 is absent (ids are positive).
