@@ -111,9 +111,9 @@ http::response forward_auth(context& ctx)
     add_header(headers, "Remote-User-Id", std::to_string(me.id));
     if (auto address = me.email_address(); address && !address->empty())
         add_header(headers, "Remote-Email", header_value(*address));
-    std::string name(me.first_name.view());
-    if (!me.last_name.view().empty())
-        name.append(name.empty() ? "" : " ").append(me.last_name.view());
+    std::string name(me.first_name());
+    if (!me.last_name().empty())
+        name.append(name.empty() ? "" : " ").append(me.last_name());
     if (auto value = header_value(name); !value.empty())
         add_header(headers, "Remote-Name", value);
     std::string groups;

@@ -155,8 +155,8 @@ std::optional<std::string> contact_or_null(json::value const& v)
 void set_field(store::user& u, user_field f, json::value const& v, store::unix_time now)
 {
     switch (f) {
-    case user_field::first_name: u.first_name = std::string_view(v.get_string()); break;
-    case user_field::last_name: u.last_name = std::string_view(v.get_string()); break;
+    case user_field::first_name: u.set_first_name(std::string_view(v.get_string())); break;
+    case user_field::last_name: u.set_last_name(std::string_view(v.get_string())); break;
     case user_field::phone_number: u.set_phone_number(contact_or_null(v)); break;
     case user_field::email_address: u.set_email_address(contact_or_null(v)); break;
     case user_field::super_user: u.super_user = v.get_bool(); break;

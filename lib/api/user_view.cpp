@@ -61,8 +61,8 @@ json::object user_view(store::user const& u, json::storage_ptr sp)
     auto const text = [&](store::user_text t) { return or_null(texts[store::text_index(t)]); };
     return json::object({
         {"id", u.id},
-        {"firstName", u.first_name.view()},
-        {"lastName", u.last_name.view()},
+        {"firstName", u.first_name()},
+        {"lastName", u.last_name()},
         {"phoneNumber", text(store::user_text::phone_number)},
         {"phoneNumberVerified", u.phone_number_verified},
         {"emailAddress", text(store::user_text::email_address)},

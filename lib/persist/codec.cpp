@@ -33,8 +33,8 @@ void encode(encoder& e, store::user const& u)
 {
     auto const texts = u.texts.all(); // the block read once, not once per text
     e.u64(u.id);
-    e.str(u.first_name.view());
-    e.str(u.last_name.view());
+    e.str(texts[store::text_index(store::user_text::first_name)].value_or(std::string_view()));
+    e.str(texts[store::text_index(store::user_text::last_name)].value_or(std::string_view()));
     e.opt_str(texts[store::text_index(store::user_text::phone_number)]);
     e.boolean(u.phone_number_verified);
     e.opt_str(texts[store::text_index(store::user_text::email_address)]);
@@ -69,9 +69,14 @@ store::user decode_user(decoder& d, bool extended)
 {
     store::user u;
     u.id = d.u64();
-    u.first_name = d.str_view();
-    u.last_name = d.str_view();
     store::user_texts::values texts;
+    // An empty name is kept as none (user::first_name()).
+    auto const name = [&](store::user_text t) {
+        if (auto const v = d.str_view(); !v.empty())
+            texts[store::text_index(t)] = v;
+    };
+    name(store::user_text::first_name);
+    name(store::user_text::last_name);
     texts[store::text_index(store::user_text::phone_number)] = d.opt_str();
     u.phone_number_verified = d.boolean();
     texts[store::text_index(store::user_text::email_address)] = d.opt_str();

@@ -22,10 +22,10 @@ std::string location(std::string_view collection, store::record_id id)
 
 std::string formatted_name(store::user const& u)
 {
-    std::string formatted(u.first_name.view());
-    if (!u.first_name.empty() && !u.last_name.empty())
+    std::string formatted(u.first_name());
+    if (!u.first_name().empty() && !u.last_name().empty())
         formatted += ' ';
-    formatted += u.last_name.view();
+    formatted += u.last_name();
     return formatted;
 }
 
@@ -141,10 +141,10 @@ json::object user_resource(store::user const& u, store::directory const& dir, st
     if (u.external_id())
         r["externalId"] = *u.external_id();
     json::object name;
-    if (!u.first_name.empty())
-        name["givenName"] = u.first_name.view();
-    if (!u.last_name.empty())
-        name["familyName"] = u.last_name.view();
+    if (!u.first_name().empty())
+        name["givenName"] = u.first_name();
+    if (!u.last_name().empty())
+        name["familyName"] = u.last_name();
     auto const formatted = formatted_name(u);
     if (!formatted.empty())
         name["formatted"] = formatted;

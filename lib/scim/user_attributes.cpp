@@ -133,10 +133,10 @@ attributes::element_list const& user_attributes::elements(attribute a) const
     switch (a) {
     case attribute::name: {
         fields name;
-        if (!u.first_name.empty())
-            name.push_back({field::given_name, text(u.first_name.view())});
-        if (!u.last_name.empty())
-            name.push_back({field::family_name, text(u.last_name.view())});
+        if (!u.first_name().empty())
+            name.push_back({field::given_name, text(u.first_name())});
+        if (!u.last_name().empty())
+            name.push_back({field::family_name, text(u.last_name())});
         if (!formatted().empty())
             name.push_back({field::formatted, text(formatted())});
         built->push_back(name);
@@ -189,9 +189,9 @@ bool user_attributes::any_value(attr_path const& p, function_ref<bool(scalar con
     case attribute::name:
         // The commonest filters, straight from the record.
         if (sub == field::given_name)
-            return !u.first_name.empty() && f(text(u.first_name.view()));
+            return !u.first_name().empty() && f(text(u.first_name()));
         if (sub == field::family_name)
-            return !u.last_name.empty() && f(text(u.last_name.view()));
+            return !u.last_name().empty() && f(text(u.last_name()));
         [[fallthrough]];
     case attribute::meta: {
         auto const& whole = elements(attr).front();

@@ -47,7 +47,7 @@ retention_class class_of(directory const& dir, audit_event const& e)
 
 // The audit field of each of a user's texts, in user_text's order.
 constexpr std::array<audit_field, user_text_count> text_fields{
-    audit_field::phone_number, audit_field::email_address, audit_field::external_id, audit_field::description,
+    audit_field::first_name, audit_field::last_name, audit_field::phone_number, audit_field::email_address, audit_field::external_id, audit_field::description,
     audit_field::remarks, audit_field::auth_organization_id, audit_field::user_name,
 };
 
@@ -76,8 +76,6 @@ std::uint32_t changed_fields(user const& a, user const& b)
     for (std::size_t i = 0; i < user_text_count; ++i)
         d.field(text_fields[i], before[i], after[i]);
     return d
-        .field(f::first_name, a.first_name, b.first_name)
-        .field(f::last_name, a.last_name, b.last_name)
         .field(f::phone_number_verified, a.phone_number_verified, b.phone_number_verified)
         .field(f::email_address_verified, a.email_address_verified, b.email_address_verified)
         .field(f::super_user, a.super_user, b.super_user)

@@ -28,17 +28,15 @@ enum class remove_period : std::uint8_t { none, week, month, year };
 
 struct user {
     // Pointers and eight-byte values first, the flags together at the end:
-    // no padding between fields. 88 bytes, and a user takes just that in
+    // no padding between fields. 56 bytes, and a user takes just that in
     // the directory (store/user_table.hpp): every byte added here is a
     // megabyte a million users.
     record_id id = 0;
-    short_text first_name;
-    short_text last_name;
-    // phoneNumber, emailAddress, externalId, description, remarks,
-    // authOrganizationId and userName (the name an identity provider knows
-    // the user by, SCIM's userName: unique among users, ignoring ASCII
-    // case), and the memberships. Read and set them through the functions
-    // below.
+    // firstName and lastName; phoneNumber, emailAddress, externalId,
+    // description, remarks, authOrganizationId and userName (the name an
+    // identity provider knows the user by, SCIM's userName: unique among
+    // users, ignoring ASCII case); and the memberships. Read and set them
+    // through the functions below.
     user_texts texts;
     opt_id client_id;
     opt_time remove_at;
@@ -60,6 +58,11 @@ struct user {
     std::uint32_t removal_by = 0;
 
     using text = user_texts::value;
+    // Never absent: an empty name is stored as none.
+    std::string_view first_name() const noexcept { return texts.get(user_text::first_name).value_or(std::string_view()); }
+    std::string_view last_name() const noexcept { return texts.get(user_text::last_name).value_or(std::string_view()); }
+    void set_first_name(std::string_view v) { texts.set(user_text::first_name, v.empty() ? text() : text(v)); }
+    void set_last_name(std::string_view v) { texts.set(user_text::last_name, v.empty() ? text() : text(v)); }
     text phone_number() const noexcept { return texts.get(user_text::phone_number); }
     text email_address() const noexcept { return texts.get(user_text::email_address); }
     text external_id() const noexcept { return texts.get(user_text::external_id); }

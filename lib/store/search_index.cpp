@@ -35,8 +35,8 @@ std::string search_index::fold(std::string_view utf8) { return name_key(utf8); }
 std::string search_index::entry_of(user const& u)
 {
     std::string entry;
-    append_text(entry, u.first_name.view());
-    append_text(entry, u.last_name.view());
+    append_text(entry, u.first_name());
+    append_text(entry, u.last_name());
     append_text(entry, u.email_address());
     append_text(entry, u.user_name());
     return entry;
@@ -44,8 +44,12 @@ std::string search_index::entry_of(user const& u)
 
 bool search_index::same_texts(user const& a, user const& b)
 {
-    return a.first_name.view() == b.first_name.view() && a.last_name.view() == b.last_name.view()
-        && a.email_address() == b.email_address() && a.user_name() == b.user_name();
+    // Each block read once, not once per text.
+    auto const x = a.texts.all(), y = b.texts.all();
+    for (auto t : {user_text::first_name, user_text::last_name, user_text::email_address, user_text::user_name})
+        if (x[text_index(t)] != y[text_index(t)])
+            return false;
+    return true;
 }
 
 void search_index::put(user const& u) { replace(u.id, entry_of(u)); }

@@ -11,12 +11,12 @@ namespace rosterd::store {
 namespace {
 
 constexpr unsigned present_bits = (1u << user_text_count) - 1;
-constexpr unsigned char wide_lengths = 0x80;
-static_assert(user_text_count < 8, "the flags byte holds a bit per text and the width bit");
+constexpr unsigned wide_lengths = 0x8000;
+static_assert(user_text_count < 15, "the flags hold a bit per text and the width bit");
 
 unsigned bit_of(user_text t) { return 1u << static_cast<unsigned>(t); }
 
-// How many of the seven text bits are set: a table, since std::popcount
+// How many of the text bits are set: a table, since std::popcount
 // is a library call on the baseline x86-64 that Debian builds for, and
 // get() counts twice for every text a request reads.
 constexpr auto texts_in = [] {
@@ -26,10 +26,17 @@ constexpr auto texts_in = [] {
     return n;
 }();
 
-// The block's fixed start: the number of memberships, the flags byte and
-// three zero bytes; the memberships follow.
+// The block's fixed start: the number of memberships, the flags (two
+// bytes) and two zero bytes; the memberships follow.
 constexpr std::size_t fixed_size = 8;
 constexpr std::size_t flags_at = 4;
+
+unsigned flags_of(unsigned char const* block) noexcept
+{
+    std::uint16_t f;
+    std::memcpy(&f, block + flags_at, sizeof f);
+    return f;
+}
 
 std::uint32_t membership_count(unsigned char const* block) noexcept
 {
@@ -46,7 +53,7 @@ struct header {
     unsigned char const* lengths;
 
     explicit header(unsigned char const* block)
-        : flags(block[flags_at]), count(texts_in[flags & present_bits]),
+        : flags(flags_of(block)), count(texts_in[flags & present_bits]),
           width(flags & wide_lengths ? 4 : 2),
           lengths(block + fixed_size + membership_count(block) * sizeof(membership))
     {
@@ -93,8 +100,9 @@ user_texts::user_texts(values const& all, std::span<membership const> groups)
         throw std::bad_alloc();
     auto const n = static_cast<std::uint32_t>(groups.size());
     std::memcpy(block, &n, sizeof n);
-    block[flags_at] = static_cast<unsigned char>(flags);
-    std::memset(block + flags_at + 1, 0, fixed_size - flags_at - 1);
+    auto const f = static_cast<std::uint16_t>(flags);
+    std::memcpy(block + flags_at, &f, sizeof f);
+    std::memset(block + flags_at + sizeof f, 0, fixed_size - flags_at - sizeof f);
     if (group_bytes != 0)
         std::memcpy(block + fixed_size, groups.data(), group_bytes);
     auto* length = block + fixed_size + group_bytes;
@@ -139,7 +147,7 @@ std::size_t user_texts::block_size() const noexcept
 
 user_texts::value user_texts::get(user_text t) const noexcept
 {
-    if (!block_ || !(block_[flags_at] & bit_of(t)))
+    if (!block_ || !(flags_of(block_) & bit_of(t)))
         return std::nullopt;
     header const h(block_);
     unsigned const index = texts_in[h.flags & (bit_of(t) - 1)];
@@ -178,6 +186,10 @@ membership_view user_texts::memberships() const noexcept
 
 void user_texts::set(user_text t, value v)
 {
+    // A patch often sets what a user already has (an identity provider
+    // sends every attribute): no new block then.
+    if (get(t) == v)
+        return;
     auto all_values = all();
     all_values[static_cast<std::size_t>(t)] = v;
     *this = user_texts(all_values, memberships()); // built before the old block is freed

@@ -127,12 +127,12 @@ BOOST_AUTO_TEST_CASE(names_have_no_control_characters)
 BOOST_AUTO_TEST_CASE(absent_fields_keep_their_values)
 {
     store::user u;
-    u.first_name = "Ann";
-    u.last_name = "Lee";
+    u.set_first_name("Ann");
+    u.set_last_name("Lee");
     u.set_remarks("keep");
     auto const after = merged(u, R"({"firstName":"Caroline"})");
-    BOOST_TEST(after.first_name == "Caroline");
-    BOOST_TEST(after.last_name == "Lee");
+    BOOST_TEST(after.first_name() == "Caroline");
+    BOOST_TEST(after.last_name() == "Lee");
     BOOST_TEST(*after.remarks() == "keep");
 }
 

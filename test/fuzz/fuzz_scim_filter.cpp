@@ -30,8 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(std::uint8_t const* data, std::size_t size
         d.apply(store::put_group{{1, "support", std::nullopt, 0, 0}});
         store::user u;
         u.id = 2;
-        u.first_name = "Barbara";
-        u.last_name = "Jensen";
+        u.set_first_name("Barbara");
+        u.set_last_name("Jensen");
         u.set_email_address("bjensen@example.com");
         u.set_phone_number("+31850607337");
         u.set_external_id("E-2");

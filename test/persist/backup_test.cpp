@@ -27,8 +27,8 @@ store::user named(store::record_id id, std::string first, std::string last = {})
 {
     store::user u;
     u.id = id;
-    u.first_name = std::move(first);
-    u.last_name = std::move(last);
+    u.set_first_name(std::move(first));
+    u.set_last_name(std::move(last));
     return u;
 }
 
@@ -117,14 +117,14 @@ BOOST_AUTO_TEST_CASE(a_backup_taken_while_writing_restores_to_one_moment)
     BOOST_TEST(r.users == users);
     store::directory restored;
     recover(target, restored, system_io());
-    int const moment = std::stoi(std::string(restored.find_user(1)->first_name.view()));
+    int const moment = std::stoi(std::string(restored.find_user(1)->first_name()));
     BOOST_TEST_MESSAGE("writes " << start << " to " << end << " ran during the backup; it holds write " << moment);
     BOOST_TEST(moment >= start);
     BOOST_TEST(moment <= end);
     auto const other = static_cast<store::record_id>(2 + moment % (users - 1));
-    BOOST_TEST(restored.find_user(other)->last_name == std::to_string(moment));
+    BOOST_TEST(restored.find_user(other)->last_name() == std::to_string(moment));
     for (auto const& u : restored.users())
-        BOOST_TEST_REQUIRE(std::stoi(std::string(u.last_name.view())) <= moment, "user " << u.id << " is from after the moment");
+        BOOST_TEST_REQUIRE(std::stoi(std::string(u.last_name())) <= moment, "user " << u.id << " is from after the moment");
 }
 
 BOOST_AUTO_TEST_CASE(a_memory_mode_committer_has_nothing_to_capture)
@@ -161,7 +161,7 @@ std::map<store::record_id, std::string> names(store::directory const& d)
 {
     std::map<store::record_id, std::string> r;
     for (auto const& u : d.users())
-        r[u.id] = std::string(u.first_name.view());
+        r[u.id] = std::string(u.first_name());
     return r;
 }
 

@@ -13,8 +13,8 @@ store::user full_user()
 {
     store::user u;
     u.id = 42;
-    u.first_name = "Zoë";
-    u.last_name = "Lee";
+    u.set_first_name("Zoë");
+    u.set_last_name("Lee");
     u.set_phone_number("+31850607337");
     u.phone_number_verified = true;
     u.set_email_address("z@example.org");

@@ -35,7 +35,7 @@ model observed(store::directory const& d)
 {
     model m;
     for (auto const& u : d.users())
-        m[u.id] = u.first_name.view();
+        m[u.id] = u.first_name();
     return m;
 }
 
@@ -87,12 +87,12 @@ struct harness {
             c = store::remove_user{acknowledged.begin()->first};
         } else if (i % 2 == 1 && !acknowledged.empty()) {
             auto u = *dir.find_user(acknowledged.rbegin()->first);
-            u.first_name = "renamed " + std::to_string(i);
+            u.set_first_name("renamed " + std::to_string(i));
             c = store::put_user{u};
         } else {
             store::user u;
             u.id = dir.next_user_id();
-            u.first_name = "user " + std::to_string(i);
+            u.set_first_name("user " + std::to_string(i));
             c = store::put_user{u};
         }
         bool const durable = (log->run_sync([&] {
@@ -101,7 +101,7 @@ struct harness {
         }) == write_outcome::made);
         if (durable) {
             if (auto const* put = std::get_if<store::put_user>(&c))
-                acknowledged[put->after.id] = put->after.first_name.view();
+                acknowledged[put->after.id] = put->after.first_name();
             else
                 acknowledged.erase(std::get<store::remove_user>(c).id);
         }
@@ -373,7 +373,7 @@ BOOST_AUTO_TEST_CASE(readers_do_not_wait_for_a_sync_and_never_see_its_batch)
             h.log->submit([&] {
                 store::user u;
                 u.id = 50;
-                u.first_name = "pending";
+                u.set_first_name("pending");
                 h.log->record(store::put_user{u});
                 return true;
             }, [&](persist::write_outcome o) { answer.set_value(o == persist::write_outcome::made); });
@@ -525,12 +525,12 @@ BOOST_AUTO_TEST_CASE(the_old_journal_is_taken_apart_after_the_committer_has_swit
     for (int i = 0; i < 400 && waiting.wait_for(std::chrono::seconds(0)) != std::future_status::ready; ++i) {
         store::user u;
         u.id = h.dir.next_user_id();
-        u.first_name = big;
+        u.set_first_name(big);
         BOOST_TEST_REQUIRE((h.log->run_sync([&] {
             h.log->record(store::put_user{u});
             return true;
         }) == write_outcome::made));
-        h.acknowledged[u.id] = u.first_name.view();
+        h.acknowledged[u.id] = u.first_name();
     }
     BOOST_TEST_REQUIRE((waiting.wait_for(std::chrono::seconds(10)) == std::future_status::ready));
     auto const contents = [&] {

@@ -36,7 +36,7 @@ model recovered_from(std::string const& bytes)
     recover(files, d, system_io());
     model m;
     for (auto const& u : d.users())
-        m[u.id] = u.first_name.view();
+        m[u.id] = u.first_name();
     return m;
 }
 
@@ -83,7 +83,7 @@ struct writer {
         bool const made = log->run_sync([&] {
             store::user u;
             u.id = id;
-            u.first_name = name;
+            u.set_first_name(name);
             log->record(store::put_user{u});
             return true;
         }) == write_outcome::made;

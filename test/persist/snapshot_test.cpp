@@ -18,7 +18,7 @@ store::user make_user(store::record_id id, std::string name, std::vector<store::
 {
     store::user u;
     u.id = id;
-    u.first_name = std::move(name);
+    u.set_first_name(std::move(name));
     u.set_groups(groups);
     u.remove_at = id * 100;
     return u;

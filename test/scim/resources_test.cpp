@@ -234,7 +234,7 @@ BOOST_AUTO_TEST_CASE(a_user_resource_and_who_goes_by_a_name)
     dir.apply(store::put_user{root});
     store::user ann;
     ann.id = 2;
-    ann.first_name = "Ann";
+    ann.set_first_name("Ann");
     ann.set_email_address("Ann@Example.org");
     dir.apply(store::put_user{ann});
     auto const r = scim::user_resource(ann, dir, root, "\"v\"");
@@ -326,8 +326,8 @@ BOOST_AUTO_TEST_CASE(a_filter_on_the_record_answers_as_on_the_resource)
     std::vector<store::user> users(4);
     users[0].id = 2; // no names at all: goes by the id
     users[1].id = 3;
-    users[1].first_name = "Ann";
-    users[1].last_name = "Lee";
+    users[1].set_first_name("Ann");
+    users[1].set_last_name("Lee");
     users[1].set_email_address("Ann.Lee@Example.org");
     users[1].set_phone_number("+31850607337");
     users[1].set_external_id("E-3");
@@ -336,11 +336,11 @@ BOOST_AUTO_TEST_CASE(a_filter_on_the_record_answers_as_on_the_resource)
     users[1].created = 1'700'000'000;
     users[1].updated = 1'800'000'000;
     users[2].id = 4;
-    users[2].last_name = "Solo";
+    users[2].set_last_name("Solo");
     users[2].set_user_name("Solo.Name");
     users[2].active = false;
     users[3].id = 5;
-    users[3].first_name = "Max";
+    users[3].set_first_name("Max");
     users[3].set_email_address("ann.lee@example.org"); // a later holder of the same address
     for (auto const& u : users)
         dir.apply(store::put_user{u});

@@ -23,7 +23,7 @@ struct fixture {
         dir.apply(put_group{{1, "g", std::nullopt, 0, 0}});
         user u;
         u.id = 2;
-        u.first_name = "Ann";
+        u.set_first_name("Ann");
         dir.apply(put_user{u});
         token t;
         t.id = 3;
@@ -45,7 +45,7 @@ struct fixture {
 BOOST_FIXTURE_TEST_CASE(an_update_names_the_fields_that_changed_and_who_changed_them, fixture)
 {
     auto u = ann();
-    u.last_name = "Lee";
+    u.set_last_name("Lee");
     u.set_phone_number("+15551234567");
     u.set_membership(1, false);
     u.updated = now; // not a field of its own
@@ -179,7 +179,7 @@ BOOST_AUTO_TEST_CASE(a_users_own_edits_cannot_flush_the_trail)
     std::size_t const renames = flood ? std::stoul(flood) : 200'000;
     for (std::size_t i = 0; i < renames; ++i) {
         auto const name = std::to_string(i);
-        a.first_name = std::string_view(name);
+        a.set_first_name(std::string_view(name));
         write(dir, put_user{a}, ann, now);
     }
     BOOST_TEST(dir.audit().size() == kept.size() + max_self_service_events);

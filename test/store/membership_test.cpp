@@ -92,9 +92,9 @@ BOOST_AUTO_TEST_CASE(a_membership_is_eight_bytes_and_holds_the_largest_group_id)
 // What the packing is for: a user takes its record's bytes in the
 // directory's pages (store/user_table.hpp), and a token's map node fits
 // malloc's 144-byte chunk.
-BOOST_AUTO_TEST_CASE(a_user_is_88_bytes)
+BOOST_AUTO_TEST_CASE(a_user_is_56_bytes)
 {
-    BOOST_TEST(sizeof(user) == 88u);
+    BOOST_TEST(sizeof(user) == 56u);
 }
 
 BOOST_AUTO_TEST_CASE(a_token_node_fits_in_144_bytes)

@@ -27,7 +27,7 @@ void put(user_table& t, record_id id, std::string_view name)
 {
     auto [u, made] = t.try_emplace(id);
     BOOST_TEST_REQUIRE(made);
-    u->first_name = name;
+    u->set_first_name(name);
 }
 
 // The id an iterator is at; none at the end.
@@ -49,13 +49,13 @@ BOOST_AUTO_TEST_CASE(users_are_kept_by_id_and_walked_in_order)
         put(t, id, std::to_string(id));
     BOOST_TEST(t.size() == 6u);
     BOOST_TEST(ids_of(t) == (std::vector<record_id>{1, 2, 5, 63, 64, 200}), boost::test_tools::per_element());
-    BOOST_TEST(t.find(64)->first_name == "64");
+    BOOST_TEST(t.find(64)->first_name() == "64");
     BOOST_TEST(t.find(3) == nullptr);
     BOOST_TEST(t.find(128) == nullptr); // a page that was never made
 
     auto [again, made] = t.try_emplace(5);
     BOOST_TEST(!made);
-    BOOST_TEST(again->first_name == "5");
+    BOOST_TEST(again->first_name() == "5");
     BOOST_TEST(again == t.find(5));
 }
 
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(an_erased_user_leaves_an_empty_slot_and_an_empty_page_goes)
     BOOST_TEST(id_at(t.upper_bound(63), t) == record_id{128});
     // A page made again in the gap is found among the others.
     put(t, 70, "back");
-    BOOST_TEST(t.find(70)->first_name == "back");
+    BOOST_TEST(t.find(70)->first_name() == "back");
     BOOST_TEST(t.find(1) != nullptr);
     BOOST_TEST(t.find(199) != nullptr);
     BOOST_TEST(id_at(t.upper_bound(63), t) == record_id{70});
@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE(an_erased_user_leaves_an_empty_slot_and_an_empty_page_goes)
     t.erase(2);
     auto [u, made] = t.try_emplace(2);
     BOOST_TEST(made);
-    BOOST_TEST(u->first_name.empty());
+    BOOST_TEST(u->first_name().empty());
     BOOST_TEST(u->id == 2u);
 }
 
@@ -122,9 +122,9 @@ BOOST_AUTO_TEST_CASE(a_copy_is_equal_and_apart)
         put(t, id, "same");
     user_table copy = t;
     BOOST_TEST((copy == t));
-    copy.find(2)->first_name = "changed";
+    copy.find(2)->set_first_name("changed");
     BOOST_TEST((copy != t));
-    BOOST_TEST(t.find(2)->first_name == "same");
+    BOOST_TEST(t.find(2)->first_name() == "same");
     copy.erase(2);
     BOOST_TEST((copy != t));
     user_table other;

@@ -108,3 +108,34 @@ BOOST_AUTO_TEST_CASE(a_user_reads_and_sets_them_by_name)
     BOOST_TEST(!u.remarks());
     BOOST_TEST(!u.auth_organization_id());
 }
+
+// The names share the block: never absent to a reader, and an empty name
+// is the same user as one never given, so equal users make equal blocks.
+BOOST_AUTO_TEST_CASE(the_names_are_in_the_block_and_empty_is_none)
+{
+    user u;
+    BOOST_TEST(u.first_name().empty());
+    BOOST_TEST((u.texts == user_texts{}));
+    u.set_first_name("Ann");
+    u.set_last_name("Lee");
+    u.set_email_address("ann@example.org");
+    u.set_membership(4, true);
+    BOOST_TEST(u.first_name() == "Ann");
+    BOOST_TEST(u.last_name() == "Lee");
+    u.set_last_name(u.first_name()); // a view into the block it replaces
+    BOOST_TEST(u.last_name() == "Ann");
+    u.set_first_name("");
+    BOOST_TEST(u.first_name().empty());
+    BOOST_TEST(*u.email_address() == "ann@example.org");
+    BOOST_TEST(u.is_admin_of(4));
+
+    user same;
+    same.set_membership(4, true);
+    same.set_email_address("ann@example.org");
+    same.set_last_name("Ann");
+    BOOST_TEST((same == u));
+    u.set_last_name("");
+    u.set_email_address(std::nullopt);
+    u.remove_membership(4);
+    BOOST_TEST((u.texts == user_texts{})); // nothing left: no block
+}

@@ -63,10 +63,10 @@ int main(int argc, char** argv)
     for (store::record_id id = 1; id <= users; ++id) {
         store::user u;
         u.id = id;
-        u.first_name = first_names[rng() % first_names.size()];
-        u.last_name = last_names[rng() % last_names.size()];
+        u.set_first_name(first_names[rng() % first_names.size()]);
+        u.set_last_name(last_names[rng() % last_names.size()]);
         if (chance(90)) {
-            u.set_email_address(lower_no_spaces(std::string(u.first_name.view()) + "." + std::string(u.last_name.view())) + std::to_string(id) + "@example.org");
+            u.set_email_address(lower_no_spaces(std::string(u.first_name()) + "." + std::string(u.last_name())) + std::to_string(id) + "@example.org");
             u.email_address_verified = chance(70);
         }
         if (chance(60)) {
