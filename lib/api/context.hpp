@@ -115,9 +115,9 @@ store::actor actor_of(context const& ctx);
 
 // Makes `c` part of the directory, through the journal, with the audit
 // event that says who made it: the one way a handler changes state.
-inline void commit(context& ctx, store::change const& c)
+inline void commit(context& ctx, store::change c)
 {
-    ctx.log.record_audited(ctx.dir, c, actor_of(ctx), ctx.now);
+    ctx.log.record_audited(ctx.dir, std::move(c), actor_of(ctx), ctx.now);
 }
 
 // An id: decimal digits without a leading zero naming a positive 63-bit

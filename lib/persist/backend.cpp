@@ -6,7 +6,7 @@
 
 namespace rosterd::persist {
 
-void backend::record_audited(store::directory const& dir, store::change const& c, store::actor const& who,
+void backend::record_audited(store::directory const& dir, store::change c, store::actor const& who,
                              store::unix_time at)
 {
     // The event first: a journal whose last record is torn off may then
@@ -19,7 +19,7 @@ void backend::record_audited(store::directory const& dir, store::change const& c
             record(store::remove_audit{*oldest});
         record(store::put_audit{std::move(*event)});
     }
-    record(c);
+    record(std::move(c));
 }
 
 bool pending_batch::run(store::directory& dir, backend::work_fn const& work)
@@ -47,7 +47,7 @@ bool pending_batch::run(store::directory& dir, backend::work_fn const& work)
     return true;
 }
 
-void pending_batch::record(store::directory& dir, store::change const& c)
+void pending_batch::record(store::directory& dir, store::change c)
 {
     if (journaled_) {
         encoder e(unit_);
@@ -58,7 +58,7 @@ void pending_batch::record(store::directory& dir, store::change const& c)
         if (!in_unit_) // outside work, a change is a unit of its own
             close_unit();
     }
-    undo_.push_back(dir.apply_with_undo(c));
+    undo_.push_back(dir.apply_with_undo(std::move(c)));
 }
 
 void pending_batch::close_unit()

@@ -78,11 +78,12 @@ public:
 
     virtual void submit(work_fn work, done_fn done) = 0;
     // From inside work: applies `c` to the directory and records it.
-    virtual void record(store::change const& c) = 0;
+    // By value: a change passed as an rvalue is moved into the directory.
+    virtual void record(store::change c) = 0;
     // record(c), with the audit event saying that `who` made it before it
     // (store/audit.hpp), if it is a change worth one. `dir` is the
     // directory the work runs on.
-    void record_audited(store::directory const& dir, store::change const& c, store::actor const& who,
+    void record_audited(store::directory const& dir, store::change c, store::actor const& who,
                         store::unix_time at);
 
     // Work runs at once on the caller's thread, and nothing is kept.
@@ -173,7 +174,7 @@ public:
     // whole or not at all.
     bool run(store::directory& dir, backend::work_fn const& work);
     // From inside work: applies `c` and keeps it, with sequence next_seq.
-    void record(store::directory& dir, store::change const& c);
+    void record(store::directory& dir, store::change c);
 
     // Undoes every change, newest first; records and after-images stay.
     void hide(store::directory& dir);

@@ -112,8 +112,10 @@ template <class Record>
 std::optional<std::pair<audit_action, std::uint32_t>> put_event(Record const* before, Record const& after,
                                                                  audit_action create, audit_action update)
 {
-    // A new record's fields are those it sets: its difference from an empty one.
-    auto const fields = changed_fields(before ? *before : Record{}, after);
+    // A new record's fields are those it sets: its difference from an empty
+    // one. Both operands lvalues, so that `before` is not copied.
+    Record const empty{};
+    auto const fields = changed_fields(before ? *before : empty, after);
     if (!before)
         return std::pair{create, fields};
     if (fields == 0)

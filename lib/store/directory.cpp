@@ -248,6 +248,7 @@ std::optional<user> directory::put(user u)
     auto [slot, inserted] = users_.try_emplace(id);
     user& stored = *slot;
     std::optional<user> old;
+    bool same_groups = false;
     bool same_claim = false;
     bool same_contacts = false;
     bool same_search = false;
@@ -256,16 +257,24 @@ std::optional<user> directory::put(user u)
             super_users_.erase(id);
         if (stored.remove_at)
             removals_.erase({*stored.remove_at, id});
-        for (auto const& m : stored.groups())
-            members_[m.group_id].erase(id);
-        // Most writes keep the name a user claims: no need to hash it twice.
-        same_claim = claim_of(stored) == claim_of(u) && claims_by_address(stored) == claims_by_address(u);
+        // Most writes keep every text and membership: one comparison of
+        // the two blocks then answers the questions below, and nothing is
+        // taken out of an index to be put back (in a large group's member
+        // list, a move of every id after this one, twice).
+        bool const same_block = stored.texts == u.texts;
+        same_groups = same_block || stored.groups() == u.groups();
+        if (!same_groups)
+            for (auto const& m : stored.groups())
+                members_[m.group_id].erase(id);
+        same_claim = same_block
+            || (claim_of(stored) == claim_of(u) && claims_by_address(stored) == claims_by_address(u));
         if (!same_claim)
             index_name(stored, false);
-        same_contacts = stored.external_id() == u.external_id() && stored.email_address() == u.email_address();
+        same_contacts = same_block
+            || (stored.external_id() == u.external_id() && stored.email_address() == u.email_address());
         if (!same_contacts)
             index_contacts(stored, false);
-        same_search = search_index::same_texts(stored, u);
+        same_search = same_block || search_index::same_texts(stored, u);
         old = std::move(stored);
     }
     stored = std::move(u);
@@ -273,8 +282,9 @@ std::optional<user> directory::put(user u)
         super_users_.insert(id);
     if (stored.remove_at)
         removals_.insert({*stored.remove_at, id});
-    for (auto const& m : stored.groups())
-        members_[m.group_id].insert(id);
+    if (!same_groups)
+        for (auto const& m : stored.groups())
+            members_[m.group_id].insert(id);
     if (!same_claim)
         index_name(stored, true);
     if (!same_contacts)

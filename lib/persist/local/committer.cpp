@@ -87,7 +87,7 @@ void committer::submit(work_fn work, done_fn done)
     cv_.notify_one();
 }
 
-void committer::record(store::change const& c) { pending_.record(dir_, c); }
+void committer::record(store::change c) { pending_.record(dir_, std::move(c)); }
 
 std::optional<std::uint64_t> committer::begin_capture()
 {

@@ -107,7 +107,7 @@ public:
     void submit(work_fn work, done_fn done) override;
 
     // From inside work: applies `c` to the directory and journals it.
-    void record(store::change const& c) override;
+    void record(store::change c) override;
 
     // Online backup (Redis's rewrite buffer): from begin_capture() on, the
     // records of every durable batch are also kept, until end_capture()

@@ -100,7 +100,7 @@ void postgres_backend::submit(work_fn work, done_fn done)
     cv_.notify_one();
 }
 
-void postgres_backend::record(store::change const& c) { pending_.record(dir_, c); }
+void postgres_backend::record(store::change c) { pending_.record(dir_, std::move(c)); }
 
 void postgres_backend::write_loop()
 {

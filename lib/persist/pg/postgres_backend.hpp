@@ -75,7 +75,7 @@ public:
     void start() override;
     bool stop() override;
     void submit(work_fn work, done_fn done) override;
-    void record(store::change const& c) override;
+    void record(store::change c) override;
 
     backend_status status() const override;
     std::optional<std::string> refuse_reads() const override;
