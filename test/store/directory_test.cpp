@@ -326,3 +326,33 @@ BOOST_AUTO_TEST_CASE(external_ids_and_addresses_are_indexed_through_every_change
     BOOST_TEST(d.users_with_external_id("ext-2") == (ids{3}), boost::test_tools::per_element());
     BOOST_TEST(d.users_with_address("Carol@Example.org") == (ids{3}), boost::test_tools::per_element());
 }
+
+// A put compares the old and new user once and leaves what did not change:
+// the member lists, the name and address indexes and the search index
+// must still answer as if each had been rebuilt.
+BOOST_AUTO_TEST_CASE(a_put_that_changes_nothing_or_something_keeps_the_indexes_right)
+{
+    directory d;
+    auto u = make_user(1, {{1, false}, {2, true}});
+    u.set_email_address("ann@example.org");
+    u.set_first_name("Ann");
+    d.apply(put_user{u});
+    d.apply(put_user{u}); // the same again
+    auto ids = [](id_set const& s) { return std::vector<record_id>(s.begin(), s.end()); };
+    BOOST_TEST(ids(d.members_of(1)) == std::vector<record_id>{1}, boost::test_tools::per_element());
+    BOOST_TEST(ids(d.members_of(2)) == std::vector<record_id>{1}, boost::test_tools::per_element());
+    BOOST_TEST(d.find_user_by_name("ANN@example.org")->id == 1u);
+    BOOST_TEST(d.search().contains(1, "ann"));
+
+    u.set_first_name("Bea"); // texts change, memberships stay
+    d.apply(put_user{u});
+    BOOST_TEST(ids(d.members_of(2)) == std::vector<record_id>{1}, boost::test_tools::per_element());
+    BOOST_TEST(d.search().contains(1, "bea"));
+    BOOST_TEST(d.find_user_by_name("ann@example.org")->id == 1u);
+
+    u.remove_membership(1); // memberships change, texts stay
+    d.apply(put_user{u});
+    BOOST_TEST(d.members_of(1).empty());
+    BOOST_TEST(ids(d.members_of(2)) == std::vector<record_id>{1}, boost::test_tools::per_element());
+    BOOST_TEST(d.users_with_address("ann@example.org") == std::vector<record_id>{1}, boost::test_tools::per_element());
+}
