@@ -54,7 +54,8 @@ void user::set_membership(record_id group_id, bool admin)
     // would silently become another group's.
     if (group_id > max_membership_group)
         throw std::out_of_range("group id " + std::to_string(group_id) + " past 2^63 - 1");
-    std::vector<membership> all(groups().begin(), groups().end());
+    auto const current = groups();
+    std::vector<membership> all(current.begin(), current.end());
     auto it = std::lower_bound(all.begin(), all.end(), group_id,
         [](membership const& m, record_id id) { return m.group_id < id; });
     if (it != all.end() && it->group_id == group_id) {

@@ -9,8 +9,8 @@
 
 #include <array>
 #include <charconv>
-#include <initializer_list>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <span>

@@ -45,7 +45,7 @@ std::uint32_t membership_count(unsigned char const* block) noexcept
     return n;
 }
 
-// The flags byte and the lengths of the present texts, in order.
+// The flags and the lengths of the present texts, in order.
 struct header {
     unsigned flags;
     unsigned count;
