@@ -130,6 +130,10 @@ store::user decode_user(decoder& d, bool extended)
         }
     }
     u.texts = store::user_texts(texts, groups); // one allocation for all
+    // A damaged or hostile record's thousands of memberships must not stay
+    // reserved on this thread for good.
+    if (groups.capacity() > 1024)
+        std::vector<store::membership>().swap(groups);
     return u;
 }
 
