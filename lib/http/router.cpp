@@ -31,23 +31,63 @@ std::vector<std::string> split_pattern(std::string_view pattern)
 
 router::router(std::span<route_key const> table)
 {
-    for (auto const& key : table) {
+    for (std::size_t route = 0; route < table.size(); ++route) {
+        auto const& key = table[route];
         auto segments = split_pattern(key.pattern);
         auto it = std::find_if(paths_.begin(), paths_.end(),
                                [&](path_pattern const& p) { return p.segments == segments; });
         if (it == paths_.end()) {
-            paths_.push_back(path_pattern{std::move(segments), {}});
+            paths_.push_back(path_pattern{std::move(segments), {}, {}});
             it = std::prev(paths_.end());
         }
-        auto const path = static_cast<std::size_t>(it - paths_.begin());
-        if (std::any_of(entries_.begin(), entries_.end(),
-                        [&](entry const& e) { return e.path == path && e.method == key.method; }))
+        if (std::any_of(it->methods.begin(), it->methods.end(), [&](auto const& m) { return m.first == key.method; }))
             throw std::invalid_argument("duplicate route: " + std::string(key.pattern));
-        entries_.push_back(entry{path, key.method});
+        it->methods.emplace_back(key.method, route);
         it->allow.append(boost::beast::http::to_string(key.method)).append(", ");
     }
-    for (auto& p : paths_)
-        p.allow.append("OPTIONS");
+    for (std::size_t p = 0; p < paths_.size(); ++p) {
+        auto& path = paths_[p];
+        path.allow.append("OPTIONS");
+        auto const count = path.segments.size();
+        if (by_count_.size() <= count)
+            by_count_.resize(count + 1);
+        auto& group = by_count_[count];
+        if (count > 0 && path.segments.front() == capture)
+            group.capture_first.push_back(p);
+        else
+            group.literal[count == 0 ? std::string() : path.segments.front()].push_back(p);
+    }
+    // A pattern with the capture first fits any first segment: it is a
+    // candidate beside each literal one, in table order.
+    for (auto& group : by_count_)
+        for (auto& [first, list] : group.literal) {
+            list.insert(list.end(), group.capture_first.begin(), group.capture_first.end());
+            std::sort(list.begin(), list.end());
+        }
+}
+
+bool router::fits(std::size_t p, std::string_view path, std::string_view& captured) const
+{
+    auto const& pattern = paths_[p].segments;
+    std::string_view rest = path;
+    if (pattern.empty() != rest.empty())
+        return false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        auto const slash = rest.find('/');
+        auto const segment = rest.substr(0, slash);
+        bool const last = i + 1 == pattern.size();
+        if (last != (slash == std::string_view::npos))
+            return false;
+        if (pattern[i] == capture) {
+            if (segment.empty())
+                return false;
+            captured = segment;
+        } else if (pattern[i] != segment) {
+            return false;
+        }
+        rest = last ? std::string_view{} : rest.substr(slash + 1);
+    }
+    return true;
 }
 
 match_result router::match(boost::beast::http::verb method, std::string_view path) const
@@ -55,36 +95,26 @@ match_result router::match(boost::beast::http::verb method, std::string_view pat
     if (path.empty() || path.front() != '/')
         return {};
     path.remove_prefix(1); // "" has no segments; "a/" has two, "a" and ""
-    for (std::size_t p = 0; p < paths_.size(); ++p) {
-        auto const& pattern = paths_[p].segments;
-        std::string_view rest = path;
+    auto const count = path.empty() ? 0 : 1 + static_cast<std::size_t>(std::count(path.begin(), path.end(), '/'));
+    if (count >= by_count_.size())
+        return {};
+    auto const& group = by_count_[count];
+    auto const found = group.literal.find(path.substr(0, path.find('/')));
+    for (auto p : found != group.literal.end() ? found->second : group.capture_first) {
         std::string_view captured;
-        bool matches = pattern.empty() == rest.empty();
-        for (std::size_t i = 0; matches && i < pattern.size(); ++i) {
-            auto const slash = rest.find('/');
-            auto const segment = rest.substr(0, slash);
-            bool const last = i + 1 == pattern.size();
-            if (last != (slash == std::string_view::npos))
-                matches = false;
-            else if (pattern[i] == capture)
-                matches = !(captured = segment).empty();
-            else
-                matches = pattern[i] == segment;
-            rest = last ? std::string_view{} : rest.substr(slash + 1);
-        }
-        if (!matches)
+        if (!fits(p, path, captured))
             continue;
         match_result result;
         result.captured = captured;
         result.allow = paths_[p].allow;
-        for (std::size_t e = 0; e < entries_.size(); ++e) {
-            if (entries_[e].path == p && entries_[e].method == method) {
+        result.outcome = match_result::kind::method_not_allowed;
+        for (auto const& [m, route] : paths_[p].methods) {
+            if (m == method) {
                 result.outcome = match_result::kind::found;
-                result.route = e;
-                return result;
+                result.route = route;
+                break;
             }
         }
-        result.outcome = match_result::kind::method_not_allowed;
         return result;
     }
     return {};

@@ -6,6 +6,9 @@
 #include <boost/url/parse.hpp>
 
 #include <array>
+#include <span>
+#include <string>
+#include <vector>
 
 using namespace rosterd::http;
 using boost::beast::http::verb;
@@ -67,4 +70,99 @@ BOOST_AUTO_TEST_CASE(duplicate_routes_are_rejected)
 {
     std::array<route_key, 2> const dup{{{"/a", verb::get}, {"/a", verb::get}}};
     BOOST_CHECK_THROW(router{dup}, std::invalid_argument);
+}
+
+namespace {
+
+// What match() answers, found by trying each pattern in table order.
+match_result match_in_order(std::span<route_key const> table, verb v, std::string_view path)
+{
+    auto const segments_of = [](std::string_view p) {
+        std::vector<std::string_view> out;
+        p.remove_prefix(1);
+        if (p.empty())
+            return out;
+        for (auto slash = p.find('/');; slash = p.find('/')) {
+            out.push_back(p.substr(0, slash));
+            if (slash == std::string_view::npos)
+                return out;
+            p.remove_prefix(slash + 1);
+        }
+    };
+    auto const sent = segments_of(path);
+    for (auto const& key : table) {
+        auto const pattern = segments_of(key.pattern);
+        if (pattern.size() != sent.size())
+            continue;
+        std::string captured;
+        bool fits = true;
+        for (std::size_t i = 0; fits && i < pattern.size(); ++i) {
+            if (pattern[i] == "{id}")
+                fits = !(captured = sent[i]).empty();
+            else
+                fits = pattern[i] == sent[i];
+        }
+        if (!fits)
+            continue;
+        match_result m;
+        m.captured = captured;
+        m.outcome = kind::method_not_allowed;
+        for (std::size_t r = 0; r < table.size(); ++r) {
+            if (table[r].pattern == key.pattern && table[r].method == v) {
+                m.outcome = kind::found;
+                m.route = r;
+                break;
+            }
+        }
+        return m;
+    }
+    return {};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(the_first_pattern_in_table_order_is_the_route)
+{
+    // A capture first, and a capture beside a literal of the same place.
+    std::array<route_key, 7> const overlapping{{
+        {"/{id}/x", verb::get},
+        {"/a/x", verb::get},
+        {"/a/{id}", verb::get},
+        {"/a/{id}", verb::put},
+        {"/", verb::get},
+        {"/b", verb::get},
+        {"/{id}", verb::post},
+    }};
+    router const r(overlapping);
+    BOOST_TEST(match(r, verb::get, "/a/x").route == 0u);
+    BOOST_TEST(match(r, verb::get, "/a/y").route == 2u);
+    BOOST_TEST(match(r, verb::put, "/a/y").route == 3u);
+    BOOST_TEST(match(r, verb::get, "/zz/x").captured == "zz");
+    BOOST_TEST(match(r, verb::get, "/").route == 4u);
+    BOOST_TEST(match(r, verb::get, "/b").route == 5u);
+    BOOST_TEST((match(r, verb::get, "/c").outcome == kind::method_not_allowed));
+    BOOST_TEST(match(r, verb::get, "/c").allow == "POST, OPTIONS");
+    BOOST_TEST((match(r, verb::post, "/b").outcome == kind::method_not_allowed));
+
+    // Every path made of these segments, up to four of them, against the
+    // table tried in order.
+    std::array<std::string_view, 6> const parts{"a", "b", "x", "y", "", "{id}"};
+    std::vector<std::string> paths{"/"};
+    for (std::size_t from = 0, n = 0; n < 4; ++n) {
+        auto const to = paths.size();
+        for (auto i = from; i < to; ++i)
+            for (auto part : parts)
+                paths.push_back((paths[i] == "/" ? std::string() : paths[i]) + "/" + std::string(part));
+        from = to;
+    }
+    for (auto const& path : paths) {
+        for (auto v : {verb::get, verb::put, verb::post}) {
+            auto const got = r.match(v, path);
+            auto const want = match_in_order(overlapping, v, path);
+            BOOST_TEST((got.outcome == want.outcome), path);
+            if (got.outcome == kind::found)
+                BOOST_TEST(got.route == want.route, path);
+            BOOST_TEST(got.captured == want.captured, path);
+        }
+    }
 }
