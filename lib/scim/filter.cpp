@@ -13,17 +13,12 @@ namespace rosterd::scim {
 
 namespace json = boost::json;
 
-namespace {
-
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-} // namespace
-
 bool same_name(std::string_view a, std::string_view b)
 {
     // ASCII only, inline: a filter compares names for every user it tests.
     return a.size() == b.size()
-        && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return lower(x) == lower(y); });
+        && std::equal(a.begin(), a.end(), b.begin(),
+                      [](char x, char y) { return store::ascii_lower(x) == store::ascii_lower(y); });
 }
 
 namespace {
@@ -47,7 +42,7 @@ bool is_valid_name(std::string_view s)
 std::string folded(std::string_view s)
 {
     std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), lower);
+    std::transform(out.begin(), out.end(), out.begin(), store::ascii_lower);
     return out;
 }
 

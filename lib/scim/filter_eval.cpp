@@ -13,8 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 
 json::value const* find(json::object const& o, std::string_view name)
 {
@@ -113,7 +111,7 @@ public:
                 longer_.resize(s.size());
                 out = longer_.data();
             }
-            std::transform(s.begin(), s.end(), out, lower);
+            std::transform(s.begin(), s.end(), out, store::ascii_lower);
             folded_ = {out, s.size()};
         }
         return folded_;
@@ -159,7 +157,8 @@ bool compare(scalar const& have, compare_op op, comparison const& c, fold_cache&
             return store::name_key(have.text) == b; // one name in any of its forms
         if (op == compare_op::eq) // the commonest: no folding at all
             return have.text.size() == b.size()
-                && std::equal(b.begin(), b.end(), have.text.begin(), [](char x, char y) { return x == lower(y); });
+                && std::equal(b.begin(), b.end(), have.text.begin(),
+                              [](char x, char y) { return x == store::ascii_lower(y); });
         auto const a = cache.fold(have.text);
         switch (op) {
         case compare_op::co: return a.find(b) != std::string_view::npos;
