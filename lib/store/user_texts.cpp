@@ -188,8 +188,17 @@ void user_texts::set(user_text t, value v)
 {
     // A patch often sets what a user already has (an identity provider
     // sends every attribute): no new block then.
-    if (get(t) == v)
+    auto const old = get(t);
+    if (old == v)
         return;
+    // A text of the same length (a name corrected, a digit changed) is
+    // written over: the layout is the same, and the block is this one's own.
+    // memmove: `v` may be a view into the block.
+    if (old && v && old->size() == v->size()) {
+        auto const at = reinterpret_cast<unsigned char const*>(old->data()) - block_;
+        std::memmove(block_ + at, v->data(), v->size());
+        return;
+    }
     auto all_values = all();
     all_values[static_cast<std::size_t>(t)] = v;
     *this = user_texts(all_values, memberships()); // built before the old block is freed

@@ -5,6 +5,7 @@
 
 #include "store/records.hpp"
 
+#include <array>
 #include <string>
 
 using namespace rosterd::store;
@@ -76,6 +77,37 @@ BOOST_AUTO_TEST_CASE(copies_own_their_texts_and_a_text_may_be_set_from_itself)
     std::string const embedded("a\0b", 3);
     c.set(phone, embedded);
     BOOST_TEST(c.get(phone)->size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(a_text_of_the_same_length_is_written_over_in_place)
+{
+    user_texts t;
+    t.set(user_text::first_name, "Caroline");
+    t.set(email, "caroline@example.org");
+    t.set(name, "carol");
+    t.set_memberships(std::array{membership{7, true}});
+    auto const* block = t.get(email)->data();
+    auto const copy = t;
+    t.set(user_text::first_name, "Carolina");
+    t.set(email, "carolina@example.org");
+    BOOST_TEST(t.get(email)->data() == block); // no new block
+    BOOST_TEST(*t.get(user_text::first_name) == "Carolina");
+    BOOST_TEST(*t.get(email) == "carolina@example.org");
+    BOOST_TEST(*t.get(name) == "carol");
+    BOOST_TEST(t.memberships().size() == 1u);
+    BOOST_TEST(*copy.get(user_text::first_name) == "Caroline"); // a copy keeps its own
+    BOOST_TEST(*copy.get(email) == "caroline@example.org");
+    // Still canonical: equal to the block built from the same values.
+    user_texts::values expected;
+    expected[text_index(user_text::first_name)] = "Carolina";
+    expected[text_index(email)] = "carolina@example.org";
+    expected[text_index(name)] = "carol";
+    BOOST_TEST((t == user_texts(expected, std::array{membership{7, true}})));
+    // From a view into the block itself, overlapping or the same place.
+    t.set(user_text::first_name, t.get(user_text::first_name));
+    t.set(name, t.get(email)->substr(3, 5));
+    BOOST_TEST(*t.get(name) == "olina");
+    BOOST_TEST(*t.get(email) == "carolina@example.org");
 }
 
 BOOST_AUTO_TEST_CASE(texts_over_65535_bytes_take_wide_lengths)
