@@ -19,15 +19,21 @@
 
 namespace rosterd::persist {
 
-// The queue between the two.
+// The queue between the two, and the emptied chunks on their way back. A
+// chunk is most of a megabyte (4,096 changes of 232 bytes): made fresh for
+// every 4,096 records, each grew by copies, and the freed ones were left
+// as holes among the directory's own allocations (7 MB more resident after
+// a load of a million users).
 class decoded_chunks {
 public:
     using chunk = std::vector<store::change>;
     static constexpr std::size_t chunk_size = 4096;
     static constexpr std::size_t max_queued = 8;
 
-    // Producer. False once the consumer has given up.
-    bool push(chunk&& c)
+    // Producer: hands `c` over and leaves in it an empty chunk to fill
+    // next (one given back, when there is one). False once the consumer
+    // has given up.
+    bool push(chunk& c)
     {
         std::unique_lock lock(mutex_);
         space_.wait(lock, [&] { return queue_.size() < max_queued || abandoned_; });
@@ -35,7 +41,22 @@ public:
             return false;
         queue_.push_back(std::move(c));
         ready_.notify_one();
+        if (!spare_.empty()) {
+            c = std::move(spare_.back());
+            spare_.pop_back();
+        } else {
+            lock.unlock();
+            c = chunk();
+            c.reserve(chunk_size);
+        }
         return true;
+    }
+    // Consumer: a chunk it is done with, for the producer to fill again.
+    void give_back(chunk&& c)
+    {
+        c.clear();
+        std::lock_guard lock(mutex_);
+        spare_.push_back(std::move(c));
     }
     void finish(std::exception_ptr error)
     {
@@ -71,12 +92,14 @@ private:
     std::mutex mutex_;
     std::condition_variable ready_, space_;
     std::deque<chunk> queue_;
+    std::vector<chunk> spare_;
     bool finished_ = false, abandoned_ = false;
     std::exception_ptr error_;
 };
 
-// Runs `produce(push)` on a second thread - `push(chunk&&)` hands a chunk
-// over, false once the consumer has given up - while this thread calls
+// Runs `produce(push)` on a second thread - `push(chunk&)` hands a chunk
+// over and leaves an empty one in its place, false once the consumer has
+// given up - while this thread calls
 // `consume(chunk&)` on each chunk in order. Rethrows the producer's error
 // after the chunks before it; on the consumer's, stops the producer at
 // its next push and waits for it.
@@ -87,15 +110,17 @@ void decode_beside(Produce&& produce, Consume&& consume)
     std::thread producer([&] {
         std::exception_ptr error;
         try {
-            produce([&](decoded_chunks::chunk&& c) { return chunks.push(std::move(c)); });
+            produce([&](decoded_chunks::chunk& c) { return chunks.push(c); });
         } catch (...) {
             error = std::current_exception();
         }
         chunks.finish(error);
     });
     try {
-        while (auto chunk = chunks.pop())
+        while (auto chunk = chunks.pop()) {
             consume(*chunk);
+            chunks.give_back(std::move(*chunk));
+        }
     } catch (...) {
         chunks.abandon();
         producer.join();

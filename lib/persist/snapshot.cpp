@@ -232,10 +232,8 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
                     throw decode_error("a removal in a snapshot");
                 chunk.push_back(std::move(c));
                 ++items;
-                if (chunk.size() == decoded_chunks::chunk_size) {
-                    abandoned = !push(std::move(chunk));
-                    chunk = {};
-                }
+                if (chunk.size() == decoded_chunks::chunk_size)
+                    abandoned = !push(chunk);
                 break;
             }
             case record_type::snapshot_end:
@@ -257,7 +255,7 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
     if (result.torn() || !ended)
         throw corruption_error(path, result.valid_end, "snapshot is incomplete");
     if (!chunk.empty())
-        push(std::move(chunk));
+        push(chunk);
 }
 
 } // namespace
@@ -276,8 +274,9 @@ snapshot_info load_snapshot_bytes(std::string_view data, std::filesystem::path c
     // Below a few MB a second thread costs more than it saves.
     constexpr std::size_t parallel_from = 1 << 20;
     if (data.size() < parallel_from) {
-        decode_snapshot(data, path, header, [&](decoded_chunks::chunk&& chunk) {
+        decode_snapshot(data, path, header, [&](decoded_chunks::chunk& chunk) {
             apply(chunk);
+            chunk.clear();
             return true;
         });
         dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);

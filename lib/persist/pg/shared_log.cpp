@@ -80,13 +80,11 @@ position load_directory(connection& c, store::directory& dir, deadline until)
                                 if (abandoned)
                                     return;
                                 chunk.push_back(decode_record(row.text(0, 0)));
-                                if (chunk.size() == decoded_chunks::chunk_size) {
-                                    abandoned = !push(std::move(chunk));
-                                    chunk = {};
-                                }
+                                if (chunk.size() == decoded_chunks::chunk_size)
+                                    abandoned = !push(chunk);
                             });
                 if (!abandoned && !chunk.empty())
-                    push(std::move(chunk));
+                    push(chunk);
             },
             [&](decoded_chunks::chunk& chunk) { apply_chunk(dir, chunk); });
     });
