@@ -150,6 +150,11 @@ private:
                     ++unavailable;
                     slowest_503 = std::max(slowest_503, std::chrono::duration_cast<std::chrono::milliseconds>(
                                                             std::chrono::steady_clock::now() - started));
+                    // Backs off, as a client does: a refusal comes back in
+                    // microseconds, and three writers asking again at once
+                    // took the cores PostgreSQL's restart needed (and
+                    // logged a line each, hundreds of thousands a run).
+                    std::this_thread::sleep_for(10ms);
                 } else
                     ++other;
             } catch (std::exception const&) {
