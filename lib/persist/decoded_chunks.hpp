@@ -31,8 +31,8 @@ public:
     static constexpr std::size_t max_queued = 8;
 
     // Producer: hands `c` over and leaves in it an empty chunk to fill
-    // next (one given back, when there is one). False once the consumer
-    // has given up.
+    // next (one given back, when there is one; else it grows, as the first
+    // few do). False once the consumer has given up.
     bool push(chunk& c)
     {
         std::unique_lock lock(mutex_);
@@ -41,13 +41,10 @@ public:
             return false;
         queue_.push_back(std::move(c));
         ready_.notify_one();
+        // Moved from, `c` is empty; a chunk given back has its capacity.
         if (!spare_.empty()) {
             c = std::move(spare_.back());
             spare_.pop_back();
-        } else {
-            lock.unlock();
-            c = chunk();
-            c.reserve(chunk_size);
         }
         return true;
     }
