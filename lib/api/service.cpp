@@ -101,7 +101,7 @@ http::awaitable<http::response> service::handle(http::request const& req) const
 {
     auto const start = std::chrono::steady_clock::now();
     request_facts facts{metrics_.unrouted()};
-    auto const res = co_await respond(req, facts);
+    auto res = co_await respond(req, facts);
     auto const took = std::chrono::steady_clock::now() - start;
     metrics_.record(facts.route, static_cast<unsigned>(res.code), took);
     // A SCIM client gets SCIM errors, whichever layer refused it. (A branch
