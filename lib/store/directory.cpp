@@ -85,13 +85,18 @@ bool user::is_admin_of(record_id group_id) const
     return m && m->admin;
 }
 
-std::size_t token_hash_hasher::operator()(token_hash const& h) const noexcept
+namespace {
+
+// A token's key in token_by_hash_. The hash is already uniformly random:
+// any 8 bytes of it will do.
+std::uint64_t key_of(token_hash const& h)
 {
-    // The hash is already uniformly random: any 8 bytes of it will do.
-    std::size_t v;
+    std::uint64_t v;
     std::memcpy(&v, h.data(), sizeof v);
     return v;
 }
+
+} // namespace
 
 void directory::apply(change c)
 {
@@ -121,8 +126,12 @@ kept_answer const* directory::find_answer(record_id id) const { return find_in(a
 
 token const* directory::find_token(token_hash const& hash) const
 {
-    auto it = token_by_hash_.find(hash);
-    return it == token_by_hash_.end() ? nullptr : find_token(it->second);
+    token const* found = nullptr;
+    token_by_hash_.for_each(key_of(hash), [&](record_id id) {
+        if (auto const* t = find_token(id); !found && t && t->hash == hash)
+            found = t;
+    });
+    return found;
 }
 
 id_set const& directory::members_of(record_id group_id) const
@@ -344,14 +353,14 @@ void directory::put(token const& t)
     // by an undo, may hold an older one: it must not turn the clock back.
     auto last_used = t.last_used;
     if (auto old = tokens_.find(t.id); old != tokens_.end()) {
-        token_by_hash_.erase(old->second.hash);
+        token_by_hash_.erase(key_of(old->second.hash), t.id);
         user_tokens_[old->second.user_id].erase(t.id);
         if (auto const was = old->second.last_used; was && (!last_used || *was > *last_used))
             last_used = was;
     }
     auto& stored = tokens_[t.id] = t;
     stored.last_used = last_used;
-    token_by_hash_[t.hash] = t.id;
+    token_by_hash_.insert(key_of(t.hash), t.id);
     user_tokens_[t.user_id].insert(t.id);
     next_token_id_ = std::max(next_token_id_, t.id + 1);
 }
@@ -361,7 +370,7 @@ void directory::remove_token_record(record_id id)
     auto it = tokens_.find(id);
     if (it == tokens_.end())
         return;
-    token_by_hash_.erase(it->second.hash);
+    token_by_hash_.erase(key_of(it->second.hash), id);
     if (auto owner = user_tokens_.find(it->second.user_id); owner != user_tokens_.end())
         owner->second.erase(id);
     tokens_.erase(it);

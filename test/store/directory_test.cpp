@@ -106,6 +106,37 @@ BOOST_AUTO_TEST_CASE(tokens_are_found_by_hash_only_while_they_exist)
     BOOST_TEST(!d.find_token(t.hash));
 }
 
+// The index holds the hash's first 8 bytes: tokens that share them are
+// told apart by the rest, and each leaves the index alone.
+BOOST_AUTO_TEST_CASE(tokens_that_share_a_hash_prefix_are_told_apart)
+{
+    directory d;
+    d.apply(put_user{make_user(1)});
+    auto a = make_token(1, 1, 0x22), b = make_token(2, 1, 0x22), c = make_token(3, 1, 0x22);
+    b.hash.back() = 0x33;
+    c.hash[8] = 0x44;
+    for (auto const& t : {a, b, c})
+        d.apply(put_token{t});
+    BOOST_TEST(d.find_token(a.hash)->id == 1u);
+    BOOST_TEST(d.find_token(b.hash)->id == 2u);
+    BOOST_TEST(d.find_token(c.hash)->id == 3u);
+    auto unknown = a;
+    unknown.hash[20] = 0x55;
+    BOOST_TEST(!d.find_token(unknown.hash));
+    d.apply(remove_token{1});
+    BOOST_TEST(!d.find_token(a.hash));
+    BOOST_TEST(d.find_token(b.hash)->id == 2u);
+    // A token put again with another hash is found by that one only.
+    b.hash.back() = 0x66;
+    d.apply(put_token{b});
+    BOOST_TEST(!d.find_token(make_token(2, 1, 0x22).hash));
+    auto old_b = make_token(2, 1, 0x22);
+    old_b.hash.back() = 0x33;
+    BOOST_TEST(!d.find_token(old_b.hash));
+    BOOST_TEST(d.find_token(b.hash)->id == 2u);
+    BOOST_TEST(d.find_token(c.hash)->id == 3u);
+}
+
 BOOST_AUTO_TEST_CASE(memberships_stay_sorted)
 {
     user u;
