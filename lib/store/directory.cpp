@@ -89,11 +89,21 @@ namespace {
 
 // A token's key in token_by_hash_. The hash is already uniformly random:
 // any 8 bytes of it will do.
-std::uint64_t key_of(token_hash const& h)
+std::uint64_t hash_key(token_hash const& h)
 {
     std::uint64_t v;
     std::memcpy(&v, h.data(), sizeof v);
     return v;
+}
+
+// A user's key in user_tokens_: the id mixed (splitmix64's finalizer), so
+// that consecutive ids do not fill consecutive slots.
+std::uint64_t owner_key(record_id user_id)
+{
+    auto x = user_id;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
 }
 
 } // namespace
@@ -127,7 +137,7 @@ kept_answer const* directory::find_answer(record_id id) const { return find_in(a
 token const* directory::find_token(token_hash const& hash) const
 {
     token const* found = nullptr;
-    token_by_hash_.for_each(key_of(hash), [&](record_id id) {
+    token_by_hash_.for_each(hash_key(hash), [&](record_id id) {
         if (auto const* t = find_token(id); !found && t && t->hash == hash)
             found = t;
     });
@@ -140,10 +150,15 @@ id_set const& directory::members_of(record_id group_id) const
     return it == members_.end() ? empty_ids : it->second;
 }
 
-id_set const& directory::tokens_of(record_id user_id) const
+std::vector<record_id> directory::tokens_of(record_id user_id) const
 {
-    auto it = user_tokens_.find(user_id);
-    return it == user_tokens_.end() ? empty_ids : it->second;
+    std::vector<record_id> ids;
+    user_tokens_.for_each(owner_key(user_id), [&](record_id id) {
+        if (auto const* t = find_token(id); t && t->user_id == user_id)
+            ids.push_back(id);
+    });
+    std::sort(ids.begin(), ids.end());
+    return ids;
 }
 
 std::vector<record_id> directory::due_for_removal(unix_time now) const
@@ -319,11 +334,8 @@ void directory::remove_user_record(record_id id)
     index_name(*u, false);
     index_contacts(*u, false);
     search_.erase(id);
-    // Copy: removing a token edits the set being walked.
-    auto const owned = tokens_of(id);
-    for (record_id token_id : owned)
+    for (record_id token_id : tokens_of(id))
         remove_token_record(token_id);
-    user_tokens_.erase(id);
     users_.erase(id);
 }
 
@@ -353,15 +365,15 @@ void directory::put(token const& t)
     // by an undo, may hold an older one: it must not turn the clock back.
     auto last_used = t.last_used;
     if (auto old = tokens_.find(t.id); old != tokens_.end()) {
-        token_by_hash_.erase(key_of(old->second.hash), t.id);
-        user_tokens_[old->second.user_id].erase(t.id);
+        token_by_hash_.erase(hash_key(old->second.hash), t.id);
+        user_tokens_.erase(owner_key(old->second.user_id), t.id);
         if (auto const was = old->second.last_used; was && (!last_used || *was > *last_used))
             last_used = was;
     }
     auto& stored = tokens_[t.id] = t;
     stored.last_used = last_used;
-    token_by_hash_.insert(key_of(t.hash), t.id);
-    user_tokens_[t.user_id].insert(t.id);
+    token_by_hash_.insert(hash_key(t.hash), t.id);
+    user_tokens_.insert(owner_key(t.user_id), t.id);
     next_token_id_ = std::max(next_token_id_, t.id + 1);
 }
 
@@ -370,9 +382,8 @@ void directory::remove_token_record(record_id id)
     auto it = tokens_.find(id);
     if (it == tokens_.end())
         return;
-    token_by_hash_.erase(key_of(it->second.hash), id);
-    if (auto owner = user_tokens_.find(it->second.user_id); owner != user_tokens_.end())
-        owner->second.erase(id);
+    token_by_hash_.erase(hash_key(it->second.hash), id);
+    user_tokens_.erase(owner_key(it->second.user_id), id);
     tokens_.erase(it);
 }
 

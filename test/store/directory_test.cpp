@@ -137,6 +137,36 @@ BOOST_AUTO_TEST_CASE(tokens_that_share_a_hash_prefix_are_told_apart)
     BOOST_TEST(d.find_token(c.hash)->id == 3u);
 }
 
+// Each user's tokens, in id order, whichever order they came in, as they
+// move between users and go with their user.
+BOOST_AUTO_TEST_CASE(a_users_tokens_are_listed_in_order)
+{
+    directory d;
+    for (record_id u = 1; u <= 300; ++u)
+        d.apply(put_user{make_user(u)});
+    // Users' ids and tokens' ids both dense, interleaved, out of order.
+    for (record_id t = 3000; t >= 1; --t)
+        d.apply(put_token{make_token(t, 1 + t % 300, static_cast<std::uint8_t>(t))});
+    for (record_id u = 1; u <= 300; ++u) {
+        auto const ids = d.tokens_of(u);
+        BOOST_TEST_REQUIRE(ids.size() == 10u);
+        for (std::size_t i = 0; i < ids.size(); ++i)
+            BOOST_TEST(ids[i] == (u == 1 ? 300 * (i + 1) : u - 1 + 300 * i));
+    }
+    auto moved = *d.find_token(301); // user 2's
+    moved.user_id = 7;
+    d.apply(put_token{moved});
+    BOOST_TEST(d.tokens_of(2).size() == 9u);
+    BOOST_TEST(d.tokens_of(7).size() == 11u);
+    BOOST_TEST(d.tokens_of(7)[1] == 301u);
+    d.apply(remove_user{7});
+    BOOST_TEST(d.tokens_of(7).empty());
+    BOOST_TEST(!d.find_token(301));
+    BOOST_TEST(!d.find_token(6));
+    BOOST_TEST(d.find_token(8)->user_id == 9u);
+    BOOST_TEST(d.tokens().size() == 2989u);
+}
+
 BOOST_AUTO_TEST_CASE(memberships_stay_sorted)
 {
     user u;
