@@ -36,6 +36,7 @@ template <class Key, class Record>
 Record const& record_of(std::pair<Key const, Record> const& entry) { return entry.second; }
 store::audit_event const& record_of(store::audit_event const& e) { return e; }
 store::user const& record_of(store::user const& u) { return u; }
+store::token const& record_of(store::token const& t) { return t; }
 
 // Walks `records` (ordered by id) one chunk per read-lock hold, calling
 // `between` after each chunk with the lock released: that is where file

@@ -119,8 +119,8 @@ void directory::apply(change c)
         else if constexpr (std::is_same_v<T, put_token>) put(std::move(ch.after));
         else if constexpr (std::is_same_v<T, remove_token>) remove_token_record(ch.id);
         else if constexpr (std::is_same_v<T, touch_token>) {
-            if (auto it = tokens_.find(ch.id); it != tokens_.end())
-                it->second.last_used = ch.at;
+            if (auto* t = tokens_.find(ch.id))
+                t->last_used = ch.at;
         }
         else if constexpr (std::is_same_v<T, put_audit>) put(ch.event);
         else if constexpr (std::is_same_v<T, remove_audit>) remove_audit_record(ch.id);
@@ -131,7 +131,7 @@ void directory::apply(change c)
 
 user const* directory::find_user(record_id id) const { return users_.find(id); }
 group const* directory::find_group(record_id id) const { return find_in(groups_, id); }
-token const* directory::find_token(record_id id) const { return find_in(tokens_, id); }
+token const* directory::find_token(record_id id) const { return tokens_.find(id); }
 kept_answer const* directory::find_answer(record_id id) const { return find_in(answers_, id); }
 
 token const* directory::find_token(token_hash const& hash) const
@@ -364,14 +364,15 @@ void directory::put(token const& t)
     // (touch_token), so an after-image shown, or a before-image put back
     // by an undo, may hold an older one: it must not turn the clock back.
     auto last_used = t.last_used;
-    if (auto old = tokens_.find(t.id); old != tokens_.end()) {
-        token_by_hash_.erase(hash_key(old->second.hash), t.id);
-        user_tokens_.erase(owner_key(old->second.user_id), t.id);
-        if (auto const was = old->second.last_used; was && (!last_used || *was > *last_used))
+    auto [stored, made] = tokens_.try_emplace(t.id);
+    if (!made) {
+        token_by_hash_.erase(hash_key(stored->hash), t.id);
+        user_tokens_.erase(owner_key(stored->user_id), t.id);
+        if (auto const was = stored->last_used; was && (!last_used || *was > *last_used))
             last_used = was;
     }
-    auto& stored = tokens_[t.id] = t;
-    stored.last_used = last_used;
+    *stored = t;
+    stored->last_used = last_used;
     token_by_hash_.insert(hash_key(t.hash), t.id);
     user_tokens_.insert(owner_key(t.user_id), t.id);
     next_token_id_ = std::max(next_token_id_, t.id + 1);
@@ -379,12 +380,12 @@ void directory::put(token const& t)
 
 void directory::remove_token_record(record_id id)
 {
-    auto it = tokens_.find(id);
-    if (it == tokens_.end())
+    auto const* t = tokens_.find(id);
+    if (!t)
         return;
-    token_by_hash_.erase(hash_key(it->second.hash), id);
-    user_tokens_.erase(owner_key(it->second.user_id), id);
-    tokens_.erase(it);
+    token_by_hash_.erase(hash_key(t->hash), id);
+    user_tokens_.erase(owner_key(t->user_id), id);
+    tokens_.erase(id);
 }
 
 } // namespace rosterd::store

@@ -14,7 +14,7 @@
 #include "store/records.hpp"
 #include "store/search_index.hpp"
 #include "store/rw_lock.hpp"
-#include "store/user_table.hpp"
+#include "store/record_table.hpp"
 
 #include <cstddef>
 #include <deque>
@@ -108,7 +108,8 @@ public:
     // Users ordered by id.
     user_table const& users() const { return users_; }
     std::map<record_id, group> const& groups() const { return groups_; }
-    std::map<record_id, token> const& tokens() const { return tokens_; }
+    // Tokens ordered by id.
+    token_table const& tokens() const { return tokens_; }
     // Ids of the members of a group (admins included), ordered.
     id_set const& members_of(record_id group_id) const;
     // Ids of a user's tokens, ordered.
@@ -175,7 +176,7 @@ private:
     mutable rw_lock mutex_;
     user_table users_;
     std::map<record_id, group> groups_;
-    std::map<record_id, token> tokens_;
+    token_table tokens_;
     // Derived indexes, kept by apply().
     // Tokens by their hash's first 8 bytes; find_token() checks the rest.
     // A flat table: about 20 bytes a token, where a node map took 72.

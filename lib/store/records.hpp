@@ -29,7 +29,7 @@ enum class remove_period : std::uint8_t { none, week, month, year };
 struct user {
     // Pointers and eight-byte values first, the flags together at the end:
     // no padding between fields. 56 bytes, and a user takes just that in
-    // the directory (store/user_table.hpp): every byte added here is a
+    // the directory (store/record_table.hpp): every byte added here is a
     // megabyte a million users.
     record_id id = 0;
     // firstName and lastName; phoneNumber, emailAddress, externalId,

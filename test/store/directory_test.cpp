@@ -213,7 +213,7 @@ void fill(directory& d)
 struct state {
     user_table users;
     std::map<record_id, group> groups;
-    std::map<record_id, token> tokens;
+    token_table tokens;
     std::deque<audit_event> audit;
     std::map<record_id, kept_answer> answers;
     std::vector<record_id> members_1, members_2, super_users, due;

@@ -122,10 +122,10 @@ void postgres_backend::share_token_uses(connection& c, deadline until)
         // Tokens removed since: their entries go (the map is this thread's
         // own; only reading the directory needs the lock).
         std::erase_if(shared_uses_, [&](auto const& entry) { return !dir_.find_token(entry.first); });
-        for (auto const& [id, t] : dir_.tokens()) {
-            auto const sent = shared_uses_.find(id);
+        for (auto const& t : dir_.tokens()) {
+            auto const sent = shared_uses_.find(t.id);
             if (t.last_used && (sent == shared_uses_.end() || sent->second < *t.last_used))
-                ours.push_back({id, *t.last_used});
+                ours.push_back({t.id, *t.last_used});
         }
     }
     // A use reaches the store within an interval of its node's clock, so

@@ -309,8 +309,8 @@ void import_directory(connection& c, store::directory const& dir, deadline until
         add(record_kind::group, id, store::put_group{g});
     for (auto const& u : dir.users())
         add(record_kind::user, u.id, store::put_user{u});
-    for (auto const& [id, t] : dir.tokens())
-        add(record_kind::token, id, store::put_token{t});
+    for (auto const& t : dir.tokens())
+        add(record_kind::token, t.id, store::put_token{t});
     for (auto const& e : dir.audit())
         add(record_kind::audit, e.id, store::put_audit{e});
     for (auto const& [id, a] : dir.answers())

@@ -1,21 +1,23 @@
 #pragma once
-// The users, by id, in pages of 64 consecutive ids: a user takes its
-// record's 96 bytes in a page, where a std::map node took 144 and a
-// malloc call each. Ids come from a sequence, so pages fill densely and a
-// lookup goes straight to its page; a page is freed when its last user
-// goes.
+// Records by id (the users, the tokens), in pages of 64 consecutive ids: a
+// record takes its own size in a page (56 bytes a user, 88 a token), where
+// a std::map node took 48 more and a malloc call each. Ids come from a
+// sequence, so pages fill densely and a lookup goes straight to its page;
+// a page is freed when its last record goes.
 //
 // Any id may be stored (a damaged record's 0 or 2^63 included): a page
-// marks which of its slots hold a user, and the pages sit in a vector
+// marks which of its slots hold a record, and the pages sit in a vector
 // sorted by page number, so a lone far id costs one page, not a vector
 // reaching it.
 //
-// Reads like the map it replaces, but an iterator yields the user itself
-// (its id is u.id). A user's address is stable until it is erased; an
-// iterator is invalidated by any insert or erase.
+// Reads like the map it replaces, but an iterator yields the record itself
+// (its id is r.id). A record's address is stable until it is erased; an
+// iterator is invalidated by any insert or erase. Instantiated for user
+// and token (record_table.cpp).
 
 #include "store/records.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstddef>
@@ -26,7 +28,8 @@
 
 namespace rosterd::store {
 
-class user_table {
+template <class Record>
+class record_table {
     struct page;
     struct entry {
         record_id number; // the page of ids [64 number, 64 number + 64)
@@ -38,9 +41,9 @@ public:
 
     class const_iterator {
     public:
-        using value_type = user;
-        using reference = user const&;
-        using pointer = user const*;
+        using value_type = Record;
+        using reference = Record const&;
+        using pointer = Record const*;
         using difference_type = std::ptrdiff_t;
         using iterator_category = std::forward_iterator_tag;
 
@@ -57,42 +60,45 @@ public:
         friend bool operator==(const_iterator const&, const_iterator const&) = default;
 
     private:
-        friend class user_table;
+        friend class record_table;
         const_iterator(entry const* at, entry const* end, unsigned slot) noexcept : at_(at), end_(end), slot_(slot) {}
         entry const* at_ = nullptr;
         entry const* end_ = nullptr;
         unsigned slot_ = 0;
     };
 
-    user_table() = default;
-    user_table(user_table const& other);
-    user_table(user_table&&) noexcept = default;
-    user_table& operator=(user_table other) noexcept
+    record_table() = default;
+    record_table(record_table const& other);
+    record_table(record_table&&) noexcept = default;
+    record_table& operator=(record_table other) noexcept
     {
         swap(*this, other);
         return *this;
     }
-    ~user_table();
+    ~record_table();
 
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
 
-    user const* find(record_id id) const noexcept;
-    user* find(record_id id) noexcept { return const_cast<user*>(std::as_const(*this).find(id)); }
-    // The user with id `id`, made (a default user with that id) if there
-    // is none; and whether it was made.
-    std::pair<user*, bool> try_emplace(record_id id);
-    // Removes user `id`, if there is one.
+    Record const* find(record_id id) const noexcept;
+    Record* find(record_id id) noexcept { return const_cast<Record*>(std::as_const(*this).find(id)); }
+    // The record with id `id`, made (a default record with that id) if
+    // there is none; and whether it was made.
+    std::pair<Record*, bool> try_emplace(record_id id);
+    // Removes record `id`, if there is one.
     void erase(record_id id) noexcept;
 
     const_iterator begin() const noexcept;
     const_iterator end() const noexcept { return {pages_.data() + pages_.size(), pages_.data() + pages_.size(), 0}; }
-    // The first user with an id of at least `id`, or past it.
+    // The first record with an id of at least `id`, or past it.
     const_iterator lower_bound(record_id id) const noexcept;
     const_iterator upper_bound(record_id id) const noexcept;
 
-    friend bool operator==(user_table const& a, user_table const& b) noexcept;
-    friend void swap(user_table& a, user_table& b) noexcept
+    friend bool operator==(record_table const& a, record_table const& b) noexcept
+    {
+        return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin(), b.end());
+    }
+    friend void swap(record_table& a, record_table& b) noexcept
     {
         a.pages_.swap(b.pages_);
         std::swap(a.size_, b.size_);
@@ -100,11 +106,11 @@ public:
 
 private:
     struct page {
-        std::uint64_t used = 0; // bit i: slots[i] holds a user
-        std::array<user, ids_per_page> slots;
+        std::uint64_t used = 0; // bit i: slots[i] holds a record
+        std::array<Record, ids_per_page> slots;
     };
     // The first page numbered `number` or more.
-    std::vector<entry>::const_iterator page_from(record_id number) const noexcept;
+    typename std::vector<entry>::const_iterator page_from(record_id number) const noexcept;
     // The iterator at the first used slot of pages_[i] at or after `slot`,
     // or at the next page's first.
     const_iterator first_in(std::size_t i, unsigned slot) const noexcept;
@@ -113,7 +119,8 @@ private:
     std::size_t size_ = 0;
 };
 
-inline user_table::const_iterator& user_table::const_iterator::operator++() noexcept
+template <class Record>
+inline typename record_table<Record>::const_iterator& record_table<Record>::const_iterator::operator++() noexcept
 {
     auto const rest = slot_ + 1 < ids_per_page ? at_->p->used >> (slot_ + 1) << (slot_ + 1) : 0;
     if (rest != 0) {
@@ -124,5 +131,8 @@ inline user_table::const_iterator& user_table::const_iterator::operator++() noex
     slot_ = at_ == end_ ? 0 : static_cast<unsigned>(std::countr_zero(at_->p->used));
     return *this;
 }
+
+using user_table = record_table<user>;
+using token_table = record_table<token>;
 
 } // namespace rosterd::store

@@ -1,7 +1,7 @@
-#define BOOST_TEST_MODULE user_table
+#define BOOST_TEST_MODULE record_table
 #include <boost/test/unit_test.hpp>
 
-#include "store/user_table.hpp"
+#include "store/record_table.hpp"
 
 #include <map>
 #include <optional>
@@ -166,4 +166,33 @@ BOOST_AUTO_TEST_CASE(it_answers_as_a_map_does)
     for (auto const& [id, _] : model)
         expected.push_back(id);
     BOOST_TEST(ids_of(t) == expected, boost::test_tools::per_element());
+}
+
+// The tokens are kept the same way: a token erased and made again comes
+// back as a default one, its old description gone.
+BOOST_AUTO_TEST_CASE(tokens_are_kept_alike)
+{
+    token_table t;
+    for (record_id id = 1; id <= 200; ++id) {
+        auto [tok, made] = t.try_emplace(id);
+        BOOST_TEST_REQUIRE(made);
+        tok->user_id = id * 10;
+        tok->description = short_text("token " + std::to_string(id) + " of a long description, not inline");
+    }
+    t.erase(70);
+    BOOST_TEST(t.size() == 199u);
+    BOOST_TEST(!t.find(70));
+    BOOST_TEST(t.find(71)->user_id == 710u);
+    BOOST_TEST(t.lower_bound(70)->id == 71u);
+    auto [again, made] = t.try_emplace(70);
+    BOOST_TEST(made);
+    BOOST_TEST(again->description.view().empty());
+    BOOST_TEST(again->user_id == 0u);
+    auto const copy = t;
+    BOOST_TEST((copy == t));
+    std::vector<record_id> ids;
+    for (auto const& tok : copy)
+        ids.push_back(tok.id);
+    BOOST_TEST(ids.size() == 200u);
+    BOOST_TEST(std::is_sorted(ids.begin(), ids.end()));
 }

@@ -1,19 +1,23 @@
-#include "store/user_table.hpp"
+#include "store/record_table.hpp"
 
 #include <algorithm>
 
 namespace rosterd::store {
 
-user_table::user_table(user_table const& other) : size_(other.size_)
+template <class Record>
+record_table<Record>::record_table(record_table const& other) : size_(other.size_)
 {
     pages_.reserve(other.pages_.size());
     for (auto const& e : other.pages_)
         pages_.push_back({e.number, std::make_unique<page>(*e.p)});
 }
 
-user_table::~user_table() = default;
+template <class Record>
+record_table<Record>::~record_table() = default;
 
-std::vector<user_table::entry>::const_iterator user_table::page_from(record_id number) const noexcept
+template <class Record>
+typename std::vector<typename record_table<Record>::entry>::const_iterator
+record_table<Record>::page_from(record_id number) const noexcept
 {
     // Pages are dense while no run of 64 ids has been emptied: the page's
     // place is then its number less the first's.
@@ -26,7 +30,8 @@ std::vector<user_table::entry>::const_iterator user_table::page_from(record_id n
                             [](entry const& e, record_id n) { return e.number < n; });
 }
 
-user const* user_table::find(record_id id) const noexcept
+template <class Record>
+Record const* record_table<Record>::find(record_id id) const noexcept
 {
     auto const it = page_from(id / ids_per_page);
     if (it == pages_.end() || it->number != id / ids_per_page)
@@ -35,25 +40,27 @@ user const* user_table::find(record_id id) const noexcept
     return (it->p->used >> slot & 1) != 0 ? &it->p->slots[slot] : nullptr;
 }
 
-std::pair<user*, bool> user_table::try_emplace(record_id id)
+template <class Record>
+std::pair<Record*, bool> record_table<Record>::try_emplace(record_id id)
 {
     auto const number = id / ids_per_page;
     auto const slot = static_cast<unsigned>(id % ids_per_page);
-    // Ids grow: a new user's page is usually the last.
+    // Ids grow: a new record's page is usually the last.
     auto it = !pages_.empty() && pages_.back().number == number ? pages_.end() - 1 : page_from(number);
     if (it == pages_.end() || it->number != number)
         it = pages_.insert(it, {number, std::make_unique<page>()});
     auto& p = *it->p;
-    auto& u = p.slots[slot];
+    auto& r = p.slots[slot];
     if ((p.used >> slot & 1) != 0)
-        return {&u, false};
+        return {&r, false};
     p.used |= std::uint64_t{1} << slot;
-    u.id = id;
+    r.id = id;
     ++size_;
-    return {&u, true};
+    return {&r, true};
 }
 
-void user_table::erase(record_id id) noexcept
+template <class Record>
+void record_table<Record>::erase(record_id id) noexcept
 {
     auto const number = id / ids_per_page;
     auto const slot = static_cast<unsigned>(id % ids_per_page);
@@ -62,13 +69,14 @@ void user_table::erase(record_id id) noexcept
         return;
     auto& p = *it->p;
     p.used &= ~(std::uint64_t{1} << slot);
-    p.slots[slot] = user{}; // frees its texts and memberships
+    p.slots[slot] = Record{}; // frees what it holds (a user's texts and memberships)
     --size_;
     if (p.used == 0)
         pages_.erase(it);
 }
 
-user_table::const_iterator user_table::first_in(std::size_t i, unsigned slot) const noexcept
+template <class Record>
+typename record_table<Record>::const_iterator record_table<Record>::first_in(std::size_t i, unsigned slot) const noexcept
 {
     auto const* const end = pages_.data() + pages_.size();
     auto const* at = pages_.data() + i;
@@ -81,9 +89,14 @@ user_table::const_iterator user_table::first_in(std::size_t i, unsigned slot) co
     return {at, end, at == end ? 0u : static_cast<unsigned>(std::countr_zero(at->p->used))};
 }
 
-user_table::const_iterator user_table::begin() const noexcept { return first_in(0, 0); }
+template <class Record>
+typename record_table<Record>::const_iterator record_table<Record>::begin() const noexcept
+{
+    return first_in(0, 0);
+}
 
-user_table::const_iterator user_table::lower_bound(record_id id) const noexcept
+template <class Record>
+typename record_table<Record>::const_iterator record_table<Record>::lower_bound(record_id id) const noexcept
 {
     auto const number = id / ids_per_page;
     auto const it = page_from(number);
@@ -91,14 +104,13 @@ user_table::const_iterator user_table::lower_bound(record_id id) const noexcept
     return first_in(i, it != pages_.end() && it->number == number ? static_cast<unsigned>(id % ids_per_page) : 0);
 }
 
-user_table::const_iterator user_table::upper_bound(record_id id) const noexcept
+template <class Record>
+typename record_table<Record>::const_iterator record_table<Record>::upper_bound(record_id id) const noexcept
 {
     return id == ~record_id{0} ? end() : lower_bound(id + 1);
 }
 
-bool operator==(user_table const& a, user_table const& b) noexcept
-{
-    return a.size_ == b.size_ && std::equal(a.begin(), a.end(), b.begin(), b.end());
-}
+template class record_table<user>;
+template class record_table<token>;
 
 } // namespace rosterd::store
