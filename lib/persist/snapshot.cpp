@@ -32,11 +32,11 @@ auto first_from(store::directory::audit_trail const& trail, store::record_id id)
 {
     return store::directory::first_event_from(trail, id);
 }
+// (A map's entry holds it; a table's or the trail's element is it.)
 template <class Key, class Record>
 Record const& record_of(std::pair<Key const, Record> const& entry) { return entry.second; }
-store::audit_event const& record_of(store::audit_event const& e) { return e; }
-store::user const& record_of(store::user const& u) { return u; }
-store::token const& record_of(store::token const& t) { return t; }
+template <class Record>
+Record const& record_of(Record const& r) { return r; }
 
 // Walks `records` (ordered by id) one chunk per read-lock hold, calling
 // `between` after each chunk with the lock released: that is where file

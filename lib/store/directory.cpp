@@ -96,16 +96,6 @@ std::uint64_t hash_key(token_hash const& h)
     return v;
 }
 
-// A user's key in user_tokens_: the id mixed (splitmix64's finalizer), so
-// that consecutive ids do not fill consecutive slots.
-std::uint64_t owner_key(record_id user_id)
-{
-    auto x = user_id;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
-    return x ^ (x >> 31);
-}
-
 } // namespace
 
 void directory::apply(change c)
@@ -150,15 +140,10 @@ id_set const& directory::members_of(record_id group_id) const
     return it == members_.end() ? empty_ids : it->second;
 }
 
-std::vector<record_id> directory::tokens_of(record_id user_id) const
+id_set const& directory::tokens_of(record_id user_id) const
 {
-    std::vector<record_id> ids;
-    user_tokens_.for_each(owner_key(user_id), [&](record_id id) {
-        if (auto const* t = find_token(id); t && t->user_id == user_id)
-            ids.push_back(id);
-    });
-    std::sort(ids.begin(), ids.end());
-    return ids;
+    auto it = user_tokens_.find(user_id);
+    return it == user_tokens_.end() ? empty_ids : it->second;
 }
 
 std::vector<record_id> directory::due_for_removal(unix_time now) const
@@ -334,8 +319,11 @@ void directory::remove_user_record(record_id id)
     index_name(*u, false);
     index_contacts(*u, false);
     search_.erase(id);
-    for (record_id token_id : tokens_of(id))
+    // Copy: removing a token edits the set being walked.
+    auto const owned = tokens_of(id);
+    for (record_id token_id : owned)
         remove_token_record(token_id);
+    user_tokens_.erase(id);
     users_.erase(id);
 }
 
@@ -367,14 +355,14 @@ void directory::put(token const& t)
     auto [stored, made] = tokens_.try_emplace(t.id);
     if (!made) {
         token_by_hash_.erase(hash_key(stored->hash), t.id);
-        user_tokens_.erase(owner_key(stored->user_id), t.id);
+        user_tokens_[stored->user_id].erase(t.id);
         if (auto const was = stored->last_used; was && (!last_used || *was > *last_used))
             last_used = was;
     }
     *stored = t;
     stored->last_used = last_used;
     token_by_hash_.insert(hash_key(t.hash), t.id);
-    user_tokens_.insert(owner_key(t.user_id), t.id);
+    user_tokens_[t.user_id].insert(t.id);
     next_token_id_ = std::max(next_token_id_, t.id + 1);
 }
 
@@ -384,7 +372,8 @@ void directory::remove_token_record(record_id id)
     if (!t)
         return;
     token_by_hash_.erase(hash_key(t->hash), id);
-    user_tokens_.erase(owner_key(t->user_id), id);
+    if (auto owner = user_tokens_.find(t->user_id); owner != user_tokens_.end())
+        owner->second.erase(id);
     tokens_.erase(id);
 }
 

@@ -113,7 +113,7 @@ public:
     // Ids of the members of a group (admins included), ordered.
     id_set const& members_of(record_id group_id) const;
     // Ids of a user's tokens, ordered.
-    std::vector<record_id> tokens_of(record_id user_id) const;
+    id_set const& tokens_of(record_id user_id) const;
     std::size_t super_user_count() const { return super_users_.size(); }
     // Ids of the superusers, ordered.
     id_set const& super_users() const { return super_users_; }
@@ -200,9 +200,10 @@ private:
     // Whether `u` goes by their address (rule 2).
     bool holds_address(user const& u) const;
     std::unordered_map<record_id, id_set> members_;
-    // Each token by its owner's id (mixed: ids are dense, and a flat table
-    // probes runs); tokens_of() checks each candidate's owner.
-    name_index user_tokens_;
+    // Not a flat multimap (name_index) by owner: a user may hold up to
+    // --max-tokens-per-user tokens, a million if so configured, and one
+    // key repeated that often makes a probe run that every insert walks.
+    std::unordered_map<record_id, id_set> user_tokens_;
     std::set<std::pair<unix_time, record_id>> removals_; // (removeAt, user)
     id_set super_users_;
     audit_trail audit_;
