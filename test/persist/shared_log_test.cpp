@@ -144,6 +144,31 @@ BOOST_AUTO_TEST_CASE(the_head_taken_with_the_log_holds_other_appends_off_until_t
     BOOST_TEST(after.batch == batch(start, 2).nonce);
 }
 
+// A node that waited for the head reads the batch whose commit gave it
+// the head: the read sees what the lock holder committed, so the node's
+// append goes on at the head it holds rather than losing a race it cannot.
+BOOST_AUTO_TEST_CASE(the_head_taken_after_a_wait_is_read_with_the_batch_that_moved_it)
+{
+    auto const start = head();
+    lock_and_fetch(c, start.seq, soon());
+    connection other(pg.uri());
+    other.connect(soon());
+    auto waited = std::async(std::launch::async, [&] { return lock_and_fetch(other, start.seq, soon()); });
+    BOOST_TEST_REQUIRE(someone_waits_for_a_lock());
+    append(c, batch(start, 1), soon(), true);
+    auto const f = waited.get();
+    BOOST_TEST(f.head_seq == start.seq + 1);
+    BOOST_TEST_REQUIRE(!f.rows.empty());
+    BOOST_TEST(f.rows.back().seq == start.seq + 1);
+    BOOST_TEST(f.rows.back().batch == batch(start, 1).nonce);
+    // Holding the head, at the batch it read: its append goes on.
+    position at = start;
+    at.seq = f.rows.back().seq;
+    at.batch = f.rows.back().batch;
+    append(other, batch(at, 2), soon(), true);
+    BOOST_TEST(head().seq == start.seq + 2);
+}
+
 // The store went back in time (restored, or failed over to a standby that
 // was behind) and the new history reached the node's position again with
 // other batches: the node's position matches the head, its batch does not.

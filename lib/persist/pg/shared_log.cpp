@@ -95,17 +95,16 @@ position load_directory(connection& c, store::directory& dir, deadline until)
 namespace {
 
 // The head row and the batches from `from` on (the one ending at `from`
-// included); `for_update` also locks the head row.
-std::string const& fetch_sql(bool for_update)
+// included).
+std::string const& fetch_sql()
 {
-    static std::string const plain =
+    static std::string const sql =
         "SELECT h.log_id::text, h.seq, h.min_seq, c.seq, c.first_seq, c.batch::text, c.payload "
         "FROM roster_head h LEFT JOIN LATERAL ("
         "  SELECT seq, first_seq, batch, payload FROM roster_change"
         "  WHERE seq >= $1::bigint ORDER BY seq LIMIT " + std::to_string(fetch_limit) +
         ") c ON true WHERE h.id = 1";
-    static std::string const locking = plain + " FOR UPDATE OF h";
-    return for_update ? locking : plain;
+    return sql;
 }
 
 fetched fetched_of(result const& r)
@@ -137,16 +136,23 @@ fetched fetch_changes(connection& c, std::uint64_t from_seq, deadline until)
 {
     auto const from = std::to_string(from_seq);
     param const params[] = {{from}};
-    return fetched_of(c.exec_prepared("rosterd_fetch", fetch_sql(false), params, until, connection::format::binary));
+    return fetched_of(c.exec_prepared("rosterd_fetch", fetch_sql(), params, until, connection::format::binary));
 }
 
 fetched lock_and_fetch(connection& c, std::uint64_t from_seq, deadline until)
 {
     auto const from = std::to_string(from_seq);
     param const params[] = {{from}};
+    // The lock and the read are two statements. A statement that waits for
+    // a row lock reads that row again once it is granted, but every other
+    // row as its snapshot from before the wait had it (READ COMMITTED's
+    // recheck): one locking read would see the new head without the batch
+    // that moved it, and the node's append would fail at a head it holds.
+    // The read's snapshot is taken after the lock.
     connection::statement const steps[] = {
         {"BEGIN"},
-        {fetch_sql(true), params, connection::format::binary, "rosterd_fetch_locking"},
+        {"SELECT 1 FROM roster_head WHERE id = 1 FOR UPDATE", {}, connection::format::text, "rosterd_lock_head"},
+        {fetch_sql(), params, connection::format::binary, "rosterd_fetch"},
     };
     return fetched_of(c.pipeline(steps, until).back());
 }
