@@ -1,10 +1,13 @@
 #include "store/user_texts.hpp"
 
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <stdexcept>
+#include <unordered_map>
 
 namespace rosterd::store {
 
@@ -15,6 +18,92 @@ constexpr unsigned wide_lengths = 0x8000;
 static_assert(user_text_count < 15, "the flags hold a bit per text and the width bit");
 
 unsigned bit_of(user_text t) { return 1u << static_cast<unsigned>(t); }
+
+// The texts that are pooled when longer than the pointer that stands for
+// them, and the flag bit that says so.
+constexpr unsigned pooled_bit(std::size_t i) noexcept
+{
+    return i == text_index(user_text::description)            ? 0x0200u
+           : i == text_index(user_text::auth_organization_id) ? 0x0400u
+                                                               : 0u;
+}
+static_assert((pooled_bit(text_index(user_text::description)) | pooled_bit(text_index(user_text::auth_organization_id)))
+              == user_texts::pooled_flags);
+static_assert(((user_texts::pooled_flags | wide_lengths) & present_bits) == 0);
+
+// A pooled text: counted by the blocks that hold its pointer, its
+// characters after it.
+struct pooled {
+    std::atomic<std::uint32_t> blocks;
+    std::uint32_t size;
+    char const* characters() const noexcept { return reinterpret_cast<char const*>(this + 1); }
+    std::string_view text() const noexcept { return {characters(), size}; }
+};
+constexpr std::size_t pointer_size = sizeof(pooled*);
+
+bool pooled_text(std::size_t i, std::string_view v) noexcept { return pooled_bit(i) && v.size() > pointer_size; }
+
+// One for the process: blocks move between directories and threads. A
+// block's copy counts on an entry it already holds, without the lock; the
+// lock is taken to find or make an entry and to let one go, so that an
+// entry found is never one being freed.
+class text_pool {
+public:
+    pooled* acquire(std::string_view text)
+    {
+        std::lock_guard lock(mutex_);
+        if (auto const found = entries_.find(text); found != entries_.end()) {
+            found->second->blocks.fetch_add(1, std::memory_order_relaxed);
+            return found->second;
+        }
+        auto* entry = static_cast<pooled*>(std::malloc(sizeof(pooled) + text.size()));
+        if (!entry)
+            throw std::bad_alloc();
+        new (entry) pooled{{1}, static_cast<std::uint32_t>(text.size())};
+        if (!text.empty())
+            std::memcpy(const_cast<char*>(entry->characters()), text.data(), text.size());
+        try {
+            entries_.emplace(entry->text(), entry);
+        } catch (...) {
+            std::free(entry);
+            throw;
+        }
+        return entry;
+    }
+    static void add_block(pooled* entry) noexcept { entry->blocks.fetch_add(1, std::memory_order_relaxed); }
+    void release(pooled* entry) noexcept
+    {
+        std::lock_guard lock(mutex_);
+        if (entry->blocks.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            entries_.erase(entry->text());
+            entry->~pooled();
+            std::free(entry);
+        }
+    }
+    std::size_t size()
+    {
+        std::lock_guard lock(mutex_);
+        return entries_.size();
+    }
+
+private:
+    std::mutex mutex_;
+    std::unordered_map<std::string_view, pooled*> entries_; // keys view the entries' own characters
+};
+
+// Never destroyed: a directory in a static may outlive any other static.
+text_pool& pool()
+{
+    static auto* const p = new text_pool;
+    return *p;
+}
+
+pooled* pointer_at(unsigned char const* at) noexcept
+{
+    pooled* entry;
+    std::memcpy(&entry, at, sizeof entry);
+    return entry;
+}
 
 // How many of the text bits are set: a table, since std::popcount
 // is a library call on the baseline x86-64 that Debian builds for, and
@@ -72,6 +161,31 @@ struct header {
     unsigned char const* characters() const noexcept { return lengths + count * width; }
 };
 
+// Calls f(entry) for each pooled text of the block.
+template <class F>
+void for_each_pooled(unsigned char const* block, F&& f)
+{
+    header const h(block);
+    auto const* at = h.characters();
+    unsigned index = 0;
+    for (std::size_t i = 0; i < user_text_count; ++i) {
+        if (!(h.flags & (1u << i)))
+            continue;
+        if (h.flags & pooled_bit(i))
+            f(pointer_at(at));
+        at += h.length(index++);
+    }
+}
+
+// The text stored at `at` with the stored length `n`: its characters, or
+// the pooled text its pointer names.
+std::string_view text_at(unsigned flags, std::size_t i, unsigned char const* at, std::size_t n) noexcept
+{
+    if (flags & pooled_bit(i))
+        return pointer_at(at)->text();
+    return {reinterpret_cast<char const*>(at), n};
+}
+
 } // namespace
 
 user_texts::user_texts(values const& all, std::span<membership const> groups)
@@ -80,6 +194,7 @@ user_texts::user_texts(values const& all, std::span<membership const> groups)
         throw std::length_error("user_texts: over 2^32 memberships");
     unsigned flags = 0;
     std::size_t count = 0, characters = 0;
+    std::array<std::size_t, user_text_count> stored{}; // the bytes each text takes in the block
     for (std::size_t i = 0; i < user_text_count; ++i) {
         if (!all[i])
             continue;
@@ -87,8 +202,14 @@ user_texts::user_texts(values const& all, std::span<membership const> groups)
             throw std::length_error("user_texts: a text over 4 GiB");
         flags |= 1u << i;
         ++count;
-        characters += all[i]->size();
-        if (all[i]->size() > std::numeric_limits<std::uint16_t>::max())
+        if (pooled_text(i, *all[i])) {
+            flags |= pooled_bit(i);
+            stored[i] = pointer_size;
+        } else {
+            stored[i] = all[i]->size();
+        }
+        characters += stored[i];
+        if (stored[i] > std::numeric_limits<std::uint16_t>::max())
             flags |= wide_lengths;
     }
     if (flags == 0 && groups.empty())
@@ -98,6 +219,19 @@ user_texts::user_texts(values const& all, std::span<membership const> groups)
     auto* block = static_cast<unsigned char*>(std::malloc(fixed_size + group_bytes + count * width + characters));
     if (!block)
         throw std::bad_alloc();
+    // The pooled texts first: if one cannot be made, those taken are let go.
+    std::array<pooled*, user_text_count> entries{};
+    try {
+        for (std::size_t i = 0; i < user_text_count; ++i)
+            if (flags & pooled_bit(i))
+                entries[i] = pool().acquire(*all[i]);
+    } catch (...) {
+        for (auto* e : entries)
+            if (e)
+                pool().release(e);
+        std::free(block);
+        throw;
+    }
     auto const n = static_cast<std::uint32_t>(groups.size());
     std::memcpy(block, &n, sizeof n);
     auto const f = static_cast<std::uint16_t>(flags);
@@ -107,20 +241,22 @@ user_texts::user_texts(values const& all, std::span<membership const> groups)
         std::memcpy(block + fixed_size, groups.data(), group_bytes);
     auto* length = block + fixed_size + group_bytes;
     auto* out = length + count * width;
-    for (auto const& v : all) {
-        if (!v)
+    for (std::size_t i = 0; i < user_text_count; ++i) {
+        if (!all[i])
             continue;
         if (width == 4) {
-            auto const len = static_cast<std::uint32_t>(v->size());
+            auto const len = static_cast<std::uint32_t>(stored[i]);
             std::memcpy(length, &len, 4);
         } else {
-            auto const len = static_cast<std::uint16_t>(v->size());
+            auto const len = static_cast<std::uint16_t>(stored[i]);
             std::memcpy(length, &len, 2);
         }
         length += width;
-        if (!v->empty())
-            std::memcpy(out, v->data(), v->size());
-        out += v->size();
+        if (entries[i])
+            std::memcpy(out, &entries[i], pointer_size);
+        else if (!all[i]->empty())
+            std::memcpy(out, all[i]->data(), all[i]->size());
+        out += stored[i];
     }
     block_ = block;
 }
@@ -134,7 +270,16 @@ user_texts::user_texts(user_texts const& other)
     if (!block_)
         throw std::bad_alloc();
     std::memcpy(block_, other.block_, size);
+    if (holds_pooled())
+        for_each_pooled(block_, text_pool::add_block);
 }
+
+void user_texts::release_pooled() noexcept
+{
+    for_each_pooled(block_, [](pooled* entry) { pool().release(entry); });
+}
+
+std::size_t user_texts::pooled_texts() { return pool().size(); }
 
 std::size_t user_texts::block_size() const noexcept
 {
@@ -154,7 +299,7 @@ user_texts::value user_texts::get(user_text t) const noexcept
     std::size_t offset = 0;
     for (unsigned i = 0; i < index; ++i)
         offset += h.length(i);
-    return std::string_view(reinterpret_cast<char const*>(h.characters() + offset), h.length(index));
+    return text_at(h.flags, text_index(t), h.characters() + offset, h.length(index));
 }
 
 user_texts::values user_texts::all() const noexcept
@@ -169,7 +314,7 @@ user_texts::values user_texts::all() const noexcept
         if (!(h.flags & (1u << i)))
             continue;
         auto const n = h.length(index++);
-        out[i] = std::string_view(reinterpret_cast<char const*>(at), n);
+        out[i] = text_at(h.flags, i, at, n);
         at += n;
     }
     return out;
@@ -192,9 +337,10 @@ void user_texts::set(user_text t, value v)
     if (old == v)
         return;
     // A text of the same length (a name corrected, a digit changed) is
-    // written over: the layout is the same, and the block is this one's own.
-    // memmove: `v` may be a view into the block.
-    if (old && v && old->size() == v->size()) {
+    // written over: the layout is the same, and the block is this one's own
+    // (a pooled text is not: other blocks hold it, and a new text of its
+    // length is pooled too). memmove: `v` may be a view into the block.
+    if (old && v && old->size() == v->size() && !(flags_of(block_) & pooled_bit(text_index(t)))) {
         auto const at = reinterpret_cast<unsigned char const*>(old->data()) - block_;
         std::memmove(block_ + at, v->data(), v->size());
         return;

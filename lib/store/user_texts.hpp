@@ -14,8 +14,17 @@
 // characters in order. It is canonical, so equal contents make equal
 // blocks.
 //
-// get() and memberships() answer views into the block: copy them to keep
-// them past a change.
+// Repeated texts are kept once (interned): a description or an
+// authOrganizationId longer than a pointer is stored in a process-wide
+// pool, counted by the blocks that hold it, and the block holds the
+// pointer (its length slot says 8; a flag bit says which texts are
+// pooled). An identity provider gives thousands of users the same
+// organization id, an import the same description; the pool keeps each
+// once, and a text is freed with the last block that holds it. Equal
+// texts are one entry, so the block stays canonical.
+//
+// get() and memberships() answer views into the block (or the pool):
+// copy them to keep them past a change.
 
 #include "store/membership.hpp"
 
@@ -23,6 +32,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -66,8 +76,11 @@ public:
     // Inline: copies of a user are destroyed on every write.
     ~user_texts()
     {
-        if (block_)
-            std::free(block_);
+        if (!block_)
+            return;
+        if (holds_pooled())
+            release_pooled();
+        std::free(block_);
     }
 
     value get(user_text t) const noexcept;
@@ -79,8 +92,22 @@ public:
 
     friend bool operator==(user_texts const& a, user_texts const& b) noexcept;
 
+    // How many distinct texts the pool holds (every block's, in the process).
+    static std::size_t pooled_texts();
+
+    // The flag bits of pooled texts (the block's flags are two bytes at 4).
+    static constexpr unsigned pooled_flags = 0x0600;
+
 private:
     std::size_t block_size() const noexcept;
+    bool holds_pooled() const noexcept
+    {
+        std::uint16_t flags;
+        std::memcpy(&flags, block_ + 4, sizeof flags);
+        return flags & pooled_flags;
+    }
+    // Lets go of the block's pooled texts (before it is freed).
+    void release_pooled() noexcept;
     unsigned char* block_ = nullptr;
 };
 

@@ -7,6 +7,8 @@
 
 #include <array>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace rosterd::store;
 
@@ -16,6 +18,8 @@ constexpr auto phone = user_text::phone_number;
 constexpr auto email = user_text::email_address;
 constexpr auto remarks = user_text::remarks;
 constexpr auto name = user_text::user_name;
+constexpr auto description = user_text::description;
+constexpr auto organization = user_text::auth_organization_id;
 
 } // namespace
 
@@ -118,19 +122,20 @@ BOOST_AUTO_TEST_CASE(a_text_of_the_same_length_is_written_over_in_place)
 
 BOOST_AUTO_TEST_CASE(texts_over_65535_bytes_take_wide_lengths)
 {
+    // Remarks: a long description would be pooled, leaving the block short.
     std::string const big(70'000, 'd');
     user_texts t;
     t.set(email, "a@example.org");
-    t.set(user_text::description, big);
+    t.set(remarks, big);
     t.set(name, "ann");
-    BOOST_TEST(*t.get(user_text::description) == big);
+    BOOST_TEST(*t.get(remarks) == big);
     BOOST_TEST(*t.get(email) == "a@example.org");
     BOOST_TEST(*t.get(name) == "ann");
     auto copy = t;
     BOOST_TEST((copy == t));
-    t.set(user_text::description, "short again");
+    t.set(remarks, "short again");
     BOOST_TEST(*t.get(name) == "ann");
-    BOOST_TEST(*t.get(user_text::description) == "short again");
+    BOOST_TEST(*t.get(remarks) == "short again");
 }
 
 BOOST_AUTO_TEST_CASE(a_user_reads_and_sets_them_by_name)
@@ -176,4 +181,100 @@ BOOST_AUTO_TEST_CASE(the_names_are_in_the_block_and_empty_is_none)
     u.set_email_address(std::nullopt);
     u.remove_membership(4);
     BOOST_TEST((u.texts == user_texts{})); // nothing left: no block
+}
+
+// A description or an organization id longer than a pointer is kept once
+// for every block that holds it, and goes with the last of them.
+BOOST_AUTO_TEST_CASE(repeated_descriptions_and_organizations_are_kept_once)
+{
+    auto const before = user_texts::pooled_texts();
+    {
+        std::string const imported = "Imported from the old directory";
+        std::string const org = "7f1c0a2e-4b7d-4c55-9d0e-2b8f3c1a9e11";
+        user_texts a, b;
+        a.set(description, "Imported from the old directory");
+        b.set(description, imported);
+        BOOST_TEST(user_texts::pooled_texts() == before + 1);
+        BOOST_TEST(static_cast<void const*>(a.get(description)->data()) == b.get(description)->data());
+        BOOST_TEST((a == b)); // one entry, one pointer: still canonical
+        a.set(organization, org);
+        a.set(email, "a@example.org");
+        BOOST_TEST(user_texts::pooled_texts() == before + 2);
+        BOOST_TEST((a != b));
+        user_texts c = a;
+        a = user_texts();
+        b.set(description, std::nullopt);
+        // c holds both alone now, and reads them whole, with the rest.
+        BOOST_TEST(user_texts::pooled_texts() == before + 2);
+        BOOST_TEST(*c.get(description) == imported);
+        BOOST_TEST(*c.get(organization) == org);
+        BOOST_TEST(*c.get(email) == "a@example.org");
+        BOOST_TEST(*c.all()[text_index(organization)] == org);
+        // Set from its own pooled text, and from another kind's.
+        c.set(organization, c.get(description));
+        BOOST_TEST(*c.get(organization) == imported);
+        BOOST_TEST(user_texts::pooled_texts() == before + 1);
+        c.set(remarks, c.get(description)); // remarks are not pooled
+        BOOST_TEST(*c.get(remarks) == imported);
+        BOOST_TEST(static_cast<void const*>(c.get(remarks)->data()) != c.get(description)->data());
+    }
+    BOOST_TEST(user_texts::pooled_texts() == before);
+}
+
+BOOST_AUTO_TEST_CASE(a_text_no_longer_than_a_pointer_stays_in_the_block)
+{
+    auto const before = user_texts::pooled_texts();
+    user_texts t;
+    t.set(description, "8 chars!");
+    t.set(organization, "");
+    BOOST_TEST(user_texts::pooled_texts() == before);
+    t.set(description, "9 chars!!");
+    BOOST_TEST(user_texts::pooled_texts() == before + 1);
+    BOOST_TEST(*t.get(description) == "9 chars!!");
+    BOOST_TEST(t.get(organization)->empty());
+}
+
+// Written over in place, a pooled text would change for every block
+// that holds it.
+BOOST_AUTO_TEST_CASE(a_pooled_text_is_never_written_over)
+{
+    user_texts a, b;
+    a.set(description, "the same forty-two characters, more or le");
+    b = a;
+    a.set(description, "a changed forty-two characters, more or l");
+    BOOST_TEST(*a.get(description) == "a changed forty-two characters, more or l");
+    BOOST_TEST(*b.get(description) == "the same forty-two characters, more or le");
+    // Still canonical after the change.
+    user_texts fresh;
+    fresh.set(description, "a changed forty-two characters, more or l");
+    BOOST_TEST((a == fresh));
+}
+
+// Blocks are made, copied and freed on many threads at once (the
+// loaders' decoders, the committer, the handlers): every entry is let go
+// exactly once. Run under the sanitizers, a lost or early release shows.
+BOOST_AUTO_TEST_CASE(blocks_on_many_threads_share_the_pool)
+{
+    auto const before = user_texts::pooled_texts();
+    std::array<std::string, 4> const texts = {"Imported from the old directory", "Imported from the HR system",
+                                              "7f1c0a2e-4b7d-4c55-9d0e-2b8f3c1a9e11", "contractor, north region"};
+    std::vector<std::thread> threads;
+    std::vector<int> wrong(4, 0);
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&, t] {
+            std::vector<user_texts> kept(16);
+            for (int i = 0; i < 20'000; ++i) {
+                auto const& text = texts[static_cast<std::size_t>(i + t) % texts.size()];
+                auto& slot = kept[static_cast<std::size_t>(i) % kept.size()];
+                user_texts made;
+                made.set(i % 2 ? description : organization, text);
+                slot = made; // a copy, and the old one freed
+                if (*slot.get(i % 2 ? description : organization) != text)
+                    ++wrong[static_cast<std::size_t>(t)];
+            }
+        });
+    for (auto& th : threads)
+        th.join();
+    BOOST_TEST(wrong == std::vector<int>(4, 0), boost::test_tools::per_element());
+    BOOST_TEST(user_texts::pooled_texts() == before);
 }
