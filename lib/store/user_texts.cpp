@@ -36,6 +36,7 @@ static_assert(((user_texts::pooled_flags | wide_lengths) & present_bits) == 0);
 struct pooled {
     std::atomic<std::uint32_t> blocks;
     std::uint32_t size;
+    char* characters() noexcept { return reinterpret_cast<char*>(this + 1); }
     char const* characters() const noexcept { return reinterpret_cast<char const*>(this + 1); }
     std::string_view text() const noexcept { return {characters(), size}; }
 };
@@ -61,7 +62,7 @@ public:
             throw std::bad_alloc();
         new (entry) pooled{{1}, static_cast<std::uint32_t>(text.size())};
         if (!text.empty())
-            std::memcpy(const_cast<char*>(entry->characters()), text.data(), text.size());
+            std::memcpy(entry->characters(), text.data(), text.size());
         try {
             entries_.emplace(entry->text(), entry);
         } catch (...) {
