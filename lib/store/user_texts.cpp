@@ -162,9 +162,10 @@ struct header {
     unsigned char const* characters() const noexcept { return lengths + count * width; }
 };
 
-// Calls f(entry) for each pooled text of the block.
+// Calls f(flags, i, at, n) for each present text i of the block: where it
+// is stored, and the bytes it takes there.
 template <class F>
-void for_each_pooled(unsigned char const* block, F&& f)
+void for_each_stored(unsigned char const* block, F&& f)
 {
     header const h(block);
     auto const* at = h.characters();
@@ -172,10 +173,20 @@ void for_each_pooled(unsigned char const* block, F&& f)
     for (std::size_t i = 0; i < user_text_count; ++i) {
         if (!(h.flags & (1u << i)))
             continue;
-        if (h.flags & pooled_bit(i))
-            f(pointer_at(at));
-        at += h.length(index++);
+        auto const n = h.length(index++);
+        f(h.flags, i, at, n);
+        at += n;
     }
+}
+
+// Calls f(entry) for each pooled text of the block.
+template <class F>
+void for_each_pooled(unsigned char const* block, F&& f)
+{
+    for_each_stored(block, [&](unsigned flags, std::size_t i, unsigned char const* at, std::size_t) {
+        if (flags & pooled_bit(i))
+            f(pointer_at(at));
+    });
 }
 
 // The text stored at `at` with the stored length `n`: its characters, or
@@ -306,18 +317,10 @@ user_texts::value user_texts::get(user_text t) const noexcept
 user_texts::values user_texts::all() const noexcept
 {
     values out;
-    if (!block_)
-        return out;
-    header const h(block_);
-    auto const* at = h.characters();
-    unsigned index = 0;
-    for (std::size_t i = 0; i < user_text_count; ++i) {
-        if (!(h.flags & (1u << i)))
-            continue;
-        auto const n = h.length(index++);
-        out[i] = text_at(h.flags, i, at, n);
-        at += n;
-    }
+    if (block_)
+        for_each_stored(block_, [&](unsigned flags, std::size_t i, unsigned char const* at, std::size_t n) {
+            out[i] = text_at(flags, i, at, n);
+        });
     return out;
 }
 
