@@ -8,7 +8,8 @@
 // rounding: about 28 bytes a user with the pointer).
 //
 // The block: the number of memberships (four bytes), the flags (two
-// bytes: bit i, text i is present; bit 15, lengths are four bytes, else
+// bytes: bit i, text i is present; bits 9 and 10, the description and
+// the authOrganizationId are pooled; bit 15, lengths are four bytes, else
 // two) and two zero bytes; the memberships (eight bytes each, so
 // aligned); the lengths of the present texts in order; then their
 // characters in order. It is canonical, so equal contents make equal
@@ -17,11 +18,11 @@
 // Repeated texts are kept once (interned): a description or an
 // authOrganizationId longer than a pointer is stored in a process-wide
 // pool, counted by the blocks that hold it, and the block holds the
-// pointer (its length slot says 8; a flag bit says which texts are
-// pooled). An identity provider gives thousands of users the same
-// organization id, an import the same description; the pool keeps each
-// once, and a text is freed with the last block that holds it. Equal
-// texts are one entry, so the block stays canonical.
+// pointer where the characters would be (its length slot says 8). An
+// identity provider gives thousands of users the same organization id,
+// an import the same description; the pool keeps each once, and a text
+// is freed with the last block that holds it. Equal texts are one entry,
+// so the block stays canonical.
 //
 // get() and memberships() answer views into the block (or the pool):
 // copy them to keep them past a change.
