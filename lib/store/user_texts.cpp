@@ -119,7 +119,7 @@ constexpr auto texts_in = [] {
 // The block's fixed start: the number of memberships, the flags (two
 // bytes) and two zero bytes; the memberships follow.
 constexpr std::size_t fixed_size = 8;
-constexpr std::size_t flags_at = 4;
+constexpr std::size_t flags_at = user_texts::flags_at;
 
 unsigned flags_of(unsigned char const* block) noexcept
 {

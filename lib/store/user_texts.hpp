@@ -96,7 +96,9 @@ public:
     // How many distinct texts the pool holds (every block's, in the process).
     static std::size_t pooled_texts();
 
-    // The flag bits of pooled texts (the block's flags are two bytes at 4).
+    // Where the block's two bytes of flags are, and their bits that say a
+    // text is pooled.
+    static constexpr std::size_t flags_at = 4;
     static constexpr unsigned pooled_flags = 0x0600;
 
 private:
@@ -104,7 +106,7 @@ private:
     bool holds_pooled() const noexcept
     {
         std::uint16_t flags;
-        std::memcpy(&flags, block_ + 4, sizeof flags);
+        std::memcpy(&flags, block_ + flags_at, sizeof flags);
         return flags & pooled_flags;
     }
     // Lets go of the block's pooled texts (before it is freed).
