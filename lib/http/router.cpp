@@ -1,5 +1,8 @@
 #include "http/router.hpp"
 
+#include <boost/url/parse_path.hpp>
+#include <boost/url/parse_query.hpp>
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -88,6 +91,27 @@ bool router::fits(std::size_t p, std::string_view path, std::string_view& captur
         rest = last ? std::string_view{} : rest.substr(slash + 1);
     }
     return true;
+}
+
+std::optional<request_target> parse_target(std::string_view target)
+{
+    auto const mark = target.find('?');
+    request_target out{target.substr(0, mark), {}};
+    if (out.path.empty() || out.path.front() != '/' || !boost::urls::parse_path(out.path))
+        return std::nullopt;
+    if (mark != std::string_view::npos) {
+        auto const query = target.substr(mark + 1);
+        if (!boost::urls::parse_query(query))
+            return std::nullopt;
+        // Checked above, so this does not throw. Its own reading of the
+        // query takes '+' as a space, as url_view::params() does; the
+        // library's view from parse_query() would not, and the constructor
+        // that would change that is not exported from Boost 1.81's library.
+        boost::urls::encoding_opts plus_is_space;
+        plus_is_space.space_as_plus = true;
+        out.query = boost::urls::params_view(query, plus_is_space);
+    }
+    return out;
 }
 
 match_result router::match(boost::beast::http::verb method, std::string_view path) const

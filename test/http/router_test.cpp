@@ -166,3 +166,40 @@ BOOST_AUTO_TEST_CASE(the_first_pattern_in_table_order_is_the_route)
         }
     }
 }
+
+namespace {
+
+// A target's reading as a string: the path, then each parameter (decoded),
+// or "refused".
+std::string reading(bool parsed, std::string_view path, boost::urls::params_view query)
+{
+    if (!parsed)
+        return "refused";
+    std::string out(path);
+    for (auto const& param : query)
+        out.append(" [").append(param.key).append(param.has_value ? "=" + param.value : "").append("]");
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_target_reads_as_boost_urls_whole_parse_reads_it)
+{
+    for (std::string_view target :
+         {"/auth", "/a?b", "/a?b=", "/a?&", "/a?b=1&b=2", "//x", "/a%zz", "/a%20b?x=%41&y", "/a?x=a+b%2B", "auth", "",
+          "?", "?x=1", "/?x", "/a#f", "/a?b#f", "/a b", "/a?x y", "/a??b=1", "/a?b=1?", "*", "http://x/a", "/a/../b",
+          "/a?%zz", "/user/4/token?expires=%31", "/a?=v", "/scim/v2/Users?filter=userName+eq+%22x%22"}) {
+        auto const whole = boost::urls::parse_origin_form(target);
+        auto const ours = parse_target(target);
+        BOOST_TEST(reading(ours.has_value(), ours ? ours->path : "", ours ? ours->query : boost::urls::params_view())
+                       == reading(whole.has_value(), whole ? std::string_view(whole->encoded_path()) : "",
+                                  whole ? whole->params() : boost::urls::params_view()),
+                   target);
+    }
+    // One difference, chosen: a '?' with nothing after it is no query.
+    auto const bare = parse_target("/users?");
+    BOOST_TEST_REQUIRE(bare.has_value());
+    BOOST_TEST(bare->path == "/users");
+    BOOST_TEST(bare->query.empty());
+    BOOST_TEST(boost::urls::parse_origin_form("/users?")->params().size() == 1u);
+}
