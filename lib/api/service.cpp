@@ -8,7 +8,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/url/parse.hpp>
 
 #include <openssl/crypto.h>
 
@@ -97,24 +96,19 @@ service::service(store::directory& dir, persist::backend& log, store::clock_fn n
 {
 }
 
-http::awaitable<http::response> service::handle(http::request const& req) const
+http::awaitable<void> service::handle(http::request const& req, http::response& res) const
 {
     auto const start = std::chrono::steady_clock::now();
     request_facts facts{metrics_.unrouted()};
-    auto res = co_await respond(req, facts);
+    if (auto const waiting = respond(req, facts, res))
+        co_await finish(*waiting, res);
     auto const took = std::chrono::steady_clock::now() - start;
     metrics_.record(facts.route, static_cast<unsigned>(res.code), took);
-    // A SCIM client gets SCIM errors, whichever layer refused it. (A branch
-    // of its own: the usual answer leaves as it came.)
-    if (res.content_type == http::media::problem && scim::is_scim_target(req.target)) {
-        auto scim_error = scim::from_problem(res);
-        if (log::enabled(log::level::info))
-            log_access(req, scim_error, facts, took);
-        co_return scim_error;
-    }
+    // A SCIM client gets SCIM errors, whichever layer refused it.
+    if (res.content_type == http::media::problem && scim::is_scim_target(req.target))
+        res = scim::from_problem(res);
     if (log::enabled(log::level::info))
         log_access(req, res, facts, took);
-    co_return res;
 }
 
 http::response service::refused(http::request const& req, http::response res) const
@@ -188,94 +182,143 @@ bool run_handler(route const& r, context& ctx, http::response& res, keyed_reques
 
 } // namespace
 
-http::awaitable<http::response> service::respond(http::request const& req, request_facts& facts) const
+struct service::request_state {
+    request_state(http::request const& req, route const& r, http::match_result routed,
+                  boost::urls::params_view query, service const& s)
+        : r(r), match(std::move(routed)),
+          ctx{req, match.captured, query, s.dir_, s.now_(), {}, nullptr, s.metrics_, s.log_, s.rules_, s.files_,
+              nullptr, std::nullopt}
+    {
+        ctx.introspection_budget = &s.introspection_budget_;
+    }
+    request_state(request_state const&) = delete;
+    request_state& operator=(request_state const&) = delete;
+
+    bool run(http::response& res) { return run_handler(r, ctx, res, keyed ? &*keyed : nullptr); }
+
+    route const& r;
+    http::match_result match; // ctx.path_id is its capture
+    context ctx;
+    std::optional<keyed_request> keyed;
+    std::unique_ptr<parsed_body> body;
+};
+
+std::unique_ptr<service::request_state> service::respond(http::request const& req, request_facts& facts,
+                                                         http::response& res) const
 {
-    auto const target = boost::urls::parse_origin_form(req.target);
+    auto const target = http::parse_target(req.target);
     bool const preflight = req.method == http::verb::options;
-    if (!target)
-        co_return preflight ? http::no_content() : bad_request("malformed request target");
-    auto match = router_.match(req.method, target->encoded_path());
+    if (!target) {
+        res = preflight ? http::no_content() : bad_request("malformed request target");
+        return nullptr;
+    }
+    auto match = router_.match(req.method, target->path);
     using kind = http::match_result::kind;
     if (preflight) {
-        auto res = http::no_content();
+        res = http::no_content();
         res.allow = match.allow;
-        co_return res;
+        return nullptr;
     }
-    if (match.outcome == kind::not_found)
-        co_return http::problem(http::status::not_found, "no such resource");
+    if (match.outcome == kind::not_found) {
+        res = http::problem(http::status::not_found, "no such resource");
+        return nullptr;
+    }
     if (match.outcome == kind::method_not_allowed) {
-        auto res = http::problem(http::status::method_not_allowed, "method not allowed on this resource");
+        res = http::problem(http::status::method_not_allowed, "method not allowed on this resource");
         res.allow = match.allow;
-        co_return res;
+        return nullptr;
     }
 
     facts.route = match.route;
     route const& r = table_[match.route];
-    auto const now = now_();
-    context ctx{req, match.captured, target->params(), dir_, now, {}, nullptr, metrics_, log_, rules_, files_,
-                nullptr, std::nullopt};
-    ctx.introspection_budget = &introspection_budget_;
+    bool const reads = r.method == http::verb::get || r.lock == locking::read;
+    if (r.lock == locking::none || r.lock == locking::long_read || (!reads && !log_.in_memory())) {
+        auto waiting = std::make_unique<request_state>(req, r, std::move(match), target->query, *this);
+        if (!prepare(*waiting, facts, res))
+            return nullptr;
+        return waiting;
+    }
+    request_state now(req, r, std::move(match), target->query, *this);
+    if (!prepare(now, facts, res))
+        return nullptr;
+    if (reads) {
+        auto lock = dir_.read_lock();
+        now.ctx.read_lock = &lock;
+        now.run(res);
+    } else {
+        // In memory, submit() runs the write before it returns. By
+        // reference: a std::function holds that without allocating.
+        auto work = [&] { return now.run(res); };
+        log_.submit(std::ref(work), [](persist::write_outcome) {});
+    }
+    return nullptr;
+}
+
+bool service::prepare(request_state& state, request_facts& facts, http::response& res) const
+{
+    auto& ctx = state.ctx;
+    auto const& r = state.r;
     if (r.authenticated) {
         // A node that cannot tell whether its memory is current (the shared
         // store unreachable for too long) refuses rather than risk honouring
         // a token revoked elsewhere.
-        if (auto why = log_.refuse_reads())
-            co_return http::problem(http::status::service_unavailable, *why);
+        if (auto why = log_.refuse_reads()) {
+            res = http::problem(http::status::service_unavailable, *why);
+            return false;
+        }
         std::optional<caller> who;
         try {
-            who = authenticate(req, now);
+            who = authenticate(ctx.req, ctx.now);
         } catch (std::exception const& e) {
-            co_return internal_error(e.what());
+            res = internal_error(e.what());
+            return false;
         }
-        if (!who)
-            co_return unauthorized();
+        if (!who) {
+            res = unauthorized();
+            return false;
+        }
         ctx.who = *who;
         facts.caller = who->user_id;
     }
-    std::optional<keyed_request> keyed;
     if (r.method == http::verb::post && r.authenticated && r.lock != locking::read) {
         std::optional<http::response> refusal;
-        keyed = read_idempotency_key(req, ctx.who.user_id, refusal);
-        if (refusal)
-            co_return std::move(*refusal);
+        state.keyed = read_idempotency_key(ctx.req, ctx.who.user_id, refusal);
+        if (refusal) {
+            res = std::move(*refusal);
+            return false;
+        }
     }
-
-    http::response res;
     // Parsed here, before any lock: the lock covers the work, not the parsing.
-    std::unique_ptr<parsed_body> body;
     if (r.body != takes_body::no) {
-        body = std::make_unique<parsed_body>(req, rules_.max_json_depth,
-                                             r.body == takes_body::scim ? body_media::json_or_scim : body_media::json);
-        ctx.body = body.get();
+        state.body = std::make_unique<parsed_body>(
+            ctx.req, rules_.max_json_depth, r.body == takes_body::scim ? body_media::json_or_scim : body_media::json);
+        ctx.body = state.body.get();
     }
-    auto work = [&] { return run_handler(r, ctx, res, keyed ? &*keyed : nullptr); };
-    if (r.lock == locking::none) {
+    return true;
+}
+
+http::awaitable<void> service::finish(request_state& state, http::response& res) const
+{
+    if (state.r.lock == locking::none) {
         // A long job: on the service's own thread, so that the worker
         // goes on serving its other connections meanwhile.
         co_await boost::asio::co_spawn(long_jobs(), [&]() -> boost::asio::awaitable<void, boost::asio::thread_pool::executor_type> {
-            work();
+            state.run(res);
             co_return;
         }, http::use_awaitable);
-    } else if (r.lock == locking::long_read) {
+    } else if (state.r.lock == locking::long_read) {
         co_await boost::asio::co_spawn(long_jobs(), [&]() -> boost::asio::awaitable<void, boost::asio::thread_pool::executor_type> {
             auto lock = dir_.read_lock();
-            ctx.read_lock = &lock;
-            work();
+            state.ctx.read_lock = &lock;
+            state.run(res);
             co_return;
         }, http::use_awaitable);
-    } else if (r.method == http::verb::get || r.lock == locking::read) {
-        auto lock = dir_.read_lock();
-        ctx.read_lock = &lock;
-        work();
-    } else if (log_.in_memory()) {
-        // By reference: a std::function holds that without allocating.
-        log_.submit(std::ref(work), [](persist::write_outcome) {});
     } else {
+        auto work = [&] { return state.run(res); };
         auto const outcome = co_await log_.async_run(std::ref(work), http::use_awaitable);
         if (outcome != persist::write_outcome::made)
             res = http::problem(http::status::service_unavailable, log_.write_failure(outcome));
     }
-    co_return res;
 }
 
 boost::asio::thread_pool& service::long_jobs() const

@@ -21,6 +21,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -35,7 +36,7 @@ public:
     service(store::directory& dir, persist::backend& log, store::clock_fn now,
             std::span<route const> table = routes());
 
-    http::awaitable<http::response> handle(http::request const& req) const override;
+    http::awaitable<void> handle(http::request const& req, http::response& res) const override;
 
     // The counters behind GET /metrics; the listener adds its connection gauge.
     api::metrics& stats() { return metrics_; }
@@ -51,7 +52,21 @@ private:
         std::size_t route;
         store::record_id caller = 0;
     };
-    http::awaitable<http::response> respond(http::request const& req, request_facts& facts) const;
+    // A routed request on its way to its handler: what the handler's
+    // context refers to.
+    struct request_state;
+    // The part of answering that does not wait, which is all of it for a
+    // read or a write in memory: answers into `res`. A request whose answer
+    // must wait (a long job or a long read, on the service's own threads; a
+    // write, until it is durable) comes back for finish(). Not a coroutine:
+    // its frame would be larger than Asio recycles, a heap allocation on
+    // every request, and a proxy asks GET /auth before each one it passes.
+    std::unique_ptr<request_state> respond(http::request const& req, request_facts& facts,
+                                           http::response& res) const;
+    // Authentication, an Idempotency-Key and the body, before any lock:
+    // false when `res` is already the answer (401, 400, 503).
+    bool prepare(request_state& state, request_facts& facts, http::response& res) const;
+    http::awaitable<void> finish(request_state& state, http::response& res) const;
     // The caller behind the request's token; nullopt for a missing, unknown
     // or expired token, or one whose user is gone.
     std::optional<caller> authenticate(http::request const& req, store::unix_time now) const;

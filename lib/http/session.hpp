@@ -33,11 +33,13 @@ namespace rosterd::http {
 
 // What the session hands each parsed request to. handle() must not throw:
 // it turns a failure into a 500 itself. It is a coroutine because a write is
-// answered only once it is durable.
+// answered only once it is durable. It answers into the session's `res`
+// (empty when it is called) rather than returning the response: a response
+// returned through two coroutines is moved four times, on every request.
 class request_handler {
 public:
     virtual ~request_handler() = default;
-    virtual awaitable<response> handle(request const& req) const = 0;
+    virtual awaitable<void> handle(request const& req, response& res) const = 0;
     // Given the session's own answer to a malformed request (400, 413, 431),
     // for the metrics and the access log: the answer to send, which it may
     // phrase as the resource's protocol does (a SCIM error under

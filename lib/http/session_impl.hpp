@@ -322,7 +322,8 @@ awaitable<void> run_session(Stream& stream, request_handler const& handler,
             break;
         }
 
-        auto const res = co_await handler.handle(req);
+        response res;
+        co_await handler.handle(req, res);
         // A body in parts ends with the connection when there are no chunks.
         bool const keep_alive = req.keep_alive && !state.stopping && !(in_parts(res) && req.version == 10);
         finalize(res, req.version, keep_alive ? connection::keep_alive : connection::close, out);

@@ -58,10 +58,9 @@ struct fixture {
     {
         boost::asio::io_context ioc;
         http::response res;
-        boost::asio::co_spawn(ioc, s.handle(req), [&](std::exception_ptr e, http::response r) {
+        boost::asio::co_spawn(ioc, s.handle(req, res), [&](std::exception_ptr e) {
             if (e)
                 std::rethrow_exception(e);
-            res = std::move(r);
         });
         ioc.run();
         return res;
