@@ -11,47 +11,62 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse_query.hpp>
 
+#include <algorithm>
+
 namespace rosterd::api {
 
 namespace {
 
-// `text` as one header value: control characters (CR and LF above all,
+// A header value is `text` with control characters (CR and LF above all,
 // which would start a header of the caller's choosing in the protected
-// app's request) become spaces, and the ends are trimmed.
-std::string header_value(std::string_view text)
+// app's request) made spaces, and its ends trimmed. Written in place: a
+// proxy asks /auth before every request it passes.
+bool is_control(char c)
 {
-    std::string out;
-    out.reserve(text.size());
-    for (char c : text) {
-        auto const u = static_cast<unsigned char>(c);
-        out.push_back(u < 0x20 || u == 0x7f ? ' ' : c);
-    }
-    auto const first = out.find_first_not_of(' ');
-    if (first == std::string::npos)
-        return {};
-    return out.substr(first, out.find_last_not_of(' ') - first + 1);
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
 }
 
-// A group name as an item of a comma-separated list: as it is when it has
-// no comma or quote, else an RFC 9110 quoted-string, so that a group named
-// "ops, admins" reads as one group, never two.
-std::string list_item(std::string_view name)
+// Appends `text` as a header value (or one item of a list value).
+void append_value(std::string& out, std::string_view text)
 {
-    auto const value = header_value(name);
-    if (value.find_first_of(",\"\\") == std::string::npos)
-        return value;
+    auto const blank = [](char c) { return c == ' ' || is_control(c); };
+    while (!text.empty() && blank(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && blank(text.back()))
+        text.remove_suffix(1);
+    auto const from = out.size();
+    out.append(text);
+    std::replace_if(out.begin() + static_cast<std::ptrdiff_t>(from), out.end(), is_control, ' ');
+}
+
+// Appends a group name as an item of a comma-separated list: as it is when
+// it has no comma or quote, else an RFC 9110 quoted-string, so that a group
+// named "ops, admins" reads as one group, never two.
+void append_list_item(std::string& out, std::string_view name)
+{
+    auto const from = out.size();
+    append_value(out, name);
+    if (out.find_first_of(",\"\\", from) == std::string::npos)
+        return;
     std::string quoted = "\"";
-    for (char c : value) {
+    for (char c : std::string_view(out).substr(from)) {
         if (c == '"' || c == '\\')
             quoted.push_back('\\');
         quoted.push_back(c);
     }
-    return quoted + "\"";
+    out.resize(from);
+    out.append(quoted).append("\"");
 }
 
-void add_header(std::string& headers, std::string_view name, std::string_view value)
+// Appends the line "Name: value\r\n". Answers whether the value is not empty.
+bool add_header(std::string& headers, std::string_view name, std::string_view text)
 {
-    headers.append(name).append(": ").append(value).append("\r\n");
+    headers.append(name).append(": ");
+    auto const from = headers.size();
+    append_value(headers, text);
+    bool const some = headers.size() > from;
+    headers.append("\r\n");
+    return some;
 }
 
 // Whether `u` is a member (an admin, with `admin`) of a group named `name`.
@@ -107,19 +122,24 @@ http::response forward_auth(context& ctx)
         }
     }
     std::string headers;
-    add_header(headers, "Remote-User", header_value(remote_user(me)));
+    headers.reserve(256);
+    add_header(headers, "Remote-User", remote_user(me));
     add_header(headers, "Remote-User-Id", std::to_string(me.id));
     if (auto address = me.email_address(); address && !address->empty())
-        add_header(headers, "Remote-Email", header_value(*address));
+        add_header(headers, "Remote-Email", *address);
     std::string name(me.first_name());
     if (!me.last_name().empty())
         name.append(name.empty() ? "" : " ").append(me.last_name());
-    if (auto value = header_value(name); !value.empty())
-        add_header(headers, "Remote-Name", value);
-    std::string groups;
-    for (auto const group : group_names(ctx.dir, me))
-        groups.append(groups.empty() ? "" : ", ").append(list_item(group));
-    add_header(headers, "Remote-Groups", groups);
+    if (auto const before = headers.size(); !add_header(headers, "Remote-Name", name))
+        headers.resize(before);
+    headers.append("Remote-Groups: ");
+    auto const list = headers.size();
+    for (auto const group : group_names(ctx.dir, me)) {
+        if (headers.size() > list)
+            headers.append(", ");
+        append_list_item(headers, group);
+    }
+    headers.append("\r\n");
     http::response res = http::no_content();
     res.code = http::status::ok;
     res.headers = std::move(headers);
