@@ -238,17 +238,17 @@ std::unique_ptr<service::request_state> service::respond(http::request const& re
             return nullptr;
         return waiting;
     }
-    request_state now(req, r, std::move(match), target->query, *this);
-    if (!prepare(now, facts, res))
+    request_state state(req, r, std::move(match), target->query, *this);
+    if (!prepare(state, facts, res))
         return nullptr;
     if (reads) {
         auto lock = dir_.read_lock();
-        now.ctx.read_lock = &lock;
-        now.run(res);
+        state.ctx.read_lock = &lock;
+        state.run(res);
     } else {
         // In memory, submit() runs the write before it returns. By
         // reference: a std::function holds that without allocating.
-        auto work = [&] { return now.run(res); };
+        auto work = [&] { return state.run(res); };
         log_.submit(std::ref(work), [](persist::write_outcome) {});
     }
     return nullptr;
