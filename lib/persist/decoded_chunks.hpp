@@ -8,6 +8,7 @@
 
 #include "store/change.hpp"
 #include "store/directory.hpp"
+#include "system/heap.hpp"
 
 #include <condition_variable>
 #include <deque>
@@ -29,6 +30,7 @@ public:
     using chunk = std::vector<store::change>;
     static constexpr std::size_t chunk_size = 4096;
     static constexpr std::size_t max_queued = 8;
+    static constexpr std::size_t heap_step = 64 << 20;
 
     // Producer: hands `c` over and leaves in it an empty chunk to fill
     // next (one given back, when there is one; else it grows, as the first
@@ -103,6 +105,10 @@ private:
 template <class Produce, class Consume>
 void decode_beside(Produce&& produce, Consume&& consume)
 {
+    // The producer's heap (a thread's own) grows with every record it
+    // decodes: in steps of a whole heap (glibc's are 64 MiB at most), not a
+    // page and a system call at a time.
+    system::heap_steps const steps(decoded_chunks::heap_step);
     decoded_chunks chunks;
     std::thread producer([&] {
         std::exception_ptr error;
