@@ -309,33 +309,7 @@ void encoder::opt_i64(std::optional<std::int64_t> const& v)
         i64(*v);
 }
 
-std::string_view decoder::take(std::size_t n)
-{
-    if (n > in_.size())
-        throw decode_error("record ends early");
-    auto const out = in_.substr(0, n);
-    in_.remove_prefix(n);
-    return out;
-}
-
-std::uint8_t decoder::u8() { return static_cast<std::uint8_t>(take(1)[0]); }
-
-std::uint64_t decoder::u64()
-{
-    auto const b = take(8);
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i)
-        v = (v << 8) | static_cast<unsigned char>(b[static_cast<std::size_t>(i)]);
-    return v;
-}
-
-bool decoder::boolean()
-{
-    auto const v = u8();
-    if (v > 1)
-        throw decode_error("bad boolean");
-    return v == 1;
-}
+void decoder::fail(char const* what) { throw decode_error(what); }
 
 std::string_view decoder::str_view()
 {
