@@ -39,7 +39,7 @@ std::uint64_t ascii_folded_hash(std::string_view name)
         longer.resize(name.size());
         folded = longer.data();
     }
-    std::transform(name.begin(), name.end(), folded, ascii_lower);
+    ascii_lower_into(folded, name);
     return std::hash<std::string_view>{}(std::string_view(folded, name.size()));
 }
 

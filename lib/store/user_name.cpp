@@ -8,7 +8,12 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace rosterd::store {
 
@@ -132,14 +137,47 @@ bool bidi_rule_holds(icu::UnicodeString const& s)
 
 } // namespace
 
+bool ascii_lower_into(char* out, std::string_view in) noexcept
+{
+    std::size_t i = 0;
+    unsigned high = 0; // any byte's top bit
+#if defined(__SSE2__)
+    // 'A' to 'Z' moved to the bottom of the signed bytes, where one
+    // comparison finds them.
+    auto const shift = _mm_set1_epi8(static_cast<char>(0x80 - 'A'));
+    auto const past_z = _mm_set1_epi8(static_cast<char>(-128 + 26));
+    auto const case_bit = _mm_set1_epi8(0x20);
+    auto const lower16 = [&](char const* from, char* to) {
+        auto const v = _mm_loadu_si128(reinterpret_cast<__m128i const*>(from));
+        high |= static_cast<unsigned>(_mm_movemask_epi8(v));
+        auto const upper = _mm_cmplt_epi8(_mm_add_epi8(v, shift), past_z);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(to), _mm_or_si128(v, _mm_and_si128(upper, case_bit)));
+    };
+    for (; i + 16 <= in.size(); i += 16)
+        lower16(in.data() + i, out + i);
+    if (i < in.size() && in.size() >= 16) { // the rest: the last sixteen again
+        lower16(in.data() + in.size() - 16, out + in.size() - 16);
+    } else if (i < in.size()) { // through a buffer: never a read past `in`
+        char rest[16] = {};
+        std::memcpy(rest, in.data() + i, in.size() - i);
+        lower16(rest, rest);
+        std::memcpy(out + i, rest, in.size() - i);
+    }
+#else
+    for (; i < in.size(); ++i) {
+        high |= static_cast<unsigned char>(in[i]) & 0x80;
+        out[i] = ascii_lower(in[i]);
+    }
+#endif
+    return high == 0;
+}
+
 std::string name_key(std::string_view utf8)
 {
-    if (is_ascii(utf8)) {
-        std::string out(utf8);
-        std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
+    std::string out(utf8.size(), '\0');
+    if (ascii_lower_into(out.data(), utf8))
         return out;
-    }
-    std::string out;
+    out.clear();
     prepared(utf8).toUTF8String(out);
     return out;
 }

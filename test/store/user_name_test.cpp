@@ -128,3 +128,30 @@ BOOST_AUTO_TEST_CASE(an_address_is_found_by_any_form_of_it_whichever_index_holds
     BOOST_TEST(!d.name_claimant("ann@example.org", 0));
     BOOST_TEST(d.find_user_by_name("ANN@example.net")->id == 1u);
 }
+
+// The lowering a load runs on every text, sixteen bytes at a time: the
+// same bytes as one at a time, every byte value at every place and
+// length, and the right answer to whether all were ASCII.
+BOOST_AUTO_TEST_CASE(ascii_lower_into_lowers_every_byte_as_ascii_lower_does)
+{
+    for (std::size_t length = 0; length <= 40; ++length) {
+        for (unsigned value = 0; value < 256; ++value) {
+            std::string in(length, 'Q');
+            for (std::size_t i = 0; i < length; ++i)
+                in[i] = static_cast<char>("aZ@[`{M0"[i % 8]);
+            auto const at = length ? (value * 7) % length : 0;
+            if (length)
+                in[at] = static_cast<char>(value);
+            std::string expected(in);
+            for (auto& c : expected)
+                c = ascii_lower(c);
+            std::string out(length + 1, '#'); // the byte after must stay
+            bool const ascii = ascii_lower_into(out.data(), in);
+            BOOST_TEST_CONTEXT("length " << length << ", byte " << value) {
+                BOOST_TEST(out.substr(0, length) == expected);
+                BOOST_TEST(out[length] == '#');
+                BOOST_TEST(ascii == (length == 0 || value < 0x80));
+            }
+        }
+    }
+}
