@@ -1,15 +1,17 @@
 #pragma once
-// Loading a directory is two jobs of about equal cost: checking and decoding
-// the records (with the allocations of their strings), and inserting them
-// into the directory. decode_beside() has a second thread do the first
-// while the caller does the second, the decoded records passed over in
-// chunks through a short queue. A snapshot's load and a PostgreSQL store's
-// share it.
+// Loading a directory is two jobs: checking and decoding the records (with
+// the allocations of their strings), and inserting them into the
+// directory and its indexes, which costs more. load_beside() has a second
+// thread do the first, and build the search index, while the caller does
+// the rest, the decoded records passed over in chunks through a short
+// queue. A snapshot's load and a PostgreSQL store's share it.
 
 #include "store/change.hpp"
 #include "store/directory.hpp"
 #include "system/heap.hpp"
 
+#include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -96,24 +98,61 @@ private:
     std::exception_ptr error_;
 };
 
-// Runs `produce(push)` on a second thread - `push(chunk&)` hands a chunk
-// over and leaves an empty one in its place, false once the consumer has
-// given up - while this thread calls
-// `consume(chunk&)` on each chunk in order. Rethrows the producer's error
-// after the chunks before it; on the consumer's, stops the producer at
-// its next push and waits for it.
-template <class Produce, class Consume>
-void decode_beside(Produce&& produce, Consume&& consume)
+// Applies a decoded chunk's changes in order, asking for each one's index
+// slots a few changes ahead (directory::prefetch): a load's inserts are a
+// cache miss each otherwise. `search_beside`: through directory::load,
+// with the keys prefetch() made; else directory::apply.
+inline void apply_chunk(store::directory& dir, decoded_chunks::chunk& chunk, bool search_beside = false)
+{
+    constexpr std::size_t ahead = 8;
+    std::array<store::directory::index_keys, ahead> keys;
+    auto const n = chunk.size();
+    for (std::size_t i = 0; i < std::min(ahead, n); ++i)
+        keys[i] = dir.prefetch(chunk[i]);
+    for (std::size_t i = 0; i < n; ++i) {
+        auto const these = keys[i % ahead];
+        if (i + ahead < n)
+            keys[i % ahead] = dir.prefetch(chunk[i + ahead]);
+        if (search_beside)
+            dir.load(std::move(chunk[i]), these);
+        else
+            dir.apply(std::move(chunk[i]));
+    }
+}
+
+// Loads record images into `dir`: runs `produce(push)` on a second thread
+// - `push(chunk&)` hands a chunk over and leaves an empty one in its
+// place, false once this thread has given up - while this thread applies
+// each chunk in order. Rethrows the producer's error after the chunks
+// before it; on this thread's, stops the producer at its next push and
+// waits for it.
+//
+// The inserts cost more than the decoding, so the second thread also
+// builds the search index from the users it decodes, when `dir` holds no
+// users yet (directory::load): the two threads then take about as long.
+template <class Produce>
+void load_beside(store::directory& dir, Produce&& produce)
 {
     // The producer's heap (a thread's own) grows with every record it
     // decodes: in steps of a whole heap (glibc's are 64 MiB at most), not a
     // page and a system call at a time.
     system::heap_steps const steps(decoded_chunks::heap_step);
+    bool const search_beside = dir.users().size() == 0;
+    store::search_index::builder search;
     decoded_chunks chunks;
     std::thread producer([&] {
         std::exception_ptr error;
         try {
-            produce([&](decoded_chunks::chunk& c) { return chunks.push(c); });
+            produce([&](decoded_chunks::chunk& c) {
+                if (search_beside)
+                    for (auto const& change : c) {
+                        if (auto const* p = std::get_if<store::put_user>(&change))
+                            search.put(p->after);
+                        else if (auto const* r = std::get_if<store::remove_user>(&change))
+                            search.erase(r->id);
+                    }
+                return chunks.push(c);
+            });
         } catch (...) {
             error = std::current_exception();
         }
@@ -121,7 +160,7 @@ void decode_beside(Produce&& produce, Consume&& consume)
     });
     try {
         while (auto chunk = chunks.pop()) {
-            consume(*chunk);
+            apply_chunk(dir, *chunk, search_beside);
             chunks.give_back(std::move(*chunk));
         }
     } catch (...) {
@@ -130,19 +169,8 @@ void decode_beside(Produce&& produce, Consume&& consume)
         throw;
     }
     producer.join();
-}
-
-// Applies a decoded chunk's changes in order, asking for each one's index
-// slots a few changes ahead (directory::prefetch): a load's inserts are
-// a cache miss each otherwise.
-inline void apply_chunk(store::directory& dir, decoded_chunks::chunk& chunk)
-{
-    constexpr std::size_t ahead = 8;
-    for (std::size_t i = 0; i < chunk.size(); ++i) {
-        if (i + ahead < chunk.size())
-            dir.prefetch(chunk[i + ahead]);
-        dir.apply(std::move(chunk[i]));
-    }
+    if (search_beside)
+        dir.adopt_search(std::move(search).finish());
 }
 
 } // namespace rosterd::persist

@@ -264,28 +264,16 @@ void decode_snapshot(std::string_view data, std::filesystem::path const& path, s
 snapshot_info load_snapshot_bytes(std::string_view data, std::filesystem::path const& path, store::directory& dir)
 {
     snapshot_header header;
-    bool raised = false;
-    auto apply = [&](decoded_chunks::chunk& chunk) {
-        if (!raised) {
-            dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
-            raised = true;
-        }
-        apply_chunk(dir, chunk);
-    };
     // Below a few MB a second thread costs more than it saves.
     constexpr std::size_t parallel_from = 1 << 20;
-    if (data.size() < parallel_from) {
+    if (data.size() < parallel_from)
         decode_snapshot(data, path, header, [&](decoded_chunks::chunk& chunk) {
-            apply(chunk);
+            apply_chunk(dir, chunk);
             chunk.clear();
             return true;
         });
-        dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
-        return header.info;
-    }
-
-    // `header` is written by the decoder before its first push or finish.
-    decode_beside([&](auto push) { decode_snapshot(data, path, header, push); }, apply);
+    else
+        load_beside(dir, [&](auto push) { decode_snapshot(data, path, header, push); });
     dir.raise_sequences(header.next_user, header.next_group, header.next_token, header.next_audit);
     return header.info;
 }

@@ -119,6 +119,14 @@ void directory::apply(change c)
     }, c);
 }
 
+void directory::load(change c, index_keys const& keys)
+{
+    if (auto* p = std::get_if<put_user>(&c))
+        put(std::move(p->after), &keys);
+    else
+        apply(std::move(c));
+}
+
 user const* directory::find_user(record_id id) const { return users_.find(id); }
 group const* directory::find_group(record_id id) const { return find_in(groups_, id); }
 token const* directory::find_token(record_id id) const { return tokens_.find(id); }
@@ -252,7 +260,7 @@ std::vector<change> directory::apply_with_undo(change c)
     return undo;
 }
 
-std::optional<user> directory::put(user u)
+std::optional<user> directory::put(user u, index_keys const* keys)
 {
     auto const id = u.id;
     auto [slot, inserted] = users_.try_emplace(id);
@@ -278,12 +286,15 @@ std::optional<user> directory::put(user u)
                 members_[m.group_id].erase(id);
         same_claim = same_block
             || (claim_of(stored) == claim_of(u) && claims_by_address(stored) == claims_by_address(u));
-        if (!same_claim)
-            index_name(stored, false);
         same_contacts = same_block
             || (stored.external_id() == u.external_id() && stored.email_address() == u.email_address());
-        if (!same_contacts)
-            index_contacts(stored, false);
+        if (!same_claim || !same_contacts) {
+            auto const was = keys_of(stored);
+            if (!same_claim)
+                index_name(id, was, false);
+            if (!same_contacts)
+                index_contacts(id, was, false);
+        }
         same_search = same_block || search_index::same_texts(stored, u);
         old = std::move(stored);
     }
@@ -295,11 +306,14 @@ std::optional<user> directory::put(user u)
     if (!same_groups)
         for (auto const& m : stored.groups())
             members_[m.group_id].insert(id);
-    if (!same_claim)
-        index_name(stored, true);
-    if (!same_contacts)
-        index_contacts(stored, true);
-    if (!same_search)
+    if (!same_claim || !same_contacts) {
+        auto const now = keys ? *keys : keys_of(stored);
+        if (!same_claim)
+            index_name(id, now, true);
+        if (!same_contacts)
+            index_contacts(id, now, true);
+    }
+    if (!same_search && !keys)
         search_.put(stored);
     next_user_id_ = std::max(next_user_id_, id + 1);
     return old;
@@ -316,8 +330,9 @@ void directory::remove_user_record(record_id id)
         removals_.erase({*u->remove_at, id});
     for (auto const& m : u->groups())
         members_[m.group_id].erase(id);
-    index_name(*u, false);
-    index_contacts(*u, false);
+    auto const keys = keys_of(*u);
+    index_name(id, keys, false);
+    index_contacts(id, keys, false);
     search_.erase(id);
     // Copy: removing a token edits the set being walked.
     auto const owned = tokens_of(id);

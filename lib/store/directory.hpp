@@ -61,9 +61,22 @@ public:
     // The one place state changes.
     // By value: a change passed as an rvalue is moved in, never copied.
     void apply(change c);
-    // Starts fetching the index slots apply(c) will touch: a loader calls
+    // Where a user is filed in the name, externalId and address indexes:
+    // the hashes, each made once. Absent: not filed there.
+    struct index_keys {
+        std::optional<std::uint64_t> name, external_id, address;
+    };
+    // Starts fetching the index slots apply(c) will touch, and answers the
+    // keys of the user `c` puts (none for other changes): a loader calls
     // it a few changes ahead, so that their cache misses overlap.
-    void prefetch(change const& c) const;
+    index_keys prefetch(change const& c) const;
+    // A load into a directory that holds no users yet: apply(c), with
+    // `keys` prefetch(c)'s answer, and the search index left to the
+    // loader, which builds it from the same changes in the same order on
+    // its decoding thread (search_index::builder) and hands it over with
+    // adopt_search() once every change is in.
+    void load(change c, index_keys const& keys);
+    void adopt_search(search_index index) { search_ = std::move(index); }
 
     user const* find_user(record_id id) const;
     group const* find_group(record_id id) const;
@@ -155,16 +168,19 @@ public:
     std::vector<change> apply_with_undo(change c);
 
 private:
-    // The user it replaced, if any.
-    std::optional<user> put(user u);
+    // The user it replaced, if any. In a load(), `keys` are u's, and
+    // the search index is not touched.
+    std::optional<user> put(user u, index_keys const* keys = nullptr);
     void remove_user_record(record_id id);
     void put(group g);
     void remove_group_record(record_id id);
     void put(token const& t);
     void remove_token_record(record_id id);
-    void index_name(user const& u, bool add);
-    // Adds or removes u's externalId and address in their indexes.
-    void index_contacts(user const& u, bool add);
+    static index_keys keys_of(user const& u);
+    // Adds or removes user `id`'s claim to a name, or their externalId and
+    // address, filed under `keys` (keys_of the user).
+    void index_name(record_id id, index_keys const& keys, bool add);
+    void index_contacts(record_id id, index_keys const& keys, bool add);
     // The name a user claims: userName, else the e-mail address.
     static user::text claim_of(user const& u);
     static bool claims_by_address(user const& u);

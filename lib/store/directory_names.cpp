@@ -133,29 +133,53 @@ user const* directory::name_claimant(std::string_view name, record_id except) co
     return claimant;
 }
 
-void directory::index_contacts(user const& u, bool add)
+directory::index_keys directory::keys_of(user const& u)
 {
-    auto const update = [&](name_index& index, std::uint64_t key) {
-        if (add)
-            index.insert(key, u.id);
-        else
-            index.erase(key, u.id);
-    };
-    if (auto const id = u.external_id())
-        update(user_by_external_id_, std::hash<std::string_view>{}(*id));
-    if (auto const address = u.email_address())
-        update(user_by_address_, ascii_folded_hash(*address));
+    auto const texts = u.texts.all(); // the block read once, not once a text
+    auto const user_name = texts[text_index(user_text::user_name)];
+    auto const address = texts[text_index(user_text::email_address)];
+    auto const external_id = texts[text_index(user_text::external_id)];
+    index_keys keys;
+    if (external_id)
+        keys.external_id = std::hash<std::string_view>{}(*external_id);
+    if (address)
+        keys.address = ascii_folded_hash(*address);
+    // The claim (claim_of), but an ASCII address claimed: that is found
+    // through the address index (claims_by_address).
+    if (user_name)
+        keys.name = name_hash(*user_name);
+    else if (address && !is_ascii(*address))
+        keys.name = name_hash(*address);
+    return keys;
 }
 
-void directory::prefetch(change const& c) const
+void directory::index_contacts(record_id id, index_keys const& keys, bool add)
+{
+    auto const update = [&](name_index& index, std::optional<std::uint64_t> key) {
+        if (!key)
+            return;
+        if (add)
+            index.insert(*key, id);
+        else
+            index.erase(*key, id);
+    };
+    update(user_by_external_id_, keys.external_id);
+    update(user_by_address_, keys.address);
+}
+
+directory::index_keys directory::prefetch(change const& c) const
 {
     auto const* put = std::get_if<put_user>(&c);
     if (!put)
-        return;
-    if (auto const id = put->after.external_id())
-        user_by_external_id_.prefetch(std::hash<std::string_view>{}(*id));
-    if (auto const address = put->after.email_address())
-        user_by_address_.prefetch(ascii_folded_hash(*address));
+        return {};
+    auto const keys = keys_of(put->after);
+    if (keys.name)
+        user_by_name_.prefetch(*keys.name);
+    if (keys.external_id)
+        user_by_external_id_.prefetch(*keys.external_id);
+    if (keys.address)
+        user_by_address_.prefetch(*keys.address);
+    return keys;
 }
 
 std::vector<record_id> directory::users_with_external_id(std::string_view id) const
@@ -200,16 +224,14 @@ std::vector<std::pair<record_id, record_id>> directory::name_collisions() const
     return {pairs.begin(), pairs.end()};
 }
 
-void directory::index_name(user const& u, bool add)
+void directory::index_name(record_id id, index_keys const& keys, bool add)
 {
-    auto const claim = claim_of(u);
-    if (!claim || claims_by_address(u))
+    if (!keys.name)
         return;
-    auto const key = name_hash(*claim);
     if (add)
-        user_by_name_.insert(key, u.id);
+        user_by_name_.insert(*keys.name, id);
     else
-        user_by_name_.erase(key, u.id);
+        user_by_name_.erase(*keys.name, id);
 }
 
 } // namespace rosterd::store

@@ -13,19 +13,36 @@ namespace rosterd::store {
 
 namespace {
 
-void append_text(std::string& entry, std::optional<std::string_view> text)
+// The texts a search looks in, in their order in an entry.
+constexpr std::array searched = {user_text::first_name, user_text::last_name, user_text::email_address,
+                                 user_text::user_name};
+
+void append_entry(std::string& entry, user const& u)
 {
-    if (text && is_ascii(*text)) {
-        // fold() of ASCII is its lower case: made in place, as a load
-        // does for every user's four texts.
-        auto const at = entry.size();
-        entry.append(*text);
-        auto const folded = entry.begin() + static_cast<std::ptrdiff_t>(at);
-        std::transform(folded, entry.end(), folded, ascii_lower);
-    } else if (text) {
-        entry.append(search_index::fold(*text));
+    auto const texts = u.texts.all(); // the block read once, not once a text
+    // Nearly every text is ASCII, whose fold() is its lower case: the
+    // entry is made in place, in one step.
+    auto const at = entry.size();
+    std::size_t size = 0;
+    for (auto t : searched)
+        size += texts[text_index(t)].value_or(std::string_view()).size() + 1;
+    entry.resize(at + size);
+    auto* out = entry.data() + at;
+    bool ascii = true;
+    for (auto t : searched) {
+        auto const text = texts[text_index(t)].value_or(std::string_view());
+        ascii = ascii_lower_into(out, text) && ascii;
+        out += text.size();
+        *out++ = search_index::separator;
     }
-    entry.push_back(search_index::separator);
+    if (ascii)
+        return;
+    entry.resize(at);
+    for (auto t : searched) {
+        if (auto const text = texts[text_index(t)])
+            entry.append(search_index::fold(*text));
+        entry.push_back(search_index::separator);
+    }
 }
 
 } // namespace
@@ -35,10 +52,7 @@ std::string search_index::fold(std::string_view utf8) { return name_key(utf8); }
 std::string search_index::entry_of(user const& u)
 {
     std::string entry;
-    append_text(entry, u.first_name());
-    append_text(entry, u.last_name());
-    append_text(entry, u.email_address());
-    append_text(entry, u.user_name());
+    append_entry(entry, u);
     return entry;
 }
 
@@ -46,7 +60,7 @@ bool search_index::same_texts(user const& a, user const& b)
 {
     // Each block read once, not once per text.
     auto const x = a.texts.all(), y = b.texts.all();
-    for (auto t : {user_text::first_name, user_text::last_name, user_text::email_address, user_text::user_name})
+    for (auto t : searched)
         if (x[text_index(t)] != y[text_index(t)])
             return false;
     return true;
@@ -74,6 +88,50 @@ void search_index::replace(record_id id, std::string_view entry)
     auto const delta = static_cast<std::int64_t>(entry.size()) - static_cast<std::int64_t>(old_size);
     for (auto j = i; j < ids_per_chunk; ++j)
         c.ends[j] = static_cast<std::uint32_t>(c.ends[j] + delta);
+}
+
+void search_index::builder::put(user const& u)
+{
+    auto const key = u.id / ids_per_chunk;
+    auto const i = static_cast<std::size_t>(u.id % ids_per_chunk);
+    if (!open_ || key != key_ || i < next_) {
+        close();
+        if (index_.chunks_.count(key)) { // out of order
+            index_.put(u);
+            return;
+        }
+        open_ = true;
+        key_ = key;
+        next_ = 0;
+    }
+    std::fill(ends_.begin() + static_cast<std::ptrdiff_t>(next_), ends_.begin() + static_cast<std::ptrdiff_t>(i),
+              static_cast<std::uint32_t>(text_.size()));
+    append_entry(text_, u);
+    ends_[i] = static_cast<std::uint32_t>(text_.size());
+    next_ = i + 1;
+}
+
+void search_index::builder::erase(record_id id)
+{
+    close();
+    index_.erase(id);
+}
+
+void search_index::builder::close()
+{
+    if (!open_)
+        return;
+    std::fill(ends_.begin() + static_cast<std::ptrdiff_t>(next_), ends_.end(),
+              static_cast<std::uint32_t>(text_.size()));
+    index_.chunks_.emplace_hint(index_.chunks_.end(), key_, chunk{text_, ends_});
+    text_.clear();
+    open_ = false;
+}
+
+search_index search_index::builder::finish() &&
+{
+    close();
+    return std::move(index_);
 }
 
 bool search_index::contains(record_id id, std::string_view folded) const

@@ -57,12 +57,17 @@ public:
     }
 
     friend void swap(search_index& a, search_index& b) noexcept { a.chunks_.swap(b.chunks_); }
+    // The same entries in the same places.
+    friend bool operator==(search_index const&, search_index const&) = default;
+
+    class builder;
 
 private:
     struct chunk {
         std::string text;
         // Where entry i ends in `text`; it starts where entry i - 1 ends.
         std::array<std::uint32_t, ids_per_chunk> ends{};
+        friend bool operator==(chunk const&, chunk const&) = default;
     };
     static std::uint32_t start_of(chunk const& c, std::size_t i) { return i == 0 ? 0 : c.ends[i - 1]; }
     // Calls on_hit(context, offset) for each place of `folded` in c.text
@@ -78,6 +83,31 @@ private:
     // come from records, and one damaged record's id of 2^60 must not
     // ask for a vector of 2^54 chunks.
     std::map<record_id, chunk> chunks_;
+};
+
+// Builds an index from puts and erasures in order, as a load gives them
+// (persist/decoded_chunks.hpp, on its decoding thread): the same index as
+// search_index::put() and erase() would make. For users in ascending id,
+// a chunk's entries are written into one buffer and the chunk is made
+// from it at its size: one allocation a chunk, where put() grows a
+// chunk's text by copies and makes a string for every entry. Any other
+// order is put() as it comes.
+class search_index::builder {
+public:
+    void put(user const& u);
+    void erase(record_id id);
+    search_index finish() &&;
+
+private:
+    // Makes the chunk being written a chunk of the index.
+    void close();
+
+    search_index index_;
+    bool open_ = false;
+    record_id key_ = 0;   // the chunk being written, when open_
+    std::size_t next_ = 0; // its next entry that may be written
+    std::string text_;
+    std::array<std::uint32_t, ids_per_chunk> ends_{};
 };
 
 template <class F>

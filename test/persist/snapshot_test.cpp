@@ -60,6 +60,7 @@ void require_same(store::directory const& a, store::directory const& b)
     BOOST_TEST((a.groups() == b.groups()));
     BOOST_TEST((a.tokens() == b.tokens()));
     BOOST_TEST((a.answers() == b.answers()));
+    BOOST_TEST((a.search() == b.search()));
     BOOST_TEST(a.next_user_id() == b.next_user_id());
     BOOST_TEST(a.next_group_id() == b.next_group_id());
     BOOST_TEST(a.next_token_id() == b.next_token_id());

@@ -71,22 +71,20 @@ position load_directory(connection& c, store::directory& dir, deadline until)
             at.batch = h.text(0, 5);
         // Reading and decoding on a second thread, inserting on this one,
         // as a snapshot loads.
-        decode_beside(
-            [&](auto push) {
-                decoded_chunks::chunk chunk;
-                bool abandoned = false;
-                c.exec_rows("SELECT payload FROM roster_record ORDER BY kind, id", {}, until,
-                            connection::format::binary, [&](result const& row) {
-                                if (abandoned)
-                                    return;
-                                chunk.push_back(decode_record(row.text(0, 0)));
-                                if (chunk.size() == decoded_chunks::chunk_size)
-                                    abandoned = !push(chunk);
-                            });
-                if (!abandoned && !chunk.empty())
-                    push(chunk);
-            },
-            [&](decoded_chunks::chunk& chunk) { apply_chunk(dir, chunk); });
+        load_beside(dir, [&](auto push) {
+            decoded_chunks::chunk chunk;
+            bool abandoned = false;
+            c.exec_rows("SELECT payload FROM roster_record ORDER BY kind, id", {}, until,
+                        connection::format::binary, [&](result const& row) {
+                            if (abandoned)
+                                return;
+                            chunk.push_back(decode_record(row.text(0, 0)));
+                            if (chunk.size() == decoded_chunks::chunk_size)
+                                abandoned = !push(chunk);
+                        });
+            if (!abandoned && !chunk.empty())
+                push(chunk);
+        });
     });
     dir.raise_sequences(next[0], next[1], next[2], next[3]);
     return at;
