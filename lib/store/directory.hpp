@@ -194,16 +194,16 @@ private:
     std::map<record_id, group> groups_;
     token_table tokens_;
     // Derived indexes, kept by apply().
-    // Tokens by their hash's first 8 bytes; find_token() checks the rest.
-    // A flat table: about 20 bytes a token, where a node map took 72.
+    // Tokens by their hash's first bytes; find_token() checks the whole.
+    // A flat table: 9 to 18 bytes a token, where a node map took 72.
     name_index token_by_hash_;
     // A user's claim to a name (userName, else the e-mail address), by a
-    // hash of its prepared form (name_index.hpp: about 18 bytes a user).
+    // hash of its prepared form (name_index.hpp: 9 to 18 bytes a user).
     // An ASCII address claimed is not here but in user_by_address_, under
     // the same key (claims_by_address).
     name_index user_by_name_;
     // Every user's externalId (by a hash of it) and e-mail address (of its
-    // ASCII lower case), whether or not it is their name: about 18 bytes
+    // ASCII lower case), whether or not it is their name: 9 to 18 bytes
     // a user who has one.
     name_index user_by_external_id_;
     name_index user_by_address_;

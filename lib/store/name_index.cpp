@@ -10,6 +10,10 @@ constexpr std::size_t first_capacity = 16;
 
 void name_index::insert(std::uint64_t hash, std::uint64_t id)
 {
+    if (!fits(id)) {
+        wide_.emplace(key_of(hash), id);
+        return;
+    }
     // At most seven eighths full, so that probes stay short.
     if ((size_ + 1) * 8 > slots_.size() * 7)
         grow();
@@ -17,15 +21,23 @@ void name_index::insert(std::uint64_t hash, std::uint64_t id)
     auto at = home(key);
     while (slots_[at].key != empty)
         at = next(at);
-    slots_[at] = {key, id};
+    slots_[at] = {key, static_cast<std::uint32_t>(id)};
     ++size_;
 }
 
 void name_index::erase(std::uint64_t hash, std::uint64_t id)
 {
+    auto const key = key_of(hash);
+    if (!fits(id)) {
+        for (auto [it, end] = wide_.equal_range(key); it != end; ++it)
+            if (it->second == id) {
+                wide_.erase(it);
+                return;
+            }
+        return;
+    }
     if (slots_.empty())
         return;
-    auto const key = key_of(hash);
     auto at = home(key);
     while (slots_[at].key != empty && !(slots_[at].key == key && slots_[at].id == id))
         at = next(at);
