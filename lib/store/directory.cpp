@@ -20,26 +20,6 @@ id_set const empty_ids;
 
 } // namespace
 
-void id_set::insert(record_id id)
-{
-    if (ids_.empty() || ids_.back() < id) { // the common case: a new id
-        ids_.push_back(id);
-        return;
-    }
-    auto const at = std::lower_bound(ids_.begin(), ids_.end(), id);
-    if (*at != id)
-        ids_.insert(at, id);
-}
-
-void id_set::erase(record_id id)
-{
-    auto const at = std::lower_bound(ids_.begin(), ids_.end(), id);
-    if (at != ids_.end() && *at == id)
-        ids_.erase(at);
-}
-
-bool id_set::contains(record_id id) const { return std::binary_search(ids_.begin(), ids_.end(), id); }
-
 membership const* user::membership_of(record_id group_id) const
 {
     auto const all = groups();

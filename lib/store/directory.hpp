@@ -10,6 +10,7 @@
 // that id is applied, so ids are never reused, even after a removal.
 
 #include "store/change.hpp"
+#include "store/id_set.hpp"
 #include "store/name_index.hpp"
 #include "store/records.hpp"
 #include "store/search_index.hpp"
@@ -31,27 +32,6 @@
 #include <vector>
 
 namespace rosterd::store {
-
-// Ids in ascending order, without repeats: a sorted vector. It is compact
-// (8 bytes an id, where a std::set node takes 40), and since ids only grow,
-// loading a snapshot fills it by appending.
-class id_set {
-public:
-    using const_iterator = std::vector<record_id>::const_iterator;
-
-    void insert(record_id id);
-    void erase(record_id id);
-    bool contains(record_id id) const;
-
-    const_iterator begin() const { return ids_.begin(); }
-    const_iterator end() const { return ids_.end(); }
-    std::size_t size() const { return ids_.size(); }
-    bool empty() const { return ids_.empty(); }
-    friend bool operator==(id_set const&, id_set const&) = default;
-
-private:
-    std::vector<record_id> ids_;
-};
 
 class directory {
 public:
