@@ -303,7 +303,7 @@ std::optional<std::string> apply_roles(store::user& u, role_change const& roles,
     if (roles.group) {
         if (!dir.find_group(*roles.group))
             return "Invalid roles: no user group " + std::to_string(*roles.group);
-        auto const* existing = u.membership_of(*roles.group);
+        auto const existing = u.membership_of(*roles.group);
         u.set_membership(*roles.group, roles.admin.value_or(existing && existing->admin));
     }
     for (auto const& m : u.groups()) {

@@ -64,9 +64,8 @@ std::optional<http::response> merge(store::user& u, user_patch const& patch, rol
 // the two versions.
 bool membership_moved(store::user const* before, store::user const& after, store::record_id group)
 {
-    auto const* was = before ? before->membership_of(group) : nullptr;
-    auto const* is = after.membership_of(group);
-    return !was != !is || (was && *was != *is);
+    auto const was = before ? before->membership_of(group) : std::nullopt;
+    return was != after.membership_of(group);
 }
 
 // A member joined or changed: the group's lastModified moves (RFC 7643 §3.1).

@@ -20,12 +20,14 @@ id_set const empty_ids;
 
 } // namespace
 
-membership const* user::membership_of(record_id group_id) const
+std::optional<membership> user::membership_of(record_id group_id) const
 {
     auto const all = groups();
     auto it = std::lower_bound(all.begin(), all.end(), group_id,
         [](membership const& m, record_id id) { return m.group_id < id; });
-    return it != all.end() && it->group_id == group_id ? &*it : nullptr;
+    if (it == all.end() || (*it).group_id != group_id)
+        return std::nullopt;
+    return *it;
 }
 
 void user::set_membership(record_id group_id, bool admin)
@@ -61,7 +63,7 @@ void user::remove_membership(record_id group_id)
 
 bool user::is_admin_of(record_id group_id) const
 {
-    auto const* m = membership_of(group_id);
+    auto const m = membership_of(group_id);
     return m && m->admin;
 }
 

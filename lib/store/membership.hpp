@@ -2,7 +2,13 @@
 // A user's membership of a group, and how a user's list of them reads.
 
 #include <algorithm>
+#include <compare>
+#include <concepts>
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <ranges>
 #include <span>
 
 namespace rosterd::store {
@@ -21,13 +27,121 @@ struct membership {
 };
 static_assert(sizeof(membership) == 8);
 
+// A membership packed in four bytes: the group id in the low 31 bits, the
+// admin flag in the top one. Group ids come from a sequence, so nearly
+// every user's memberships are packed (store/user_texts.hpp).
+constexpr record_id max_packed_group = (record_id{1} << 31) - 1;
+
 // A user's memberships, sorted by group id, at most one a group: a view
-// into the block that holds them (store/user_texts.hpp), good until the
-// user changes.
-class membership_view : public std::span<membership const> {
+// of memberships side by side, or of packed ones (user_texts' block), good
+// until the user changes. Its iterator reads a membership by value, at any
+// position in one step.
+class membership_view {
 public:
-    using std::span<membership const>::span;
+    class iterator {
+    public:
+        using iterator_concept = std::random_access_iterator_tag;
+        using iterator_category = std::random_access_iterator_tag;
+        using value_type = membership;
+        using difference_type = std::ptrdiff_t;
+        using pointer = void;
+        using reference = membership;
+
+        iterator() = default;
+        membership operator*() const noexcept { return read(at_, packed_); }
+        membership operator[](difference_type n) const noexcept { return *(*this + n); }
+        iterator& operator++() noexcept { return *this += 1; }
+        iterator operator++(int) noexcept
+        {
+            auto old = *this;
+            ++*this;
+            return old;
+        }
+        iterator& operator--() noexcept { return *this -= 1; }
+        iterator operator--(int) noexcept
+        {
+            auto old = *this;
+            --*this;
+            return old;
+        }
+        iterator& operator+=(difference_type n) noexcept
+        {
+            at_ += n * static_cast<difference_type>(packed_ ? packed_size : sizeof(membership));
+            return *this;
+        }
+        iterator& operator-=(difference_type n) noexcept { return *this += -n; }
+        friend iterator operator+(iterator it, difference_type n) noexcept { return it += n; }
+        friend iterator operator+(difference_type n, iterator it) noexcept { return it += n; }
+        friend iterator operator-(iterator it, difference_type n) noexcept { return it -= n; }
+        friend difference_type operator-(iterator a, iterator b) noexcept
+        {
+            return (a.at_ - b.at_) / static_cast<difference_type>(a.packed_ ? packed_size : sizeof(membership));
+        }
+        friend bool operator==(iterator a, iterator b) noexcept { return a.at_ == b.at_; }
+        friend std::strong_ordering operator<=>(iterator a, iterator b) noexcept
+        {
+            return std::compare_three_way()(a.at_, b.at_);
+        }
+
+    private:
+        friend class membership_view;
+        iterator(unsigned char const* at, bool packed) noexcept : at_(at), packed_(packed) {}
+        unsigned char const* at_ = nullptr;
+        bool packed_ = false;
+    };
+
+    static constexpr std::size_t packed_size = 4;
+
+    membership_view() = default;
+    // Memberships side by side: a vector, an array, a span of them.
+    template <std::ranges::contiguous_range R>
+        requires std::same_as<std::ranges::range_value_t<R>, membership>
+    membership_view(R const& all) noexcept
+        : data_(reinterpret_cast<unsigned char const*>(std::ranges::data(all))), size_(std::ranges::size(all))
+    {
+    }
+    // `n` memberships at `data`, packed or not.
+    membership_view(unsigned char const* data, std::size_t n, bool packed) noexcept
+        : data_(data), size_(n), packed_(packed)
+    {
+    }
+
+    iterator begin() const noexcept { return {data_, packed_}; }
+    iterator end() const noexcept { return begin() + static_cast<std::ptrdiff_t>(size_); }
+    std::size_t size() const noexcept { return size_; }
+    bool empty() const noexcept { return size_ == 0; }
+    membership operator[](std::size_t i) const noexcept { return begin()[static_cast<std::ptrdiff_t>(i)]; }
+    membership front() const noexcept { return (*this)[0]; }
+    membership back() const noexcept { return (*this)[size_ - 1]; }
+    // Whether every membership could be packed.
+    bool packable() const noexcept
+    {
+        return std::ranges::all_of(*this, [](membership m) { return m.group_id <= max_packed_group; });
+    }
     friend bool operator==(membership_view a, membership_view b) noexcept { return std::ranges::equal(a, b); }
+
+    // The four bytes of a packed `m` (m.group_id <= max_packed_group).
+    static std::uint32_t pack(membership m) noexcept
+    {
+        return static_cast<std::uint32_t>(m.group_id) | (m.admin ? std::uint32_t{1} << 31 : 0);
+    }
+
+private:
+    static membership read(unsigned char const* at, bool packed) noexcept
+    {
+        if (packed) {
+            std::uint32_t v;
+            std::memcpy(&v, at, sizeof v);
+            return {v & max_packed_group, (v >> 31) != 0};
+        }
+        membership m;
+        std::memcpy(&m, at, sizeof m);
+        return m;
+    }
+
+    unsigned char const* data_ = nullptr;
+    std::size_t size_ = 0;
+    bool packed_ = false;
 };
 
 } // namespace rosterd::store

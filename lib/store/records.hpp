@@ -82,7 +82,7 @@ struct user {
     membership_view groups() const noexcept { return texts.memberships(); }
     void set_groups(std::span<membership const> groups) { texts.set_memberships(groups); }
     void set_groups(std::initializer_list<membership> groups) { set_groups(std::span(groups.begin(), groups.size())); }
-    membership const* membership_of(record_id group_id) const;
+    std::optional<membership> membership_of(record_id group_id) const;
     // Adds or changes the membership, keeping `groups` sorted.
     void set_membership(record_id group_id, bool admin);
     void remove_membership(record_id group_id);

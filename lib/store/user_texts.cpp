@@ -14,8 +14,13 @@ namespace rosterd::store {
 namespace {
 
 constexpr unsigned present_bits = (1u << user_text_count) - 1;
+// The block's layout: memberships of eight bytes (some group id past
+// max_packed_group), else packed in four; lengths of four bytes (some
+// text past 65,535 bytes), else of one (none past 255), else of two.
+constexpr unsigned wide_memberships = 0x0800;
+constexpr unsigned short_lengths = 0x1000;
 constexpr unsigned wide_lengths = 0x8000;
-static_assert(user_text_count < 15, "the flags hold a bit per text and the width bit");
+static_assert(user_text_count < 10, "the flags hold a bit per text and the layout's bits");
 
 unsigned bit_of(user_text t) { return 1u << static_cast<unsigned>(t); }
 
@@ -29,7 +34,7 @@ constexpr unsigned pooled_bit(std::size_t i) noexcept
 }
 static_assert((pooled_bit(text_index(user_text::description)) | pooled_bit(text_index(user_text::auth_organization_id)))
               == user_texts::pooled_flags);
-static_assert(((user_texts::pooled_flags | wide_lengths) & present_bits) == 0);
+static_assert(((user_texts::pooled_flags | wide_memberships | short_lengths | wide_lengths) & present_bits) == 0);
 
 // A pooled text: counted by the blocks that hold its pointer, its
 // characters after it.
@@ -118,6 +123,9 @@ constexpr auto texts_in = [] {
 
 // The block's fixed start: the number of memberships, the flags (two
 // bytes) and two zero bytes; the memberships follow.
+//
+// Packing matters at a million users: four bytes a membership and one a
+// length, where eight and two took 11 MB more.
 constexpr std::size_t fixed_size = 8;
 constexpr std::size_t flags_at = user_texts::flags_at;
 
@@ -135,6 +143,13 @@ std::uint32_t membership_count(unsigned char const* block) noexcept
     return n;
 }
 
+std::size_t membership_size(unsigned flags) noexcept
+{
+    return flags & wide_memberships ? sizeof(membership) : membership_view::packed_size;
+}
+
+std::size_t length_width(unsigned flags) noexcept { return flags & wide_lengths ? 4 : flags & short_lengths ? 1 : 2; }
+
 // The flags and the lengths of the present texts, in order.
 struct header {
     unsigned flags;
@@ -143,13 +158,14 @@ struct header {
     unsigned char const* lengths;
 
     explicit header(unsigned char const* block)
-        : flags(flags_of(block)), count(texts_in[flags & present_bits]),
-          width(flags & wide_lengths ? 4 : 2),
-          lengths(block + fixed_size + membership_count(block) * sizeof(membership))
+        : flags(flags_of(block)), count(texts_in[flags & present_bits]), width(length_width(flags)),
+          lengths(block + fixed_size + membership_count(block) * membership_size(flags))
     {
     }
     std::size_t length(unsigned i) const noexcept
     {
+        if (width == 1)
+            return lengths[i];
         if (width == 4) {
             std::uint32_t n;
             std::memcpy(&n, lengths + i * 4, 4);
@@ -200,12 +216,12 @@ std::string_view text_at(unsigned flags, std::size_t i, unsigned char const* at,
 
 } // namespace
 
-user_texts::user_texts(values const& all, std::span<membership const> groups)
+user_texts::user_texts(values const& all, membership_view groups)
 {
     if (groups.size() > std::numeric_limits<std::uint32_t>::max())
         throw std::length_error("user_texts: over 2^32 memberships");
     unsigned flags = 0;
-    std::size_t count = 0, characters = 0;
+    std::size_t count = 0, characters = 0, longest = 0;
     std::array<std::size_t, user_text_count> stored{}; // the bytes each text takes in the block
     for (std::size_t i = 0; i < user_text_count; ++i) {
         if (!all[i])
@@ -221,13 +237,18 @@ user_texts::user_texts(values const& all, std::span<membership const> groups)
             stored[i] = all[i]->size();
         }
         characters += stored[i];
-        if (stored[i] > std::numeric_limits<std::uint16_t>::max())
-            flags |= wide_lengths;
+        longest = std::max(longest, stored[i]);
     }
     if (flags == 0 && groups.empty())
         return;
-    std::size_t const width = flags & wide_lengths ? 4 : 2;
-    std::size_t const group_bytes = groups.size() * sizeof(membership);
+    if (longest > std::numeric_limits<std::uint16_t>::max())
+        flags |= wide_lengths;
+    else if (longest <= std::numeric_limits<std::uint8_t>::max())
+        flags |= short_lengths;
+    if (!groups.packable())
+        flags |= wide_memberships;
+    std::size_t const width = length_width(flags);
+    std::size_t const group_bytes = groups.size() * membership_size(flags);
     auto* block = static_cast<unsigned char*>(std::malloc(fixed_size + group_bytes + count * width + characters));
     if (!block)
         throw std::bad_alloc();
@@ -249,14 +270,24 @@ user_texts::user_texts(values const& all, std::span<membership const> groups)
     auto const f = static_cast<std::uint16_t>(flags);
     std::memcpy(block + flags_at, &f, sizeof f);
     std::memset(block + flags_at + sizeof f, 0, fixed_size - flags_at - sizeof f);
-    if (group_bytes != 0)
-        std::memcpy(block + fixed_size, groups.data(), group_bytes);
-    auto* length = block + fixed_size + group_bytes;
+    auto* group_at = block + fixed_size;
+    for (auto const m : groups) {
+        if (flags & wide_memberships) {
+            std::memcpy(group_at, &m, sizeof m);
+        } else {
+            auto const packed = membership_view::pack(m);
+            std::memcpy(group_at, &packed, sizeof packed);
+        }
+        group_at += membership_size(flags);
+    }
+    auto* length = group_at;
     auto* out = length + count * width;
     for (std::size_t i = 0; i < user_text_count; ++i) {
         if (!all[i])
             continue;
-        if (width == 4) {
+        if (width == 1) {
+            *length = static_cast<unsigned char>(stored[i]);
+        } else if (width == 4) {
             auto const len = static_cast<std::uint32_t>(stored[i]);
             std::memcpy(length, &len, 4);
         } else {
@@ -328,9 +359,7 @@ membership_view user_texts::memberships() const noexcept
 {
     if (!block_)
         return {};
-    // The block holds membership objects, copied in at offset 8 of a
-    // malloc'd (so suitably aligned) block.
-    return {reinterpret_cast<membership const*>(block_ + fixed_size), membership_count(block_)};
+    return {block_ + fixed_size, membership_count(block_), !(flags_of(block_) & wide_memberships)};
 }
 
 void user_texts::set(user_text t, value v)
@@ -354,7 +383,7 @@ void user_texts::set(user_text t, value v)
     *this = user_texts(all_values, memberships()); // built before the old block is freed
 }
 
-void user_texts::set_memberships(std::span<membership const> groups)
+void user_texts::set_memberships(membership_view groups)
 {
     *this = user_texts(all(), groups);
 }

@@ -9,11 +9,12 @@
 //
 // The block: the number of memberships (four bytes), the flags (two
 // bytes: bit i, text i is present; bits 9 and 10, the description and
-// the authOrganizationId are pooled; bit 15, lengths are four bytes, else
-// two) and two zero bytes; the memberships (eight bytes each, so
-// aligned); the lengths of the present texts in order; then their
-// characters in order. It is canonical, so equal contents make equal
-// blocks.
+// the authOrganizationId are pooled; bit 11, the memberships are eight
+// bytes, else packed in four; bit 12, lengths are one byte; bit 15, four;
+// else two) and two zero bytes; the memberships; the lengths of the
+// present texts in order; then their characters in order. The smallest
+// layout that holds the contents is the one used, so the block is
+// canonical: equal contents make equal blocks.
 //
 // Repeated texts are kept once (interned): a description or an
 // authOrganizationId longer than a pointer is stored in a process-wide
@@ -66,7 +67,7 @@ public:
     user_texts() noexcept = default;
     // All at once, in one allocation: how a decoder builds a user.
     // `groups` sorted by group id, at most one a group.
-    explicit user_texts(values const& all, std::span<membership const> groups = {});
+    explicit user_texts(values const& all, membership_view groups = {});
     user_texts(user_texts const& other);
     user_texts(user_texts&& other) noexcept : block_(std::exchange(other.block_, nullptr)) {}
     user_texts& operator=(user_texts other) noexcept
@@ -89,9 +90,12 @@ public:
     membership_view memberships() const noexcept;
     // Rebuild the block; `v` and `groups` may be views into it.
     void set(user_text t, value v);
-    void set_memberships(std::span<membership const> groups);
+    void set_memberships(membership_view groups);
 
     friend bool operator==(user_texts const& a, user_texts const& b) noexcept;
+
+    // The bytes of the block (none without one), malloc's own not counted.
+    std::size_t bytes() const noexcept { return block_ ? block_size() : 0; }
 
     // How many distinct texts the pool holds (every block's, in the process).
     static std::size_t pooled_texts();

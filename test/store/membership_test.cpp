@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(a_user_keeps_its_memberships_sorted)
     BOOST_TEST(record_id{u.groups().back().group_id} == 39u);
     u.remove_membership(3);
     u.remove_membership(4); // not a member: nothing changes
-    BOOST_TEST(!u.membership_of(3));
+    BOOST_TEST(!u.membership_of(3).has_value());
     BOOST_TEST(u.is_admin_of(7));
     BOOST_TEST(!u.is_admin_of(11));
     BOOST_TEST(u.groups().size() == 31u);
@@ -87,6 +87,41 @@ BOOST_AUTO_TEST_CASE(a_membership_is_eight_bytes_and_holds_the_largest_group_id)
     // A larger id would lose its top bit and name another group.
     BOOST_CHECK_THROW(u.set_membership(max_membership_group + 1, false), std::out_of_range);
     BOOST_TEST(u.groups().size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(memberships_are_packed_in_four_bytes_while_every_group_id_fits)
+{
+    user u;
+    u.set_first_name("ann");
+    u.set_groups({{1, true}, {max_packed_group, false}});
+    // Eight bytes of the block's start, two packed memberships, a length, "ann".
+    BOOST_TEST(u.texts.bytes() == 8u + 2 * 4 + 1 + 3);
+    BOOST_TEST((as_vector(u.groups()) == std::vector<membership>{{1, true}, {max_packed_group, false}}));
+    BOOST_TEST(u.is_admin_of(1));
+    BOOST_TEST(!u.is_admin_of(max_packed_group));
+
+    // One group id past 31 bits: all eight bytes, the texts kept.
+    u.set_membership(max_packed_group + 1, true);
+    BOOST_TEST(u.texts.bytes() == 8u + 3 * 8 + 1 + 3);
+    BOOST_TEST((as_vector(u.groups())
+                == std::vector<membership>{{1, true}, {max_packed_group, false}, {max_packed_group + 1, true}}));
+    BOOST_TEST(u.is_admin_of(max_packed_group + 1));
+    BOOST_TEST(record_id{u.groups().back().group_id} == max_packed_group + 1);
+    BOOST_TEST(u.first_name() == "ann");
+
+    // Gone again: packed again, the same block as one never widened.
+    u.remove_membership(max_packed_group + 1);
+    user same;
+    same.set_first_name("ann");
+    same.set_groups({{1, true}, {max_packed_group, false}});
+    BOOST_TEST((u.texts == same.texts));
+    BOOST_TEST(u.texts.bytes() == same.texts.bytes());
+    // The iterator's random access, as membership_of's search uses it.
+    auto const all = u.groups();
+    auto const size = all.end() - all.begin();
+    BOOST_TEST(size == 2);
+    BOOST_TEST((all.begin()[1] == membership{max_packed_group, false}));
+    BOOST_TEST(!u.membership_of(2).has_value());
 }
 
 // What the packing is for: a user takes its record's bytes in the

@@ -138,6 +138,32 @@ BOOST_AUTO_TEST_CASE(texts_over_65535_bytes_take_wide_lengths)
     BOOST_TEST(*t.get(remarks) == "short again");
 }
 
+BOOST_AUTO_TEST_CASE(lengths_take_one_two_or_four_bytes_as_the_longest_text_needs)
+{
+    // Each side of each width's limit, beside texts before and after it.
+    for (std::size_t const size : {0u, 1u, 255u, 256u, 65'535u, 65'536u}) {
+        std::string const text(size, 'r');
+        user_texts t;
+        t.set(email, "a@example.org");
+        t.set(name, "ann");
+        auto const before = t.bytes();
+        t.set(remarks, text);
+        BOOST_TEST(*t.get(remarks) == text);
+        BOOST_TEST(*t.get(email) == "a@example.org");
+        BOOST_TEST(*t.get(name) == "ann");
+        // The texts, one length each: one byte, two past 255, four past 65,535.
+        std::size_t const width = size > 65'535 ? 4 : size > 255 ? 2 : 1;
+        BOOST_TEST(t.bytes() == 8 + 3 * width + 13 + 3 + size);
+        // Back to short texts: the same block as one never widened.
+        t.set(remarks, std::nullopt);
+        BOOST_TEST(t.bytes() == before);
+        user_texts::values v;
+        v[text_index(email)] = "a@example.org";
+        v[text_index(name)] = "ann";
+        BOOST_TEST((t == user_texts(v)));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_user_reads_and_sets_them_by_name)
 {
     user u;
