@@ -19,6 +19,7 @@ constexpr unsigned present_bits = (1u << user_text_count) - 1;
 // text past 65,535 bytes), else of one (none past 255), else of two.
 constexpr unsigned wide_memberships = 0x0800;
 constexpr unsigned short_lengths = 0x1000;
+constexpr unsigned many_memberships = 0x2000; // a four-byte count of them
 constexpr unsigned wide_lengths = 0x8000;
 static_assert(user_text_count < 10, "the flags hold a bit per text and the layout's bits");
 
@@ -34,7 +35,8 @@ constexpr unsigned pooled_bit(std::size_t i) noexcept
 }
 static_assert((pooled_bit(text_index(user_text::description)) | pooled_bit(text_index(user_text::auth_organization_id)))
               == user_texts::pooled_flags);
-static_assert(((user_texts::pooled_flags | wide_memberships | short_lengths | wide_lengths) & present_bits) == 0);
+static_assert(((user_texts::pooled_flags | wide_memberships | short_lengths | many_memberships | wide_lengths)
+               & present_bits) == 0);
 
 // A pooled text: counted by the blocks that hold its pointer, its
 // characters after it.
@@ -121,13 +123,15 @@ constexpr auto texts_in = [] {
     return n;
 }();
 
-// The block's fixed start: the number of memberships, the flags (two
-// bytes) and two zero bytes; the memberships follow.
+// The block's start: the flags (two bytes), then the number of
+// memberships in two bytes, or in four past 65,535; the memberships follow.
 //
-// Packing matters at a million users: four bytes a membership and one a
-// length, where eight and two took 11 MB more.
-constexpr std::size_t fixed_size = 8;
+// Packing matters at a million users: a four-byte start, four bytes a
+// membership and one a length, where eight, eight and two took 15 MB more.
 constexpr std::size_t flags_at = user_texts::flags_at;
+constexpr std::size_t count_at = flags_at + 2;
+
+std::size_t start_size(unsigned flags) noexcept { return count_at + (flags & many_memberships ? 4 : 2); }
 
 unsigned flags_of(unsigned char const* block) noexcept
 {
@@ -136,10 +140,15 @@ unsigned flags_of(unsigned char const* block) noexcept
     return f;
 }
 
-std::uint32_t membership_count(unsigned char const* block) noexcept
+std::uint32_t membership_count(unsigned char const* block, unsigned flags) noexcept
 {
-    std::uint32_t n;
-    std::memcpy(&n, block, sizeof n);
+    if (flags & many_memberships) {
+        std::uint32_t n;
+        std::memcpy(&n, block + count_at, sizeof n);
+        return n;
+    }
+    std::uint16_t n;
+    std::memcpy(&n, block + count_at, sizeof n);
     return n;
 }
 
@@ -159,7 +168,7 @@ struct header {
 
     explicit header(unsigned char const* block)
         : flags(flags_of(block)), count(texts_in[flags & present_bits]), width(length_width(flags)),
-          lengths(block + fixed_size + membership_count(block) * membership_size(flags))
+          lengths(block + start_size(flags) + membership_count(block, flags) * membership_size(flags))
     {
     }
     std::size_t length(unsigned i) const noexcept
@@ -247,9 +256,12 @@ user_texts::user_texts(values const& all, membership_view groups)
         flags |= short_lengths;
     if (!groups.packable())
         flags |= wide_memberships;
+    if (groups.size() > std::numeric_limits<std::uint16_t>::max())
+        flags |= many_memberships;
     std::size_t const width = length_width(flags);
     std::size_t const group_bytes = groups.size() * membership_size(flags);
-    auto* block = static_cast<unsigned char*>(std::malloc(fixed_size + group_bytes + count * width + characters));
+    auto const start = start_size(flags);
+    auto* block = static_cast<unsigned char*>(std::malloc(start + group_bytes + count * width + characters));
     if (!block)
         throw std::bad_alloc();
     // The pooled texts first: if one cannot be made, those taken are let go.
@@ -265,12 +277,16 @@ user_texts::user_texts(values const& all, membership_view groups)
         std::free(block);
         throw;
     }
-    auto const n = static_cast<std::uint32_t>(groups.size());
-    std::memcpy(block, &n, sizeof n);
     auto const f = static_cast<std::uint16_t>(flags);
     std::memcpy(block + flags_at, &f, sizeof f);
-    std::memset(block + flags_at + sizeof f, 0, fixed_size - flags_at - sizeof f);
-    auto* group_at = block + fixed_size;
+    if (flags & many_memberships) {
+        auto const n = static_cast<std::uint32_t>(groups.size());
+        std::memcpy(block + count_at, &n, sizeof n);
+    } else {
+        auto const n = static_cast<std::uint16_t>(groups.size());
+        std::memcpy(block + count_at, &n, sizeof n);
+    }
+    auto* group_at = block + start;
     for (auto const m : groups) {
         if (flags & wide_memberships) {
             std::memcpy(group_at, &m, sizeof m);
@@ -359,7 +375,8 @@ membership_view user_texts::memberships() const noexcept
 {
     if (!block_)
         return {};
-    return {block_ + fixed_size, membership_count(block_), !(flags_of(block_) & wide_memberships)};
+    auto const flags = flags_of(block_);
+    return {block_ + start_size(flags), membership_count(block_, flags), !(flags & wide_memberships)};
 }
 
 void user_texts::set(user_text t, value v)

@@ -7,14 +7,14 @@
 // the memberships a block of their own (its header and malloc's, and its
 // rounding: about 28 bytes a user with the pointer).
 //
-// The block: the number of memberships (four bytes), the flags (two
-// bytes: bit i, text i is present; bits 9 and 10, the description and
-// the authOrganizationId are pooled; bit 11, the memberships are eight
-// bytes, else packed in four; bit 12, lengths are one byte; bit 15, four;
-// else two) and two zero bytes; the memberships; the lengths of the
-// present texts in order; then their characters in order. The smallest
-// layout that holds the contents is the one used, so the block is
-// canonical: equal contents make equal blocks.
+// The block: the flags (two bytes: bit i, text i is present; bits 9 and
+// 10, the description and the authOrganizationId are pooled; bit 11, the
+// memberships are eight bytes, else packed in four; bit 12, lengths are
+// one byte; bit 15, four; else two; bit 13, the number of memberships is
+// four bytes, else two); the number of memberships; the memberships; the
+// lengths of the present texts in order; then their characters in order.
+// The smallest layout that holds the contents is the one used, so the
+// block is canonical: equal contents make equal blocks.
 //
 // Repeated texts are kept once (interned): a description or an
 // authOrganizationId longer than a pointer is stored in a process-wide
@@ -102,7 +102,7 @@ public:
 
     // Where the block's two bytes of flags are, and their bits that say a
     // text is pooled.
-    static constexpr std::size_t flags_at = 4;
+    static constexpr std::size_t flags_at = 0;
     static constexpr unsigned pooled_flags = 0x0600;
 
 private:

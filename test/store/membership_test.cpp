@@ -94,15 +94,15 @@ BOOST_AUTO_TEST_CASE(memberships_are_packed_in_four_bytes_while_every_group_id_f
     user u;
     u.set_first_name("ann");
     u.set_groups({{1, true}, {max_packed_group, false}});
-    // Eight bytes of the block's start, two packed memberships, a length, "ann".
-    BOOST_TEST(u.texts.bytes() == 8u + 2 * 4 + 1 + 3);
+    // The block's start (flags, count), two packed memberships, a length, "ann".
+    BOOST_TEST(u.texts.bytes() == 4u + 2 * 4 + 1 + 3);
     BOOST_TEST((as_vector(u.groups()) == std::vector<membership>{{1, true}, {max_packed_group, false}}));
     BOOST_TEST(u.is_admin_of(1));
     BOOST_TEST(!u.is_admin_of(max_packed_group));
 
     // One group id past 31 bits: all eight bytes, the texts kept.
     u.set_membership(max_packed_group + 1, true);
-    BOOST_TEST(u.texts.bytes() == 8u + 3 * 8 + 1 + 3);
+    BOOST_TEST(u.texts.bytes() == 4u + 3 * 8 + 1 + 3);
     BOOST_TEST((as_vector(u.groups())
                 == std::vector<membership>{{1, true}, {max_packed_group, false}, {max_packed_group + 1, true}}));
     BOOST_TEST(u.is_admin_of(max_packed_group + 1));
@@ -122,6 +122,26 @@ BOOST_AUTO_TEST_CASE(memberships_are_packed_in_four_bytes_while_every_group_id_f
     BOOST_TEST(size == 2);
     BOOST_TEST((all.begin()[1] == membership{max_packed_group, false}));
     BOOST_TEST(!u.membership_of(2).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(past_65535_memberships_the_count_takes_four_bytes)
+{
+    for (std::size_t const n : {65'535u, 65'536u, 70'000u}) {
+        std::vector<membership> all;
+        for (record_id g = 1; g <= n; ++g)
+            all.push_back({g, g % 7 == 0});
+        user u;
+        u.set_phone_number("+31 20 123 4567");
+        u.set_groups(all);
+        BOOST_TEST(u.texts.bytes() == (n > 65'535 ? 6 : 4) + n * 4 + 1 + 15);
+        BOOST_TEST((as_vector(u.groups()) == all));
+        BOOST_TEST(*u.phone_number() == "+31 20 123 4567");
+        BOOST_TEST(u.is_admin_of(70));
+        // Back under: the short count again.
+        u.set_groups(std::span(all).first(3));
+        BOOST_TEST(u.texts.bytes() == 4u + 3 * 4 + 1 + 15);
+        BOOST_TEST(u.groups().size() == 3u);
+    }
 }
 
 // What the packing is for: a user takes its record's bytes in the
