@@ -130,10 +130,52 @@ id_set const& directory::members_of(record_id group_id) const
     return it == members_.end() ? empty_ids : it->second;
 }
 
-id_set const& directory::tokens_of(record_id user_id) const
+id_view directory::tokens_of(record_id user_id) const
 {
-    auto it = user_tokens_.find(user_id);
-    return it == user_tokens_.end() ? empty_ids : it->second;
+    if (auto it = user_tokens_.find(user_id); it != user_tokens_.end())
+        return it->second;
+    if (auto const sole = sole_token_of(user_id))
+        return id_view::one(*sole);
+    return {};
+}
+
+std::optional<record_id> directory::sole_token_of(record_id owner) const
+{
+    // A key is shared by other owners now and then: the token says whose it is.
+    std::optional<record_id> found;
+    sole_token_.for_each(name_index::id_hash(owner), [&](record_id id) {
+        if (auto const* t = tokens_.find(id); t && t->user_id == owner)
+            found = id;
+    });
+    return found;
+}
+
+void directory::file_token(record_id owner, record_id token)
+{
+    if (auto many = user_tokens_.find(owner); many != user_tokens_.end()) {
+        many->second.insert(token);
+        return;
+    }
+    if (auto const sole = sole_token_of(owner)) { // a second: both into a set
+        sole_token_.erase(name_index::id_hash(owner), *sole);
+        auto& set = user_tokens_[owner];
+        set.insert(*sole);
+        set.insert(token);
+        return;
+    }
+    sole_token_.insert(name_index::id_hash(owner), token);
+}
+
+// Before the token's record changes owner or goes: sole_token_of() reads it.
+void directory::unfile_token(record_id owner, record_id token)
+{
+    if (auto many = user_tokens_.find(owner); many != user_tokens_.end()) {
+        many->second.erase(token);
+        if (many->second.empty())
+            user_tokens_.erase(many);
+        return;
+    }
+    sole_token_.erase(name_index::id_hash(owner), token);
 }
 
 std::vector<record_id> directory::due_for_removal(unix_time now) const
@@ -167,6 +209,7 @@ void directory::swap_contents(directory& other)
     swap(user_by_address_, other.user_by_address_);
     swap(search_, other.search_);
     swap(members_, other.members_);
+    swap(sole_token_, other.sole_token_);
     swap(user_tokens_, other.user_tokens_);
     swap(removals_, other.removals_);
     swap(super_users_, other.super_users_);
@@ -316,11 +359,11 @@ void directory::remove_user_record(record_id id)
     index_name(id, keys, false);
     index_contacts(id, keys, false);
     search_.erase(id);
-    // Copy: removing a token edits the set being walked.
-    auto const owned = tokens_of(id);
+    // Copied: removing a token edits what tokens_of() views.
+    auto const tokens = tokens_of(id);
+    std::vector<record_id> const owned(tokens.begin(), tokens.end());
     for (record_id token_id : owned)
         remove_token_record(token_id);
-    user_tokens_.erase(id);
     users_.erase(id);
 }
 
@@ -352,14 +395,14 @@ void directory::put(token const& t)
     auto [stored, made] = tokens_.try_emplace(t.id);
     if (!made) {
         token_by_hash_.erase(hash_key(stored->hash), t.id);
-        user_tokens_[stored->user_id].erase(t.id);
+        unfile_token(stored->user_id, t.id);
         if (auto const was = stored->last_used; was && (!last_used || *was > *last_used))
             last_used = was;
     }
     *stored = t;
     stored->last_used = last_used;
     token_by_hash_.insert(hash_key(t.hash), t.id);
-    user_tokens_[t.user_id].insert(t.id);
+    file_token(t.user_id, t.id);
     next_token_id_ = std::max(next_token_id_, t.id + 1);
 }
 
@@ -369,8 +412,7 @@ void directory::remove_token_record(record_id id)
     if (!t)
         return;
     token_by_hash_.erase(hash_key(t->hash), id);
-    if (auto owner = user_tokens_.find(t->user_id); owner != user_tokens_.end())
-        owner->second.erase(id);
+    unfile_token(t->user_id, id);
     tokens_.erase(id);
 }
 

@@ -105,8 +105,8 @@ public:
     token_table const& tokens() const { return tokens_; }
     // Ids of the members of a group (admins included), ordered.
     id_set const& members_of(record_id group_id) const;
-    // Ids of a user's tokens, ordered.
-    id_set const& tokens_of(record_id user_id) const;
+    // Ids of a user's tokens, ordered: a view, good until the next change.
+    id_view tokens_of(record_id user_id) const;
     std::size_t super_user_count() const { return super_users_.size(); }
     // Ids of the superusers, ordered.
     id_set const& super_users() const { return super_users_; }
@@ -196,10 +196,19 @@ private:
     // Whether `u` goes by their address (rule 2).
     bool holds_address(user const& u) const;
     std::unordered_map<record_id, id_set> members_;
-    // Not a flat multimap (name_index) by owner: a user may hold up to
-    // --max-tokens-per-user tokens, a million if so configured, and one
-    // key repeated that often makes a probe run that every insert walks.
+    // Each user's tokens. Most owners hold one: it is filed in a flat
+    // table by the owner (sole_token_, about 10 bytes an owner), and a set
+    // in a map node (about 100 bytes) is made only for an owner of two or
+    // more (user_tokens_). Not every token in the flat multimap: a user
+    // may hold up to --max-tokens-per-user tokens, a million if so
+    // configured, and one key repeated that often makes a probe run that
+    // every insert walks. An owner's tokens are in one of the two, never
+    // both; a set stays until its last token goes.
+    name_index sole_token_;
     std::unordered_map<record_id, id_set> user_tokens_;
+    void file_token(record_id owner, record_id token);
+    void unfile_token(record_id owner, record_id token);
+    std::optional<record_id> sole_token_of(record_id owner) const;
     std::set<std::pair<unix_time, record_id>> removals_; // (removeAt, user)
     id_set super_users_;
     audit_trail audit_;

@@ -9,7 +9,8 @@
 //
 // An iterator reads an id by value, at any position in one step (it is
 // random access, for std::upper_bound and the like); it is invalidated by
-// any insert or erase.
+// any insert or erase. A user's tokens are usually one id, not a set
+// (store/directory.hpp): id_view is either.
 
 #include "store/records.hpp"
 
@@ -22,53 +23,63 @@
 
 namespace rosterd::store {
 
-class id_set {
+// A random-access iterator that reads the i-th value of `Source` by value
+// (source[i]): a small copy of what it walks, or a pointer to it.
+template <class Source>
+class index_iterator {
 public:
-    class const_iterator {
-    public:
-        using iterator_concept = std::random_access_iterator_tag;
-        using iterator_category = std::random_access_iterator_tag;
-        using value_type = record_id;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = record_id;
+    using iterator_concept = std::random_access_iterator_tag;
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = record_id;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = record_id;
 
-        const_iterator() = default;
-        record_id operator*() const noexcept { return (*set_)[static_cast<std::size_t>(at_)]; }
-        record_id operator[](difference_type n) const noexcept { return *(*this + n); }
-        const_iterator& operator++() noexcept { return *this += 1; }
-        const_iterator operator++(int) noexcept
-        {
-            auto old = *this;
-            ++*this;
-            return old;
-        }
-        const_iterator& operator--() noexcept { return *this -= 1; }
-        const_iterator operator--(int) noexcept
-        {
-            auto old = *this;
-            --*this;
-            return old;
-        }
-        const_iterator& operator+=(difference_type n) noexcept
-        {
-            at_ += n;
-            return *this;
-        }
-        const_iterator& operator-=(difference_type n) noexcept { return *this += -n; }
-        friend const_iterator operator+(const_iterator it, difference_type n) noexcept { return it += n; }
-        friend const_iterator operator+(difference_type n, const_iterator it) noexcept { return it += n; }
-        friend const_iterator operator-(const_iterator it, difference_type n) noexcept { return it -= n; }
-        friend difference_type operator-(const_iterator a, const_iterator b) noexcept { return a.at_ - b.at_; }
-        friend bool operator==(const_iterator a, const_iterator b) noexcept { return a.at_ == b.at_; }
-        friend std::strong_ordering operator<=>(const_iterator a, const_iterator b) noexcept { return a.at_ <=> b.at_; }
+    index_iterator() = default;
+    index_iterator(Source source, difference_type at) noexcept : source_(source), at_(at) {}
+    record_id operator*() const noexcept { return source_[static_cast<std::size_t>(at_)]; }
+    record_id operator[](difference_type n) const noexcept { return *(*this + n); }
+    index_iterator& operator++() noexcept { return *this += 1; }
+    index_iterator operator++(int) noexcept
+    {
+        auto old = *this;
+        ++*this;
+        return old;
+    }
+    index_iterator& operator--() noexcept { return *this -= 1; }
+    index_iterator operator--(int) noexcept
+    {
+        auto old = *this;
+        --*this;
+        return old;
+    }
+    index_iterator& operator+=(difference_type n) noexcept
+    {
+        at_ += n;
+        return *this;
+    }
+    index_iterator& operator-=(difference_type n) noexcept { return *this += -n; }
+    friend index_iterator operator+(index_iterator it, difference_type n) noexcept { return it += n; }
+    friend index_iterator operator+(difference_type n, index_iterator it) noexcept { return it += n; }
+    friend index_iterator operator-(index_iterator it, difference_type n) noexcept { return it -= n; }
+    friend difference_type operator-(index_iterator a, index_iterator b) noexcept { return a.at_ - b.at_; }
+    friend bool operator==(index_iterator a, index_iterator b) noexcept { return a.at_ == b.at_; }
+    friend std::strong_ordering operator<=>(index_iterator a, index_iterator b) noexcept { return a.at_ <=> b.at_; }
 
-    private:
-        friend class id_set;
-        const_iterator(id_set const* set, difference_type at) noexcept : set_(set), at_(at) {}
-        id_set const* set_ = nullptr;
-        difference_type at_ = 0;
+private:
+    Source source_{};
+    difference_type at_ = 0;
+};
+
+class id_set {
+    // What an iterator holds: the set, by pointer.
+    struct source {
+        id_set const* set;
+        record_id operator[](std::size_t i) const noexcept { return (*set)[i]; }
     };
+
+public:
+    using const_iterator = index_iterator<source>;
 
     id_set() = default;
     id_set(id_set const& other);
@@ -84,8 +95,8 @@ public:
     void erase(record_id id);
     bool contains(record_id id) const;
 
-    const_iterator begin() const noexcept { return {this, 0}; }
-    const_iterator end() const noexcept { return {this, static_cast<std::ptrdiff_t>(size())}; }
+    const_iterator begin() const noexcept { return {{this}, 0}; }
+    const_iterator end() const noexcept { return {{this}, static_cast<std::ptrdiff_t>(size())}; }
     std::size_t size() const noexcept { return narrow_.size() + (wide_ ? wide_->size() : 0); }
     bool empty() const noexcept { return size() == 0; }
     // The i-th least id.
@@ -98,9 +109,37 @@ public:
 private:
     static bool fits(record_id id) { return id <= UINT32_MAX; }
     std::vector<std::uint32_t> narrow_;
-    // Behind a pointer, null when empty: a set costs 32 bytes, and a user's
-    // tokens are a set each.
+    // Behind a pointer, null when empty: a set costs 32 bytes.
     std::unique_ptr<std::vector<record_id>> wide_;
+};
+
+// Ids in ascending order: a set's, or a single id, or none. A view, good
+// until what it views changes; its iterators hold a copy of it, so they
+// may outlive the view itself.
+class id_view {
+public:
+    using const_iterator = index_iterator<id_view>;
+
+    id_view() = default;
+    id_view(id_set const& all) noexcept : all_(&all) {}
+    static id_view one(record_id id) noexcept
+    {
+        id_view v;
+        v.one_ = id;
+        v.ones_ = 1;
+        return v;
+    }
+
+    const_iterator begin() const noexcept { return {*this, 0}; }
+    const_iterator end() const noexcept { return {*this, static_cast<std::ptrdiff_t>(size())}; }
+    std::size_t size() const noexcept { return all_ ? all_->size() : ones_; }
+    bool empty() const noexcept { return size() == 0; }
+    record_id operator[](std::size_t i) const noexcept { return all_ ? (*all_)[i] : one_; }
+
+private:
+    id_set const* all_ = nullptr;
+    record_id one_ = 0;
+    std::size_t ones_ = 0;
 };
 
 } // namespace rosterd::store

@@ -3,8 +3,12 @@
 
 #include "store/directory.hpp"
 
+#include <cstring>
 #include <deque>
 #include <map>
+#include <random>
+#include <set>
+#include <unordered_map>
 #include <vector>
 
 using namespace rosterd::store;
@@ -165,6 +169,125 @@ BOOST_AUTO_TEST_CASE(a_users_tokens_are_listed_in_order)
     BOOST_TEST(!d.find_token(6));
     BOOST_TEST(d.find_token(8)->user_id == 9u);
     BOOST_TEST(d.tokens().size() == 2989u);
+}
+
+// Most owners hold one token, filed without a set of its own; a second
+// makes a set. Whatever comes, each user's list is what a model says,
+// through tokens made, moved between users and removed, and users removed.
+BOOST_AUTO_TEST_CASE(each_users_tokens_match_a_model_as_tokens_come_move_and_go)
+{
+    directory d;
+    std::map<record_id, std::set<record_id>> model; // owner -> tokens
+    std::map<record_id, record_id> owner_of;        // token -> owner
+    auto const unique_token = [](record_id id, record_id owner) {
+        auto t = make_token(id, owner, 0);
+        std::memcpy(t.hash.data(), &id, sizeof id); // distinct keys in the hash index
+        return t;
+    };
+    auto const check = [&](record_id users) {
+        for (record_id u = 1; u <= users; ++u) {
+            auto const& want = model[u];
+            auto const ids = d.tokens_of(u);
+            BOOST_TEST_REQUIRE(std::vector<record_id>(ids.begin(), ids.end())
+                               == std::vector<record_id>(want.begin(), want.end()));
+        }
+    };
+    // A hundred thousand owners of one token each: some share a key of
+    // the flat table, and each finds only their own.
+    constexpr record_id many = 100'000;
+    for (record_id u = 1; u <= many; ++u) {
+        d.apply(put_user{make_user(u)});
+        d.apply(put_token{unique_token(u, u)});
+        model[u].insert(u);
+        owner_of[u] = u;
+    }
+    check(many);
+    std::mt19937_64 rng(5);
+    constexpr record_id users = 300;
+    record_id next_token = many + 1;
+    for (int round = 0; round < 20'000; ++round) {
+        auto const owner = 1 + rng() % users;
+        switch (rng() % 4) {
+        case 0:
+        case 1: { // a new token, of an id above or below the owner's others
+            auto const id = rng() % 2 ? next_token++ : many + 1'000'000 - static_cast<record_id>(round);
+            d.apply(put_token{unique_token(id, owner)});
+            model[owner].insert(id);
+            owner_of[id] = owner;
+            break;
+        }
+        case 2: { // a token moves to another user
+            if (model[owner].empty())
+                break;
+            auto const id = *model[owner].begin();
+            auto const to = 1 + rng() % users;
+            d.apply(put_token{unique_token(id, to)});
+            model[owner].erase(id);
+            model[to].insert(id);
+            owner_of[id] = to;
+            break;
+        }
+        case 3: { // a token goes
+            if (model[owner].empty())
+                break;
+            auto const id = *model[owner].rbegin();
+            d.apply(remove_token{id});
+            model[owner].erase(id);
+            owner_of.erase(id);
+            break;
+        }
+        }
+    }
+    check(users);
+    // A user goes with all their tokens; a new token of theirs is sole again.
+    for (record_id u = 1; u <= 20; ++u) {
+        d.apply(remove_user{u});
+        for (auto const id : model[u])
+            BOOST_TEST(!d.find_token(id));
+        model[u].clear();
+        BOOST_TEST(d.tokens_of(u).empty());
+    }
+    d.apply(put_user{make_user(3)});
+    d.apply(put_token{unique_token(next_token, 3)});
+    BOOST_TEST((std::vector<record_id>(d.tokens_of(3).begin(), d.tokens_of(3).end())
+                == std::vector<record_id>{next_token}));
+    model[3].insert(next_token);
+    check(users);
+}
+
+// Owners whose ids share a key of the flat table: each has only their own
+// token, and one without a token has none, though the other's is filed
+// under the same key.
+BOOST_AUTO_TEST_CASE(owners_sharing_a_key_keep_their_own_tokens)
+{
+    // A pair of ids whose hashes agree in the 31 bits a slot keeps.
+    std::mt19937_64 rng(9);
+    std::unordered_map<std::uint64_t, record_id> seen;
+    record_id a = 0, b = 0;
+    while (a == 0) {
+        auto const id = 1 + rng() % (record_id{1} << 40);
+        auto const [it, made] = seen.emplace(name_index::id_hash(id) & 0x7fff'ffff, id);
+        if (!made && it->second != id) {
+            a = it->second;
+            b = id;
+        }
+    }
+    directory d;
+    d.apply(put_user{make_user(a)});
+    d.apply(put_user{make_user(b)});
+    auto ta = make_token(1, a, 0xaa), tb = make_token(2, b, 0xbb);
+    d.apply(put_token{ta});
+    d.apply(put_token{tb});
+    BOOST_TEST((std::vector<record_id>(d.tokens_of(a).begin(), d.tokens_of(a).end()) == std::vector<record_id>{1}));
+    BOOST_TEST((std::vector<record_id>(d.tokens_of(b).begin(), d.tokens_of(b).end()) == std::vector<record_id>{2}));
+    d.apply(remove_token{1});
+    BOOST_TEST(d.tokens_of(a).empty());
+    BOOST_TEST(d.tokens_of(b).size() == 1u);
+    // A second token of a's: a set, not b's token taken for a's.
+    d.apply(put_token{ta});
+    d.apply(put_token{make_token(3, a, 0xcc)});
+    BOOST_TEST((std::vector<record_id>(d.tokens_of(a).begin(), d.tokens_of(a).end()) == std::vector<record_id>{1, 3}));
+    BOOST_TEST((std::vector<record_id>(d.tokens_of(b).begin(), d.tokens_of(b).end()) == std::vector<record_id>{2}));
 }
 
 BOOST_AUTO_TEST_CASE(memberships_stay_sorted)
