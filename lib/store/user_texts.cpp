@@ -184,6 +184,19 @@ struct header {
         std::memcpy(&n, lengths + i * 2, 2);
         return n;
     }
+    // The sum of the first n lengths: where text n's characters start.
+    std::size_t sum(unsigned n) const noexcept
+    {
+        std::size_t total = 0;
+        if (width == 1) { // the usual block: a loop without a branch in it
+            for (unsigned i = 0; i < n; ++i)
+                total += lengths[i];
+            return total;
+        }
+        for (unsigned i = 0; i < n; ++i)
+            total += length(i);
+        return total;
+    }
     unsigned char const* characters() const noexcept { return lengths + count * width; }
 };
 
@@ -343,10 +356,7 @@ std::size_t user_texts::pooled_texts() { return pool().size(); }
 std::size_t user_texts::block_size() const noexcept
 {
     header const h(block_);
-    std::size_t characters = 0;
-    for (unsigned i = 0; i < h.count; ++i)
-        characters += h.length(i);
-    return static_cast<std::size_t>(h.characters() - block_) + characters;
+    return static_cast<std::size_t>(h.characters() - block_) + h.sum(h.count);
 }
 
 user_texts::value user_texts::get(user_text t) const noexcept
@@ -355,10 +365,7 @@ user_texts::value user_texts::get(user_text t) const noexcept
         return std::nullopt;
     header const h(block_);
     unsigned const index = texts_in[h.flags & (bit_of(t) - 1)];
-    std::size_t offset = 0;
-    for (unsigned i = 0; i < index; ++i)
-        offset += h.length(i);
-    return text_at(h.flags, text_index(t), h.characters() + offset, h.length(index));
+    return text_at(h.flags, text_index(t), h.characters() + h.sum(index), h.length(index));
 }
 
 user_texts::values user_texts::all() const noexcept
