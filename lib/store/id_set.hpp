@@ -12,64 +12,15 @@
 // any insert or erase. A user's tokens are usually one id, not a set
 // (store/directory.hpp): id_view is either.
 
+#include "store/index_iterator.hpp"
 #include "store/records.hpp"
 
-#include <compare>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
 #include <memory>
 #include <vector>
 
 namespace rosterd::store {
-
-// A random-access iterator that reads the i-th value of `Source` by value
-// (source[i]): a small copy of what it walks, or a pointer to it.
-template <class Source>
-class index_iterator {
-public:
-    using iterator_concept = std::random_access_iterator_tag;
-    using iterator_category = std::random_access_iterator_tag;
-    using value_type = record_id;
-    using difference_type = std::ptrdiff_t;
-    using pointer = void;
-    using reference = record_id;
-
-    index_iterator() = default;
-    index_iterator(Source source, difference_type at) noexcept : source_(source), at_(at) {}
-    record_id operator*() const noexcept { return source_[static_cast<std::size_t>(at_)]; }
-    record_id operator[](difference_type n) const noexcept { return *(*this + n); }
-    index_iterator& operator++() noexcept { return *this += 1; }
-    index_iterator operator++(int) noexcept
-    {
-        auto old = *this;
-        ++*this;
-        return old;
-    }
-    index_iterator& operator--() noexcept { return *this -= 1; }
-    index_iterator operator--(int) noexcept
-    {
-        auto old = *this;
-        --*this;
-        return old;
-    }
-    index_iterator& operator+=(difference_type n) noexcept
-    {
-        at_ += n;
-        return *this;
-    }
-    index_iterator& operator-=(difference_type n) noexcept { return *this += -n; }
-    friend index_iterator operator+(index_iterator it, difference_type n) noexcept { return it += n; }
-    friend index_iterator operator+(difference_type n, index_iterator it) noexcept { return it += n; }
-    friend index_iterator operator-(index_iterator it, difference_type n) noexcept { return it -= n; }
-    friend difference_type operator-(index_iterator a, index_iterator b) noexcept { return a.at_ - b.at_; }
-    friend bool operator==(index_iterator a, index_iterator b) noexcept { return a.at_ == b.at_; }
-    friend std::strong_ordering operator<=>(index_iterator a, index_iterator b) noexcept { return a.at_ <=> b.at_; }
-
-private:
-    Source source_{};
-    difference_type at_ = 0;
-};
 
 class id_set {
     // What an iterator holds: the set, by pointer.
@@ -79,7 +30,7 @@ class id_set {
     };
 
 public:
-    using const_iterator = index_iterator<source>;
+    using const_iterator = index_iterator<source, record_id>;
 
     id_set() = default;
     id_set(id_set const& other);
@@ -118,7 +69,7 @@ private:
 // may outlive the view itself.
 class id_view {
 public:
-    using const_iterator = index_iterator<id_view>;
+    using const_iterator = index_iterator<id_view, record_id>;
 
     id_view() = default;
     id_view(id_set const& all) noexcept : all_(&all) {}

@@ -1,13 +1,13 @@
 #pragma once
 // A user's membership of a group, and how a user's list of them reads.
 
+#include "store/index_iterator.hpp"
+
 #include <algorithm>
-#include <compare>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <iterator>
 #include <ranges>
 #include <span>
 
@@ -35,60 +35,10 @@ constexpr record_id max_packed_group = (record_id{1} << 31) - 1;
 // A user's memberships, sorted by group id, at most one a group: a view
 // of memberships side by side, or of packed ones (user_texts' block), good
 // until the user changes. Its iterator reads a membership by value, at any
-// position in one step.
+// position in one step, and holds a copy of the view.
 class membership_view {
 public:
-    class iterator {
-    public:
-        using iterator_concept = std::random_access_iterator_tag;
-        using iterator_category = std::random_access_iterator_tag;
-        using value_type = membership;
-        using difference_type = std::ptrdiff_t;
-        using pointer = void;
-        using reference = membership;
-
-        iterator() = default;
-        membership operator*() const noexcept { return read(at_, packed_); }
-        membership operator[](difference_type n) const noexcept { return *(*this + n); }
-        iterator& operator++() noexcept { return *this += 1; }
-        iterator operator++(int) noexcept
-        {
-            auto old = *this;
-            ++*this;
-            return old;
-        }
-        iterator& operator--() noexcept { return *this -= 1; }
-        iterator operator--(int) noexcept
-        {
-            auto old = *this;
-            --*this;
-            return old;
-        }
-        iterator& operator+=(difference_type n) noexcept
-        {
-            at_ += n * static_cast<difference_type>(packed_ ? packed_size : sizeof(membership));
-            return *this;
-        }
-        iterator& operator-=(difference_type n) noexcept { return *this += -n; }
-        friend iterator operator+(iterator it, difference_type n) noexcept { return it += n; }
-        friend iterator operator+(difference_type n, iterator it) noexcept { return it += n; }
-        friend iterator operator-(iterator it, difference_type n) noexcept { return it -= n; }
-        friend difference_type operator-(iterator a, iterator b) noexcept
-        {
-            return (a.at_ - b.at_) / static_cast<difference_type>(a.packed_ ? packed_size : sizeof(membership));
-        }
-        friend bool operator==(iterator a, iterator b) noexcept { return a.at_ == b.at_; }
-        friend std::strong_ordering operator<=>(iterator a, iterator b) noexcept
-        {
-            return std::compare_three_way()(a.at_, b.at_);
-        }
-
-    private:
-        friend class membership_view;
-        iterator(unsigned char const* at, bool packed) noexcept : at_(at), packed_(packed) {}
-        unsigned char const* at_ = nullptr;
-        bool packed_ = false;
-    };
+    using iterator = index_iterator<membership_view, membership>;
 
     static constexpr std::size_t packed_size = 4;
 
@@ -106,11 +56,14 @@ public:
     {
     }
 
-    iterator begin() const noexcept { return {data_, packed_}; }
-    iterator end() const noexcept { return begin() + static_cast<std::ptrdiff_t>(size_); }
+    iterator begin() const noexcept { return {*this, 0}; }
+    iterator end() const noexcept { return {*this, static_cast<std::ptrdiff_t>(size_)}; }
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
-    membership operator[](std::size_t i) const noexcept { return begin()[static_cast<std::ptrdiff_t>(i)]; }
+    membership operator[](std::size_t i) const noexcept
+    {
+        return read(data_ + i * (packed_ ? packed_size : sizeof(membership)), packed_);
+    }
     membership front() const noexcept { return (*this)[0]; }
     membership back() const noexcept { return (*this)[size_ - 1]; }
     // Whether every membership could be packed.
