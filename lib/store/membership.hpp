@@ -35,12 +35,24 @@ constexpr record_id max_packed_group = (record_id{1} << 31) - 1;
 // A user's memberships, sorted by group id, at most one a group: a view
 // of memberships side by side, or of packed ones (user_texts' block), good
 // until the user changes. Its iterator reads a membership by value, at any
-// position in one step, and holds a copy of the view.
+// position in one step, and holds where the view's memberships are.
 class membership_view {
 public:
-    using iterator = index_iterator<membership_view, membership>;
-
     static constexpr std::size_t packed_size = 4;
+
+private:
+    // What an iterator holds: where the memberships are, and their layout.
+    struct source {
+        unsigned char const* data;
+        bool packed;
+        membership operator[](std::size_t i) const noexcept
+        {
+            return read(data + i * (packed ? packed_size : sizeof(membership)), packed);
+        }
+    };
+
+public:
+    using iterator = index_iterator<source, membership>;
 
     membership_view() = default;
     // Memberships side by side: a vector, an array, a span of them.
@@ -56,14 +68,11 @@ public:
     {
     }
 
-    iterator begin() const noexcept { return {*this, 0}; }
-    iterator end() const noexcept { return {*this, static_cast<std::ptrdiff_t>(size_)}; }
+    iterator begin() const noexcept { return {{data_, packed_}, 0}; }
+    iterator end() const noexcept { return {{data_, packed_}, static_cast<std::ptrdiff_t>(size_)}; }
     std::size_t size() const noexcept { return size_; }
     bool empty() const noexcept { return size_ == 0; }
-    membership operator[](std::size_t i) const noexcept
-    {
-        return read(data_ + i * (packed_ ? packed_size : sizeof(membership)), packed_);
-    }
+    membership operator[](std::size_t i) const noexcept { return source{data_, packed_}[i]; }
     membership front() const noexcept { return (*this)[0]; }
     membership back() const noexcept { return (*this)[size_ - 1]; }
     // Whether every membership could be packed.
