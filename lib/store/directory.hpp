@@ -199,10 +199,10 @@ private:
     // Each user's tokens. Most owners hold one: it is filed in a flat
     // table by the owner (sole_token_, about 10 bytes an owner), and a set
     // in a map node (about 100 bytes) is made only for an owner of two or
-    // more (user_tokens_). Not every token in the flat multimap: a user
-    // may hold up to --max-tokens-per-user tokens, a million if so
-    // configured, and one key repeated that often makes a probe run that
-    // every insert walks. An owner's tokens are in one of the two, never
+    // more (user_tokens_). A second token is not filed in the flat table
+    // too: a user may hold up to --max-tokens-per-user tokens, a million if
+    // so configured, and one key repeated that often makes a probe run
+    // that every insert walks. An owner's tokens are in one of the two, never
     // both; a set stays until its last token goes.
     name_index sole_token_;
     std::unordered_map<record_id, id_set> user_tokens_;
